@@ -1,0 +1,5 @@
+package io.beamline.api.wire;
+
+/** Names one registered name (lookup). */
+public record NameRef(String name) {
+}

@@ -1,0 +1,65 @@
+package io.beamline.api.wire;
+
+/**
+ * The RSocket routes between Beamline services: the internal wire protocol. Data is JSON;
+ * every failure is a {@link BeamlineException} whose message is an encoded {@link Failure}.
+ * Each constant says {@code request -> answer} and the interaction model.
+ */
+public final class Routes {
+
+    // process-service (a node)
+    /** {@link SpawnCommand} -> {@link ProcessStatus}; request-response. */
+    public static final String PROCESS_SPAWN = "process.spawn";
+    /** {@link ProcessRef} -> {@link ProcessStatus}; request-response. */
+    public static final String PROCESS_STATUS = "process.status";
+    /** {@link ListQuery} -> {@link ProcessPage}; request-response. */
+    public static final String PROCESS_LIST = "process.list";
+    /** {@link SendCommand} -> {@link Accepted} once the message is in the mailbox; request-response. */
+    public static final String PROCESS_SEND = "process.send";
+    /** {@link CallCommand} -> {@link CallReply}; request-response. */
+    public static final String PROCESS_CALL = "process.call";
+    /** {@link ExitCommand} -> {@link Accepted}; request-response. */
+    public static final String PROCESS_EXIT = "process.exit";
+    /** {@link ProcessRef} -> empty once stopped for good, name freed, supervisor told; request-response. */
+    public static final String PROCESS_STOP = "process.stop";
+    /** {@link ProcessRef} -> stream of {@link ProcessEvent} of this process on this node; request-stream. */
+    public static final String PROCESS_EVENTS = "process.events";
+    /** (no data) -> list of {@link BehaviorInfo}; request-response. */
+    public static final String NODE_BEHAVIORS = "node.behaviors";
+
+    // registry-service
+    /** {@link Lease} -> {@link LeaseGrant}; request-response. */
+    public static final String NODE_REGISTER = "node.register";
+    /** {@link Lease} -> {@link LeaseGrant}, or {@code lease_expired}; request-response. */
+    public static final String NODE_RENEW = "node.renew";
+    /** (no data) -> list of {@link NodeInfo}, down nodes included; request-response. */
+    public static final String NODE_LIST = "node.list";
+    /** {@link NameBinding} -> {@link NameBinding}, or {@code name_taken} with attribute {@code id}; request-response. */
+    public static final String NAME_REGISTER = "name.register";
+    /** {@link NameRef} -> {@link NameBinding}, or {@code name_not_found}; request-response. */
+    public static final String NAME_LOOKUP = "name.lookup";
+    /**
+     * {@link NameBinding} -> empty; removes the name when it is bound to {@code id}, or whatever
+     * it is bound to when {@code id} is null; request-response.
+     */
+    public static final String NAME_UNREGISTER = "name.unregister";
+    /** {@link Location} -> {@link Location}, or {@code stale_incarnation}; request-response. */
+    public static final String LOCATION_PUT = "location.put";
+    /** {@link ProcessRef} -> {@link Location}, or {@code process_not_found}; request-response. */
+    public static final String LOCATION_GET = "location.get";
+    /** {@link Location} -> empty; removes the record unless it holds a newer incarnation; request-response. */
+    public static final String LOCATION_REMOVE = "location.remove";
+    /** (no data) -> stream of {@link RegistryEvent}: snapshot, then live changes; request-stream. */
+    public static final String REGISTRY_CHANGES = "registry.changes";
+
+    // supervisor-service
+    /** {@link ChildStarted} -> empty, or {@code supervisor_not_found}; request-response. */
+    public static final String CHILD_STARTED = "supervisor.child.started";
+    /** {@link ChildExited} -> {@link ExitDecision}; request-response. */
+    public static final String CHILD_EXITED = "supervisor.child.exited";
+    /** {@link ProcessRef} -> empty; the child was stopped for good (DELETE); request-response. */
+    public static final String CHILD_REMOVED = "supervisor.child.removed";
+
+    private Routes() {
+    }
+}

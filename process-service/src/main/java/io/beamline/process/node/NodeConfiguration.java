@@ -1,0 +1,127 @@
+package io.beamline.process.node;
+
+import io.beamline.process.runtime.BehaviorCatalog;
+import io.beamline.process.runtime.ProcessRuntime;
+import io.beamline.process.runtime.RuntimeConfig;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.rsocket.context.RSocketServerInitializedEvent;
+import org.springframework.context.ApplicationListener;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.messaging.rsocket.RSocketRequester;
+import org.springframework.util.MimeTypeUtils;
+
+import java.util.function.Function;
+
+/**
+ * Wires the node: the runtime and its catalog, the registry and supervisor clients, the
+ * lifecycles ({@link ProcessNode}), the lease and the peer router, and starts the last two once
+ * the RSocket server is bound (its port is the node's advertised port).
+ */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(NodeProperties.class)
+class NodeConfiguration {
+
+    private static final int MAX_QUEUED_PER_PEER = 100_000;
+
+    @Bean
+    NodeIdentity nodeIdentity(NodeProperties properties) {
+        return NodeIdentity.fresh(properties.node());
+    }
+
+    @Bean
+    BehaviorCatalog behaviorCatalog() {
+        return BehaviorCatalog.load(NodeConfiguration.class.getClassLoader());
+    }
+
+    @Bean(destroyMethod = "close")
+    ProcessRuntime processRuntime(NodeProperties properties, NodeIdentity identity, BehaviorCatalog catalog) {
+        NodeProperties.RuntimeSettings settings = properties.runtime();
+        return new ProcessRuntime(new RuntimeConfig(identity.nodeId(), settings.schedulers(), settings.throughput(),
+                settings.defaultMailboxCapacity()), catalog);
+    }
+
+    /** Opens requesters to {@code host:port}; each connects on first use and reconnects after a loss. */
+    @Bean
+    Function<HostPort, RSocketRequester> rsocketConnector(ObjectProvider<RSocketRequester.Builder> builders) {
+        return address -> builders.getObject()
+                .dataMimeType(MimeTypeUtils.APPLICATION_JSON)
+                .tcp(address.host(), address.port());
+    }
+
+    @Bean(destroyMethod = "close")
+    RemoteService registryService(NodeProperties properties, Function<HostPort, RSocketRequester> rsocketConnector) {
+        return new RemoteService("registry", rsocketConnector.apply(properties.registry().hostPort()),
+                properties.registry().timeout());
+    }
+
+    @Bean(destroyMethod = "close")
+    RemoteService supervisorService(NodeProperties properties, Function<HostPort, RSocketRequester> rsocketConnector) {
+        return new RemoteService("supervisor", rsocketConnector.apply(properties.supervisor().hostPort()),
+                properties.supervisor().timeout());
+    }
+
+    @Bean
+    RegistryClient registryClient(RemoteService registryService) {
+        return new RegistryClient(registryService);
+    }
+
+    @Bean
+    SupervisorClient supervisorClient(RemoteService supervisorService) {
+        return new SupervisorClient(supervisorService);
+    }
+
+    @Bean(destroyMethod = "close")
+    ProcessNode processNode(ProcessRuntime runtime, NodeIdentity identity, RegistryClient registry,
+                            SupervisorClient supervisor, NodeProperties properties) {
+        ProcessNode node = new ProcessNode(runtime, identity, registry, supervisor, properties.runtime().tombstoneTtl(),
+                properties.supervisor().timeout().multipliedBy(2));
+        runtime.onExit(node);
+        return node;
+    }
+
+    @Bean(destroyMethod = "close")
+    NodeLease nodeLease(RegistryClient registry, NodeIdentity identity, ProcessRuntime runtime, NodeProperties properties) {
+        return new NodeLease(registry, identity, runtime, properties.lease().renew());
+    }
+
+    @Bean(destroyMethod = "close")
+    PeerRouter peerRouter(NodeIdentity identity, RegistryClient registry, ProcessRuntime runtime,
+                          Function<HostPort, RSocketRequester> rsocketConnector, NodeProperties properties) {
+        PeerRouter router = new PeerRouter(identity, registry::changes, rsocketConnector, properties.registry().timeout(),
+                MAX_QUEUED_PER_PEER);
+        runtime.remoteSender(router);
+        return router;
+    }
+
+    @Bean
+    LeaseHealthIndicator leaseHealthIndicator(NodeLease lease, NodeIdentity identity) {
+        return new LeaseHealthIndicator(lease, identity);
+    }
+
+    @Bean
+    ApplicationListener<RSocketServerInitializedEvent> nodeStartup(NodeIdentity identity, NodeLease lease, PeerRouter router) {
+        return event -> {
+            identity.bound(event.getServer().address().getPort());
+            router.start();
+            lease.start();
+        };
+    }
+
+    @Bean
+    MeterBinder processMetrics(ProcessRuntime runtime, PeerRouter router) {
+        return registry -> {
+            Gauge.builder("beamline.processes", runtime, ProcessRuntime::processCount)
+                    .description("Processes running on this node").register(registry);
+            Gauge.builder("beamline.mailbox.messages", runtime, ProcessRuntime::mailboxTotal)
+                    .description("Messages waiting in the mailboxes of this node").register(registry);
+            Gauge.builder("beamline.messages.undeliverable", runtime, ProcessRuntime::undeliverableMessages)
+                    .description("Messages between processes dropped on this node").register(registry);
+            Gauge.builder("beamline.messages.remote.dropped", router, PeerRouter::dropped)
+                    .description("Messages to other nodes that could not be sent").register(registry);
+        };
+    }
+}

@@ -1,0 +1,122 @@
+package io.beamline.process.node;
+
+import io.beamline.api.wire.Accepted;
+import io.beamline.api.wire.BeamlineException;
+import io.beamline.api.wire.BehaviorInfo;
+import io.beamline.api.wire.CallCommand;
+import io.beamline.api.wire.CallReply;
+import io.beamline.api.wire.ErrorCode;
+import io.beamline.api.wire.ExitCommand;
+import io.beamline.api.wire.Failure;
+import io.beamline.api.wire.ListQuery;
+import io.beamline.api.wire.ProcessEvent;
+import io.beamline.api.wire.ProcessPage;
+import io.beamline.api.wire.ProcessRef;
+import io.beamline.api.wire.ProcessStatus;
+import io.beamline.api.wire.Routes;
+import io.beamline.api.wire.SendCommand;
+import io.beamline.api.wire.SpawnCommand;
+import io.beamline.process.runtime.ProcessRuntime;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.core.codec.CodecException;
+import org.springframework.messaging.converter.MessageConversionException;
+import org.springframework.messaging.handler.annotation.MessageExceptionHandler;
+import org.springframework.messaging.handler.annotation.MessageMapping;
+import org.springframework.messaging.handler.invocation.MethodArgumentResolutionException;
+import org.springframework.stereotype.Controller;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The node's RSocket routes ({@code process.*}, {@code node.behaviors}): each translates one
+ * request to the runtime or to {@link ProcessNode}. Handlers run on Netty threads and never
+ * block: the runtime answers at once or with a future, which becomes a Mono. Failures travel as
+ * {@link BeamlineException}s; a request that cannot be decoded is {@code invalid_request}, and
+ * anything unexpected is {@code internal_error} (a bug, logged).
+ */
+@Controller
+public class NodeController {
+
+    private static final Logger log = LoggerFactory.getLogger(NodeController.class);
+    static final long DEFAULT_CALL_TIMEOUT_MS = 5_000;
+    static final long MAX_CALL_TIMEOUT_MS = 60_000;
+
+    private final ProcessNode node;
+    private final ProcessRuntime runtime;
+
+    public NodeController(ProcessNode node, ProcessRuntime runtime) {
+        this.node = node;
+        this.runtime = runtime;
+    }
+
+    @MessageMapping(Routes.PROCESS_SPAWN)
+    public Mono<ProcessStatus> spawn(SpawnCommand command) {
+        return node.spawn(command);
+    }
+
+    @MessageMapping(Routes.PROCESS_STATUS)
+    public Mono<ProcessStatus> status(ProcessRef ref) {
+        return Mono.fromCallable(() -> runtime.status(ref.id()));
+    }
+
+    @MessageMapping(Routes.PROCESS_LIST)
+    public Mono<ProcessPage> list(ListQuery query) {
+        return Mono.fromCallable(() -> runtime.list(query));
+    }
+
+    @MessageMapping(Routes.PROCESS_SEND)
+    public Mono<Accepted> send(SendCommand command) {
+        return Mono.fromCallable(() -> {
+            runtime.send(command.to(), command.payload());
+            return Accepted.of(command.to());
+        });
+    }
+
+    /** A timeout of 0 or less means the default (5 s); more than 60 s is cut to 60 s. */
+    @MessageMapping(Routes.PROCESS_CALL)
+    public Mono<CallReply> call(CallCommand command) {
+        long timeout = command.timeoutMs() <= 0 ? DEFAULT_CALL_TIMEOUT_MS : Math.min(command.timeoutMs(), MAX_CALL_TIMEOUT_MS);
+        return Mono.fromFuture(() -> runtime.call(command.to(), command.payload(), timeout).thenApply(CallReply::new));
+    }
+
+    @MessageMapping(Routes.PROCESS_EXIT)
+    public Mono<Accepted> exit(ExitCommand command) {
+        return Mono.fromCallable(() -> {
+            runtime.exit(command.to(), command.reason());
+            return Accepted.of(command.to());
+        });
+    }
+
+    @MessageMapping(Routes.PROCESS_STOP)
+    public Mono<Void> stop(ProcessRef ref) {
+        return node.stop(ref.id());
+    }
+
+    @MessageMapping(Routes.PROCESS_EVENTS)
+    public Flux<ProcessEvent> events(ProcessRef ref) {
+        return runtime.events(ref.id());
+    }
+
+    @MessageMapping(Routes.NODE_BEHAVIORS)
+    public List<BehaviorInfo> behaviors() {
+        return runtime.catalog().list();
+    }
+
+    @MessageExceptionHandler
+    public Mono<Void> failure(Throwable error) {
+        Optional<Failure> known = BeamlineException.from(error);
+        if (known.isPresent()) {
+            return Mono.error(error instanceof BeamlineException ? error : known.get().toException());
+        }
+        if (error instanceof CodecException || error instanceof MessageConversionException
+                || error instanceof MethodArgumentResolutionException) {
+            return Mono.error(new BeamlineException(ErrorCode.INVALID_REQUEST, "unreadable request: " + error.getMessage()));
+        }
+        log.error("unexpected failure in a node route", error);
+        return Mono.error(new BeamlineException(ErrorCode.INTERNAL_ERROR, error.getClass().getName()));
+    }
+}

@@ -1,0 +1,179 @@
+package io.beamline.process.node;
+
+import io.beamline.api.wire.NodeInfo;
+import io.beamline.api.wire.ProcessIds;
+import io.beamline.api.wire.RegistryEvent;
+import io.beamline.process.runtime.RemoteSender;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.messaging.rsocket.RSocketRequester;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.util.retry.Retry;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * Sends messages from this node's processes to processes on other nodes. It keeps a view of the
+ * cluster from the registry's change stream (nodes by short id, location records by process id;
+ * each new snapshot replaces the view) and routes a message by the target's location record, else
+ * by its birth node, to that node's {@link PeerLink}, which keeps the send order.
+ *
+ * <p>Threading: {@link #send} is non-blocking and safe from any thread. Failure: a target whose
+ * node is unknown, down, or this node (the process is gone) is dropped and counted; the change
+ * stream is resubscribed with backoff whenever it fails or ends.
+ */
+public final class PeerRouter implements RemoteSender, AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(PeerRouter.class);
+
+    private final NodeIdentity identity;
+    private final Supplier<Flux<RegistryEvent>> changes;
+    private final Function<HostPort, RSocketRequester> connector;
+    private final Duration timeout;
+    private final int maxQueuedPerPeer;
+    private final Map<String, NodeInfo> nodes = new ConcurrentHashMap<>();
+    private final Map<String, String> locations = new ConcurrentHashMap<>();
+    private final Map<String, PeerLink> links = new ConcurrentHashMap<>();
+    private final LongAdder dropped = new LongAdder();
+    private volatile Disposable subscription;
+
+    public PeerRouter(NodeIdentity identity, Supplier<Flux<RegistryEvent>> changes,
+                      Function<HostPort, RSocketRequester> connector, Duration timeout, int maxQueuedPerPeer) {
+        this.identity = identity;
+        this.changes = changes;
+        this.connector = connector;
+        this.timeout = timeout;
+        this.maxQueuedPerPeer = maxQueuedPerPeer;
+    }
+
+    /** Subscribes to the registry's change stream; idempotent. */
+    public synchronized void start() {
+        if (subscription != null) {
+            return;
+        }
+        subscription = Flux.defer(() -> {
+                    View view = new View();
+                    return changes.get()
+                            .doOnNext(view::apply)
+                            .concatWith(Flux.error(new IllegalStateException("the registry ended its change stream")));
+                })
+                .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(200))
+                        .maxBackoff(Duration.ofSeconds(5))
+                        .transientErrors(true)
+                        .doBeforeRetry(retry -> log.debug("registry change stream: {}", RemoteService.describe(retry.failure()))))
+                .subscribe();
+    }
+
+    @Override
+    public void send(String to, Object message) {
+        String located = locations.get(to);
+        String shortId = located != null ? ProcessIds.shortNodeId(located) : ProcessIds.birthNode(to);
+        NodeInfo node = shortId == null || shortId.equals(identity.shortId()) ? null : nodes.get(shortId);
+        if (node == null || node.address() == null) {
+            dropped.increment();
+            log.debug("message to {} dropped: no live node hosts it", to);
+            return;
+        }
+        PeerLink link = links.computeIfAbsent(node.id(), id -> new PeerLink(id,
+                connector.apply(HostPort.parse(node.address())), timeout, maxQueuedPerPeer));
+        if (!link.offer(to, message)) {
+            dropped.increment();
+        }
+    }
+
+    /** Messages that could not leave this node. */
+    public long dropped() {
+        return dropped.sum();
+    }
+
+    /** Whether the view knows node {@code shortId} as up or draining. */
+    boolean knows(String shortId) {
+        return nodes.containsKey(shortId);
+    }
+
+    @Override
+    public synchronized void close() {
+        if (subscription != null) {
+            subscription.dispose();
+        }
+        links.values().forEach(PeerLink::close);
+        links.clear();
+    }
+
+    private void forget(String nodeId) {
+        PeerLink link = links.remove(nodeId);
+        if (link != null) {
+            link.close();
+        }
+    }
+
+    /** One subscription's view: it fills private maps until the snapshot is complete, then applies live changes. */
+    private final class View {
+
+        private Map<String, NodeInfo> snapshotNodes = new HashMap<>();
+        private Map<String, String> snapshotLocations = new HashMap<>();
+
+        void apply(RegistryEvent event) {
+            if (snapshotNodes != null) {
+                if (RegistryEvent.SNAPSHOT_COMPLETE.equals(event.type())) {
+                    install();
+                } else {
+                    applyTo(snapshotNodes, snapshotLocations, event);
+                }
+                return;
+            }
+            applyTo(nodes, locations, event);
+            if (RegistryEvent.NODE_DOWN.equals(event.type()) && event.node() != null) {
+                forget(event.node().id());
+            }
+        }
+
+        private void install() {
+            nodes.keySet().retainAll(snapshotNodes.keySet());
+            nodes.putAll(snapshotNodes);
+            locations.keySet().retainAll(snapshotLocations.keySet());
+            locations.putAll(snapshotLocations);
+            links.keySet().stream()
+                    .filter(nodeId -> !nodes.containsKey(ProcessIds.shortNodeId(nodeId)))
+                    .toList()
+                    .forEach(PeerRouter.this::forget);
+            snapshotNodes = null;
+            snapshotLocations = null;
+        }
+
+        private void applyTo(Map<String, NodeInfo> nodeView, Map<String, String> locationView, RegistryEvent event) {
+            switch (event.type()) {
+                case RegistryEvent.NODE_UP, RegistryEvent.NODE_DRAINING -> {
+                    if (event.node() != null) {
+                        nodeView.put(ProcessIds.shortNodeId(event.node().id()), event.node());
+                    }
+                }
+                case RegistryEvent.NODE_DOWN -> {
+                    if (event.node() != null) {
+                        nodeView.remove(ProcessIds.shortNodeId(event.node().id()));
+                    }
+                }
+                case RegistryEvent.LOCATION_CHANGED -> {
+                    if (event.location() != null) {
+                        locationView.put(event.location().id(), event.location().node());
+                    }
+                }
+                case RegistryEvent.LOCATION_REMOVED -> {
+                    if (event.location() != null) {
+                        locationView.remove(event.location().id());
+                    }
+                }
+                default -> {
+                    // names do not route messages between processes
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,426 @@
+package io.beamline.process.runtime;
+
+import io.beamline.api.Behavior;
+import io.beamline.api.ExitReasons;
+import io.beamline.api.ProcessContext;
+import io.beamline.api.wire.ProcessEvent;
+import io.beamline.api.wire.ProcessSpec;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Sinks;
+import reactor.util.Logger;
+import reactor.util.Loggers;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One process: its mailbox, its behavior instance and its flags; also the
+ * {@link ProcessContext} its behavior sees, so a process costs one object beyond its behavior.
+ *
+ * <p>Threading: a cell runs on one scheduler thread at a time. The {@code scheduled} flag,
+ * claimed by compare-and-set, decides who submits it: a sender that finds it idle, or the cell
+ * itself when it ends a turn with mail left. A turn handles at most {@code throughput} messages,
+ * then yields. Everything the behavior touches is confined to the running turn.
+ *
+ * <p>Ordering and failure: a pending {@link Signal} is handled before the next message. A
+ * handler that throws ends the process with {@link ExitReasons#ofCrash}. On exit the call being
+ * handled (if unanswered) and every call still queued fail with {@code process_crashed}; casts
+ * that arrive afterwards are dropped.
+ */
+final class Cell extends Mailbox implements ProcessEntry, ProcessContext {
+
+    private static final Logger log = Loggers.getLogger(Cell.class);
+    private static final VarHandle SCHEDULED;
+    private static final VarHandle SIGNAL;
+    private static final VarHandle PROCESSED;
+    private static final VarHandle EVENTS;
+    private static final Sinks.EmitFailureHandler RETRY_BRIEFLY = Sinks.EmitFailureHandler.busyLooping(Duration.ofMillis(100));
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            SCHEDULED = lookup.findVarHandle(Cell.class, "scheduled", int.class);
+            SIGNAL = lookup.findVarHandle(Cell.class, "signal", Signal.class);
+            PROCESSED = lookup.findVarHandle(Cell.class, "processed", long.class);
+            EVENTS = lookup.findVarHandle(Cell.class, "events", Sinks.Many.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final ProcessRuntime runtime;
+    private final ProcessSpec spec;
+    private final int incarnation;
+    private final int restarts;
+    private Behavior behavior;
+    @SuppressWarnings("unused") // through SCHEDULED
+    private volatile int scheduled;
+    @SuppressWarnings("unused") // through SIGNAL
+    private volatile Signal signal;
+    @SuppressWarnings("unused") // through PROCESSED (opaque)
+    private long processed;
+    private long startedAtMillis;
+    @SuppressWarnings("unused") // through EVENTS
+    private volatile Sinks.Many<ProcessEvent> events;
+    /** The call being handled, or null; turn-confined. */
+    private Call call;
+    /** The reason passed to {@link #exit}, or null; turn-confined. */
+    private String exitRequested;
+
+    /** A cell that is not scheduled yet belongs to whoever runs its init: {@code scheduled} starts claimed. */
+    Cell(ProcessRuntime runtime, ProcessSpec spec, int incarnation, int restarts, Behavior behavior, int capacity) {
+        super(capacity);
+        this.runtime = runtime;
+        this.spec = spec;
+        this.incarnation = incarnation;
+        this.restarts = restarts;
+        this.behavior = behavior;
+        SCHEDULED.set(this, 1);
+    }
+
+    // ---- lifecycle, called by the runtime ---------------------------------------------------
+
+    /** Runs the behavior's init on the calling thread, which owns the unpublished cell. */
+    void init() throws Exception {
+        startedAtMillis = System.currentTimeMillis();
+        behavior.init(spec.args(), this);
+    }
+
+    /** The reason the init asked to exit with, or null. */
+    String exitRequestedByInit() {
+        return exitRequested;
+    }
+
+    /** Forgets a cell that was never published (failed init, lost race): it takes no more mail. */
+    void discard(String reason) {
+        behavior = null;
+        SIGNAL.setVolatile(this, Signal.terminated(reason));
+    }
+
+    /** The published cell is ready: announce it and let senders schedule it. */
+    void started() {
+        emit(ProcessEvent.STARTED, null, null);
+        release();
+    }
+
+    /** Queues a message from anyone; false when the mailbox is full. */
+    boolean offer(Envelope envelope) {
+        if (!reserve()) {
+            return false;
+        }
+        push(envelope);
+        schedule();
+        return true;
+    }
+
+    /**
+     * Offers a system signal. A stronger pending signal wins (the offer still counts as
+     * accepted); false only when the process has exited already.
+     */
+    boolean signal(Signal offered) {
+        for (; ; ) {
+            Signal current = (Signal) SIGNAL.getVolatile(this);
+            if (current != null && current.kind == Signal.Kind.TERMINATED) {
+                return false;
+            }
+            if (!offered.outranks(current)) {
+                return true;
+            }
+            if (SIGNAL.compareAndSet(this, current, offered)) {
+                schedule();
+                return true;
+            }
+        }
+    }
+
+    /** Asks the process to stop; the future completes once it exited; null when it had exited already. */
+    CompletableFuture<ProcessExit> stop() {
+        for (; ; ) {
+            Signal current = (Signal) SIGNAL.getVolatile(this);
+            if (current != null && current.kind == Signal.Kind.TERMINATED) {
+                return null;
+            }
+            if (current != null && current.kind == Signal.Kind.STOP) {
+                return current.stopped;
+            }
+            Signal stop = Signal.stop();
+            if (SIGNAL.compareAndSet(this, current, stop)) {
+                schedule();
+                return stop.stopped;
+            }
+        }
+    }
+
+    boolean terminated() {
+        Signal current = (Signal) SIGNAL.getVolatile(this);
+        return current != null && current.kind == Signal.Kind.TERMINATED;
+    }
+
+    // ---- scheduling -------------------------------------------------------------------------
+
+    private void schedule() {
+        if ((int) SCHEDULED.getVolatile(this) == 0 && SCHEDULED.compareAndSet(this, 0, 1)) {
+            runtime.submit(this, false);
+        }
+    }
+
+    /** Ends a turn (or the init): gives up the flag, then takes it back if work arrived meanwhile. */
+    private void release() {
+        SCHEDULED.setVolatile(this, 0);
+        Signal pending = (Signal) SIGNAL.getVolatile(this);
+        boolean work = hasMail() || (pending != null && pending.kind != Signal.Kind.TERMINATED);
+        if (work && SCHEDULED.compareAndSet(this, 0, 1)) {
+            runtime.submit(this, true);
+        }
+    }
+
+    @Override
+    protected boolean exec() {
+        run();
+        return false; // never "done": the same task is submitted again for the next turn
+    }
+
+    private void run() {
+        try {
+            Signal pending = (Signal) SIGNAL.getVolatile(this);
+            if (pending == null) {
+                turn();
+            } else if (pending.kind == Signal.Kind.TERMINATED) {
+                discardMail(pending.reason);
+            } else {
+                die(pending);
+            }
+        } catch (Throwable bug) {
+            log.error("process " + id() + ": runtime failure in a turn", bug);
+        } finally {
+            release();
+        }
+    }
+
+    /**
+     * Handles up to {@code throughput} messages. A bounded mailbox gives back each message's room
+     * as soon as it is taken, so its capacity counts exactly the waiting messages; an unbounded
+     * one does so once per turn, which spares an atomic update per message.
+     */
+    private void turn() {
+        int limit = runtime.throughput();
+        boolean bounded = capacity() > 0;
+        int handled = 0;
+        int unreleased = 0;
+        try {
+            while (handled < limit) {
+                Signal pending = (Signal) SIGNAL.getVolatile(this);
+                if (pending != null) {
+                    die(pending);
+                    return;
+                }
+                Envelope envelope = poll();
+                if (envelope == null) {
+                    return;
+                }
+                handled++;
+                if (bounded) {
+                    released(1);
+                } else {
+                    unreleased++;
+                }
+                if (!handle(envelope)) {
+                    return;
+                }
+            }
+        } finally {
+            if (unreleased > 0) {
+                released(unreleased);
+            }
+        }
+    }
+
+    /** Handles one message; false when the process exited because of it. */
+    private boolean handle(Envelope envelope) {
+        Object payload = envelope.payload;
+        Call current = envelope.takeCall();
+        envelope.payload = null; // the envelope stays behind as the queue's stub
+        call = current;
+        Throwable crash = null;
+        try {
+            behavior.handle(payload, this);
+        } catch (Throwable error) {
+            crash = error;
+        }
+        call = null;
+        PROCESSED.setOpaque(this, (long) PROCESSED.getOpaque(this) + 1);
+        String reason = crash != null ? ExitReasons.ofCrash(crash) : exitRequested;
+        if (reason == null) {
+            return true;
+        }
+        if (current != null && !current.replied) {
+            current.crashed(reason);
+        }
+        die(ExitKind.EXITED, reason, true);
+        return false;
+    }
+
+    private void die(Signal cause) {
+        switch (cause.kind) {
+            case KILL -> die(ExitKind.EXITED, ExitReasons.KILLED, false);
+            case REPLACE -> die(ExitKind.REPLACED, cause.reason, true);
+            case STOP -> die(ExitKind.STOPPED, ExitReasons.SHUTDOWN, true);
+            default -> die(ExitKind.EXITED, cause.reason, true);
+        }
+    }
+
+    private void die(ExitKind kind, String reason, boolean lastWords) {
+        if (lastWords) {
+            try {
+                behavior.terminate(reason, this);
+            } catch (Throwable error) {
+                log.warn("process {}: terminate({}) failed: {}", id(), reason, error.toString());
+            }
+        }
+        behavior = null;
+        ProcessExit exit = new ProcessExit(spec, incarnation, reason, kind);
+        runtime.retire(this, exit);
+        Signal last = (Signal) SIGNAL.getAndSet(this, Signal.terminated(reason));
+        discardMail(reason);
+        Sinks.Many<ProcessEvent> sink = eventSink();
+        if (sink != null) {
+            sink.tryEmitNext(event(ProcessEvent.EXITED, reason, null));
+            sink.emitComplete(RETRY_BRIEFLY);
+        }
+        if (last != null && last.stopped != null) {
+            last.stopped.complete(exit);
+        }
+        runtime.exited(exit);
+    }
+
+    /** Drops the mail of an exited process, failing its calls. */
+    private void discardMail(String reason) {
+        int discarded = 0;
+        Envelope envelope;
+        while ((envelope = poll()) != null) {
+            discarded++;
+            Call pending = envelope.takeCall();
+            envelope.payload = null;
+            if (pending != null) {
+                pending.crashed(reason);
+            }
+        }
+        if (discarded > 0) {
+            released(discarded);
+        }
+    }
+
+    // ---- events -----------------------------------------------------------------------------
+
+    @SuppressWarnings("unchecked")
+    private Sinks.Many<ProcessEvent> eventSink() {
+        return (Sinks.Many<ProcessEvent>) EVENTS.getVolatile(this);
+    }
+
+    /** This incarnation's events from now on; completes when it exits. The sink is made on first use. */
+    Flux<ProcessEvent> events() {
+        Sinks.Many<ProcessEvent> sink = eventSink();
+        if (sink == null) {
+            Sinks.Many<ProcessEvent> fresh = Sinks.many().multicast().directBestEffort();
+            sink = EVENTS.compareAndSet(this, null, fresh) ? fresh : eventSink();
+        }
+        if (terminated()) {
+            sink.emitComplete(RETRY_BRIEFLY);
+        }
+        return sink.asFlux();
+    }
+
+    private void emit(String type, String reason, Object data) {
+        Sinks.Many<ProcessEvent> sink = eventSink();
+        if (sink != null) {
+            sink.tryEmitNext(event(type, reason, data));
+        }
+    }
+
+    private ProcessEvent event(String type, String reason, Object data) {
+        return new ProcessEvent(type, id(), incarnation, runtime.nodeId(), reason, data, Instant.now());
+    }
+
+    // ---- status -----------------------------------------------------------------------------
+
+    @Override
+    public ProcessSpec spec() {
+        return spec;
+    }
+
+    @Override
+    public int incarnation() {
+        return incarnation;
+    }
+
+    int restarts() {
+        return restarts;
+    }
+
+    long messagesProcessed() {
+        return (long) PROCESSED.getOpaque(this);
+    }
+
+    long startedAtMillis() {
+        return startedAtMillis;
+    }
+
+    // ---- ProcessContext (valid during init and handle only) ---------------------------------
+
+    @Override
+    public String self() {
+        return spec.id();
+    }
+
+    @Override
+    public Map<String, Object> args() {
+        return spec.args();
+    }
+
+    @Override
+    public void send(String to, Object message) {
+        runtime.deliver(this, to, message);
+    }
+
+    @Override
+    public boolean isCall() {
+        return call != null;
+    }
+
+    @Override
+    public void reply(Object value) {
+        Call current = call;
+        if (current == null) {
+            throw new IllegalStateException("the message being handled is not a call");
+        }
+        if (current.replied) {
+            throw new IllegalStateException("the call was answered already");
+        }
+        current.replied = true;
+        current.complete(value);
+    }
+
+    @Override
+    public String spawn(String behaviorName, Map<String, Object> args) {
+        return runtime.spawnChild(behaviorName, args);
+    }
+
+    @Override
+    public void emit(Object event) {
+        emit(ProcessEvent.EMITTED, null, event);
+    }
+
+    @Override
+    public void exit(String reason) {
+        exitRequested = reason == null ? ExitReasons.NORMAL : reason;
+    }
+
+    @Override
+    public String toString() {
+        return "Cell[" + id() + "#" + incarnation + "]";
+    }
+}

@@ -1,0 +1,39 @@
+package io.beamline.process.node;
+
+import io.beamline.api.wire.Accepted;
+import io.beamline.api.wire.BeamlineException;
+import io.beamline.api.wire.ErrorCode;
+import io.beamline.api.wire.Routes;
+import io.beamline.api.wire.SendCommand;
+import org.springframework.messaging.handler.annotation.MessageExceptionHandler;
+import org.springframework.messaging.handler.annotation.MessageMapping;
+import reactor.core.publisher.Mono;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadLocalRandom;
+
+/** Another node's {@code process.send}: records what arrives, answering after a small random delay. */
+class FakePeer {
+
+    final List<SendCommand> received = new CopyOnWriteArrayList<>();
+
+    @MessageMapping(Routes.PROCESS_SEND)
+    Mono<Accepted> send(SendCommand command) {
+        if ("hold".equals(command.payload())) {
+            return Mono.never();
+        }
+        if ("missing".equals(command.payload())) {
+            return Mono.error(new BeamlineException(ErrorCode.PROCESS_NOT_FOUND, "no " + command.to()));
+        }
+        received.add(command);
+        return Mono.just(Accepted.of(command.to()))
+                .delayElement(Duration.ofNanos(ThreadLocalRandom.current().nextLong(200_000)));
+    }
+
+    @MessageExceptionHandler
+    Mono<Void> failure(BeamlineException failure) {
+        return Mono.error(failure);
+    }
+}

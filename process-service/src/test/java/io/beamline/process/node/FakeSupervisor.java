@@ -1,0 +1,65 @@
+package io.beamline.process.node;
+
+import io.beamline.api.wire.BeamlineException;
+import io.beamline.api.wire.ChildExited;
+import io.beamline.api.wire.ChildStarted;
+import io.beamline.api.wire.ErrorCode;
+import io.beamline.api.wire.ExitDecision;
+import io.beamline.api.wire.ProcessRef;
+import io.beamline.api.wire.Routes;
+import org.springframework.messaging.handler.annotation.MessageExceptionHandler;
+import org.springframework.messaging.handler.annotation.MessageMapping;
+import reactor.core.publisher.Mono;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+/** A supervisor-service stand-in: knows only {@code root}, records reports, decides as told. */
+class FakeSupervisor {
+
+    final List<ChildStarted> started = new CopyOnWriteArrayList<>();
+    final List<ChildExited> exited = new CopyOnWriteArrayList<>();
+    final List<String> removed = new CopyOnWriteArrayList<>();
+    /** The decision every exit report gets. */
+    final AtomicBoolean restart = new AtomicBoolean(true);
+    /** Exit reports to leave unanswered (the node's request times out) before answering. */
+    final AtomicInteger silentExitReports = new AtomicInteger();
+    /** When set, every exit report is rejected with it. */
+    final AtomicReference<BeamlineException> rejectExitReports = new AtomicReference<>();
+
+    @MessageMapping(Routes.CHILD_STARTED)
+    Mono<Void> childStarted(ChildStarted child) {
+        if (!"root".equals(child.spec().supervisor())) {
+            return Mono.error(new BeamlineException(ErrorCode.SUPERVISOR_NOT_FOUND, "no supervisor " + child.spec().supervisor()));
+        }
+        started.add(child);
+        return Mono.empty();
+    }
+
+    @MessageMapping(Routes.CHILD_EXITED)
+    Mono<ExitDecision> childExited(ChildExited child) {
+        if (silentExitReports.getAndUpdate(left -> Math.max(0, left - 1)) > 0) {
+            return Mono.never();
+        }
+        if (rejectExitReports.get() != null) {
+            return Mono.error(rejectExitReports.get());
+        }
+        exited.add(child);
+        return Mono.just(new ExitDecision(child.spec().id(), restart.get()));
+    }
+
+    @MessageMapping(Routes.CHILD_REMOVED)
+    Mono<Void> childRemoved(ProcessRef ref) {
+        removed.add(ref.id());
+        return Mono.empty();
+    }
+
+    /** Passes failures on as they are (and keeps Spring from logging each as unhandled). */
+    @MessageExceptionHandler
+    Mono<Void> failure(BeamlineException failure) {
+        return Mono.error(failure);
+    }
+}

@@ -1,0 +1,93 @@
+package io.beamline.process.node;
+
+import io.beamline.process.runtime.BehaviorCatalog;
+import io.beamline.process.runtime.ProcessRuntime;
+import io.beamline.process.runtime.RuntimeConfig;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.health.contributor.Status;
+
+import java.time.Duration;
+import java.time.Instant;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** Registration, renewal and the readiness they drive, against a fake registry. */
+class NodeLeaseTest {
+
+    private final FakeRegistry registry = new FakeRegistry();
+    private FakeServer registryServer;
+    private ProcessRuntime runtime;
+    private NodeLease lease;
+    private NodeIdentity identity;
+
+    @BeforeEach
+    void start() {
+        registryServer = FakeServer.start(registry);
+        identity = new NodeIdentity("lease-node-ddd444", "10.0.0.7", Instant.parse("2026-01-01T00:00:00Z"));
+        runtime = new ProcessRuntime(new RuntimeConfig(identity.nodeId(), 1, 64, 0), BehaviorCatalog.builtIn());
+        lease = new NodeLease(new RegistryClient(new RemoteService("registry", FakeServer.requester(registryServer.port()),
+                Duration.ofSeconds(1))), identity, runtime, Duration.ofMillis(100));
+    }
+
+    @AfterEach
+    void stop() {
+        lease.close();
+        runtime.close();
+        registryServer.close();
+    }
+
+    @Test
+    void waitsForTheServerAddressBeforeRegistering() {
+        lease.start();
+
+        assertThat(registry.registrations).isEmpty();
+        identity.bound(7300);
+
+        await().until(() -> registry.registrations.size() == 1);
+        assertThat(registry.registrations.getFirst().address()).isEqualTo("10.0.0.7:7300");
+        assertThat(registry.registrations.getFirst().startedAt()).isEqualTo(Instant.parse("2026-01-01T00:00:00Z"));
+    }
+
+    @Test
+    void isNotReadyUntilTheRegistryAcceptsTheNode() {
+        LeaseHealthIndicator readiness = new LeaseHealthIndicator(lease, identity);
+        registry.refuseRegistrations.set(3);
+        identity.bound(7300);
+
+        lease.start();
+
+        assertThat(readiness.health().getStatus()).isEqualTo(Status.OUT_OF_SERVICE);
+        await().until(lease::registered);
+        assertThat(registry.refuseRegistrations).hasValue(0);
+        assertThat(readiness.health().getStatus()).isEqualTo(Status.UP);
+    }
+
+    @Test
+    void renewalsCarryTheProcessCount() {
+        runtime.spawn(new io.beamline.api.wire.ProcessSpec(null, "echo", null, null, null, null, null)).join();
+        identity.bound(7300);
+
+        lease.start();
+
+        await().until(() -> registry.renewals.size() >= 2);
+        assertThat(registry.renewals.getLast().processes()).isEqualTo(1);
+        assertThat(registry.renewals.getLast().mailboxTotal()).isZero();
+    }
+
+    @Test
+    void expiredLeaseMakesTheNodeUnreadyUntilItRegistersAgain() {
+        identity.bound(7300);
+        lease.start();
+        await().until(lease::registered);
+
+        registry.refuseRegistrations.set(5);
+        registry.expireRenewals.set(1);
+
+        await().until(() -> !lease.registered());
+        await().until(lease::registered);
+        assertThat(registry.registrations).hasSize(2);
+    }
+}

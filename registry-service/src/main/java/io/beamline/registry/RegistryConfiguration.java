@@ -1,0 +1,33 @@
+package io.beamline.registry;
+
+import io.beamline.registry.store.InMemoryRegistryStore;
+import io.beamline.registry.store.RegistryStore;
+import java.time.Clock;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import reactor.core.scheduler.Schedulers;
+
+/** Wires the store chosen by {@code beamline.store} and the lease sweeper around it. */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(RegistryProperties.class)
+class RegistryConfiguration {
+
+    @Bean
+    Clock registryClock() {
+        return Clock.systemUTC();
+    }
+
+    @Bean
+    @ConditionalOnProperty(name = "beamline.store", havingValue = "memory", matchIfMissing = true)
+    InMemoryRegistryStore inMemoryRegistryStore(RegistryProperties properties, Clock registryClock) {
+        return new InMemoryRegistryStore(registryClock, properties.lease().ttl(), properties.lease().downRetention(),
+                properties.changes().subscriberBuffer());
+    }
+
+    @Bean(initMethod = "start")
+    LeaseSweeper leaseSweeper(RegistryStore store, RegistryProperties properties) {
+        return new LeaseSweeper(store, properties.lease().sweepInterval(), Schedulers.parallel());
+    }
+}

@@ -1,0 +1,177 @@
+package io.beamline.registry;
+
+import io.beamline.api.wire.BeamlineException;
+import io.beamline.api.wire.ErrorCode;
+import io.beamline.api.wire.Lease;
+import io.beamline.api.wire.LeaseGrant;
+import io.beamline.api.wire.Location;
+import io.beamline.api.wire.NameBinding;
+import io.beamline.api.wire.NameRef;
+import io.beamline.api.wire.NodeInfo;
+import io.beamline.api.wire.ProcessIds;
+import io.beamline.api.wire.ProcessRef;
+import io.beamline.api.wire.RegistryEvent;
+import io.beamline.api.wire.Routes;
+import io.beamline.registry.store.RegistryStore;
+import java.util.List;
+import org.springframework.core.codec.DecodingException;
+import org.springframework.messaging.handler.annotation.MessageExceptionHandler;
+import org.springframework.messaging.handler.annotation.MessageMapping;
+import org.springframework.messaging.handler.annotation.Payload;
+import org.springframework.messaging.handler.invocation.MethodArgumentResolutionException;
+import org.springframework.stereotype.Controller;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * The registry's RSocket routes ({@link Routes}): checks the shape of each request, then hands
+ * it to the {@link RegistryStore}. A missing, undecodable or malformed request fails with
+ * {@code invalid_request} before it reaches the store; the store's own failures pass through
+ * unchanged. Nothing here blocks: every answer is the store's reactive result.
+ */
+@Controller
+public class RegistryController {
+
+    private final RegistryStore store;
+
+    public RegistryController(RegistryStore store) {
+        this.store = store;
+    }
+
+    @MessageMapping(Routes.NODE_REGISTER)
+    public Mono<LeaseGrant> registerNode(@Payload(required = false) Lease lease) {
+        return Mono.defer(() -> store.registerNode(checked(lease)));
+    }
+
+    @MessageMapping(Routes.NODE_RENEW)
+    public Mono<LeaseGrant> renewNode(@Payload(required = false) Lease lease) {
+        return Mono.defer(() -> store.renewNode(checked(lease)));
+    }
+
+    @MessageMapping(Routes.NODE_LIST)
+    public Mono<List<NodeInfo>> nodes() {
+        return store.nodes().collectList();
+    }
+
+    @MessageMapping(Routes.NAME_REGISTER)
+    public Mono<NameBinding> registerName(@Payload(required = false) NameBinding binding) {
+        return Mono.defer(() -> {
+            require(binding != null, "a name binding is required");
+            checkName(binding.name());
+            checkId(binding.id(), "id");
+            return store.registerName(binding);
+        });
+    }
+
+    @MessageMapping(Routes.NAME_LOOKUP)
+    public Mono<NameBinding> lookupName(@Payload(required = false) NameRef ref) {
+        return Mono.defer(() -> {
+            require(ref != null, "a name is required");
+            checkName(ref.name());
+            return store.lookupName(ref.name());
+        });
+    }
+
+    @MessageMapping(Routes.NAME_UNREGISTER)
+    public Mono<Void> unregisterName(@Payload(required = false) NameBinding binding) {
+        return Mono.defer(() -> {
+            require(binding != null, "a name binding is required");
+            checkName(binding.name());
+            if (binding.id() != null) {
+                checkId(binding.id(), "id");
+            }
+            return store.unregisterName(binding);
+        });
+    }
+
+    @MessageMapping(Routes.LOCATION_PUT)
+    public Mono<Location> putLocation(@Payload(required = false) Location location) {
+        return Mono.defer(() -> {
+            checkLocation(location);
+            checkId(location.node(), "node");
+            return store.putLocation(location);
+        });
+    }
+
+    @MessageMapping(Routes.LOCATION_GET)
+    public Mono<Location> location(@Payload(required = false) ProcessRef ref) {
+        return Mono.defer(() -> {
+            require(ref != null, "a process id is required");
+            checkId(ref.id(), "id");
+            return store.location(ref.id());
+        });
+    }
+
+    @MessageMapping(Routes.LOCATION_REMOVE)
+    public Mono<Void> removeLocation(@Payload(required = false) Location location) {
+        return Mono.defer(() -> {
+            checkLocation(location);
+            return store.removeLocation(location);
+        });
+    }
+
+    @MessageMapping(Routes.REGISTRY_CHANGES)
+    public Flux<RegistryEvent> changes() {
+        return store.changes();
+    }
+
+    /**
+     * Expected failures travel to the requester as they are; declaring them here keeps Spring
+     * from logging each one as an unhandled error. Anything else still is: that is a bug.
+     */
+    @MessageExceptionHandler(BeamlineException.class)
+    public Mono<Void> expected(BeamlineException failure) {
+        return Mono.error(failure);
+    }
+
+    /** A payload that could not be decoded into the route's record is bad input, not a bug. */
+    @MessageExceptionHandler({DecodingException.class, MethodArgumentResolutionException.class})
+    public Mono<Void> undecodable(Exception error) {
+        return Mono.error(new BeamlineException(ErrorCode.INVALID_REQUEST, "undecodable request: " + error.getMessage()));
+    }
+
+    /** The lease with its status defaulted to {@code up}, or {@code invalid_request}. */
+    static Lease checked(Lease lease) {
+        require(lease != null, "a lease is required");
+        checkId(lease.nodeId(), "nodeId");
+        checkAddress(lease.address());
+        String status = lease.status() == null ? NodeInfo.UP : lease.status();
+        require(status.equals(NodeInfo.UP) || status.equals(NodeInfo.DRAINING),
+                "status must be up or draining, was " + lease.status());
+        require(lease.processes() >= 0 && lease.mailboxTotal() >= 0, "processes and mailboxTotal must not be negative");
+        return new Lease(lease.nodeId(), lease.address(), status, lease.processes(), lease.mailboxTotal(),
+                lease.startedAt());
+    }
+
+    private static void checkAddress(String address) {
+        int colon = address == null ? -1 : address.lastIndexOf(':');
+        require(colon > 0 && colon < address.length() - 1, "address must be host:port, was " + address);
+        int port;
+        try {
+            port = Integer.parseInt(address.substring(colon + 1));
+        } catch (NumberFormatException notANumber) {
+            port = -1;
+        }
+        require(port > 0 && port <= 65_535, "address must be host:port, was " + address);
+    }
+
+    private static void checkLocation(Location location) {
+        require(location != null, "a location is required");
+        checkId(location.id(), "id");
+        require(location.incarnation() >= 1, "incarnation must be at least 1, was " + location.incarnation());
+    }
+
+    private static void checkName(String name) {
+        require(ProcessIds.isValidName(name), "name must be 1..200 characters of [A-Za-z0-9._:/-], was " + name);
+    }
+
+    private static void checkId(String id, String field) {
+        require(ProcessIds.isValidId(id), field + " must be 1..64 characters of [A-Za-z0-9._-], was " + id);
+    }
+
+    private static void require(boolean condition, String detail) {
+        if (!condition) {
+            throw new BeamlineException(ErrorCode.INVALID_REQUEST, detail);
+        }
+    }
+}

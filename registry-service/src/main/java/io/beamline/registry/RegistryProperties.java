@@ -1,0 +1,75 @@
+package io.beamline.registry;
+
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * Everything registry-service reads from configuration (prefix {@code beamline}), with its
+ * defaults. Invalid values (non-positive durations, a sweep slower than the ttl, an empty
+ * buffer) fail startup.
+ *
+ * @param lease   node lease timing ({@code beamline.lease.*})
+ * @param store   where the state lives ({@code beamline.store}): {@code memory} (the default)
+ * @param changes change-stream settings ({@code beamline.changes.*})
+ */
+@ConfigurationProperties("beamline")
+public record RegistryProperties(LeaseTiming lease, StoreType store, ChangeStream changes) {
+
+    public RegistryProperties {
+        lease = lease == null ? new LeaseTiming(null, null, null) : lease;
+        store = store == null ? StoreType.MEMORY : store;
+        changes = changes == null ? new ChangeStream(null) : changes;
+    }
+
+    /** The kinds of store; a Redis one comes later. */
+    public enum StoreType {
+        MEMORY
+    }
+
+    /**
+     * @param ttl           a lease lives this long without renewal ({@code beamline.lease.ttl}, default 3s)
+     * @param sweepInterval how often expired leases are looked for (default ttl / 6, at least 10ms)
+     * @param downRetention a down node stays listed this long before it is dropped (default 10m)
+     */
+    public record LeaseTiming(Duration ttl, Duration sweepInterval, Duration downRetention) {
+
+        public LeaseTiming {
+            ttl = positive(ttl == null ? Duration.ofSeconds(3) : ttl, "beamline.lease.ttl");
+            sweepInterval = positive(sweepInterval == null ? max(ttl.dividedBy(6), Duration.ofMillis(10)) : sweepInterval,
+                    "beamline.lease.sweep-interval");
+            downRetention = positive(downRetention == null ? Duration.ofMinutes(10) : downRetention,
+                    "beamline.lease.down-retention");
+            if (sweepInterval.compareTo(ttl) > 0) {
+                throw new IllegalArgumentException("beamline.lease.sweep-interval (" + sweepInterval
+                        + ") must not exceed beamline.lease.ttl (" + ttl + ")");
+            }
+        }
+
+        private static Duration max(Duration a, Duration b) {
+            return a.compareTo(b) >= 0 ? a : b;
+        }
+
+        private static Duration positive(Duration duration, String property) {
+            if (duration.isNegative() || duration.isZero()) {
+                throw new IllegalArgumentException(property + " must be positive, was " + duration);
+            }
+            return duration;
+        }
+    }
+
+    /**
+     * @param subscriberBuffer live events a change-stream subscriber may have pending beyond its
+     *                         demand before its stream is failed ({@code beamline.changes.subscriber-buffer},
+     *                         default 10000)
+     */
+    public record ChangeStream(Integer subscriberBuffer) {
+
+        public ChangeStream {
+            subscriberBuffer = subscriberBuffer == null ? 10_000 : subscriberBuffer;
+            if (subscriberBuffer < 1) {
+                throw new IllegalArgumentException("beamline.changes.subscriber-buffer must be at least 1, was "
+                        + subscriberBuffer);
+            }
+        }
+    }
+}

@@ -1,0 +1,116 @@
+package io.beamline.supervisor;
+
+import io.beamline.supervisor.cluster.HostPort;
+import io.beamline.supervisor.cluster.NodeConnections;
+import io.beamline.supervisor.cluster.NodeDirectory;
+import io.beamline.supervisor.cluster.RegistryClient;
+import io.beamline.supervisor.cluster.RegistryFeed;
+import io.beamline.supervisor.supervision.ChildSpawner;
+import io.beamline.supervisor.supervision.InMemorySupervisionStore;
+import io.beamline.supervisor.supervision.RestartIntensity;
+import io.beamline.supervisor.supervision.Supervision;
+import io.beamline.supervisor.supervision.SupervisionStore;
+import io.beamline.supervisor.supervision.SupervisorMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.messaging.rsocket.RSocketRequester;
+import org.springframework.util.MimeTypeUtils;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+
+import java.time.Clock;
+
+/** Wires the plain supervision and cluster classes from {@link SupervisorProperties}. */
+@Configuration(proxyBeanMethods = false)
+class SupervisorConfiguration {
+
+    @Bean
+    ReadinessGate readinessGate(ApplicationEventPublisher publisher) {
+        return new ReadinessGate(publisher);
+    }
+
+    @Bean(destroyMethod = "close")
+    NodeConnections nodeConnections(ObjectProvider<RSocketRequester.Builder> requesters) {
+        return new NodeConnections(address -> requesters.getObject()
+                .dataMimeType(MimeTypeUtils.APPLICATION_JSON)
+                .tcp(address.host(), address.port()));
+    }
+
+    @Bean
+    NodeDirectory nodeDirectory(NodeConnections connections, ReadinessGate readiness) {
+        return new NodeDirectory(connections::drop, readiness::registrySnapshotComplete);
+    }
+
+    @Bean(destroyMethod = "close")
+    RegistryClient registryClient(ObjectProvider<RSocketRequester.Builder> requesters, SupervisorProperties properties) {
+        HostPort registry = HostPort.parse(properties.registry().address());
+        return new RegistryClient(() -> requesters.getObject()
+                .dataMimeType(MimeTypeUtils.APPLICATION_JSON)
+                .tcp(registry.host(), registry.port()), properties.registry().requestTimeout());
+    }
+
+    @Bean(destroyMethod = "stop")
+    RegistryFeed registryFeed(RegistryClient registry, NodeDirectory directory, SupervisorProperties properties) {
+        return new RegistryFeed(registry, directory, properties.registry().reconnectBackoff(),
+                properties.registry().maxReconnectBackoff());
+    }
+
+    /** Follows the registry from the start of the context to the beginning of its shutdown. */
+    @Bean
+    SmartLifecycle registryFeedLifecycle(RegistryFeed feed) {
+        return new SmartLifecycle() {
+            private volatile boolean running;
+
+            @Override
+            public void start() {
+                feed.start();
+                running = true;
+            }
+
+            @Override
+            public void stop() {
+                feed.stop();
+                running = false;
+            }
+
+            @Override
+            public boolean isRunning() {
+                return running;
+            }
+        };
+    }
+
+    @Bean
+    SupervisionStore supervisionStore() {
+        return new InMemorySupervisionStore();
+    }
+
+    @Bean
+    SupervisorMetrics supervisorMetrics(MeterRegistry meters) {
+        return new SupervisorMetrics(meters);
+    }
+
+    @Bean
+    ChildSpawner childSpawner(NodeDirectory directory, NodeConnections connections, SupervisorProperties properties) {
+        SupervisorProperties.Spawn spawn = properties.supervisor().spawn();
+        return new ChildSpawner(directory, connections,
+                new ChildSpawner.Settings(spawn.timeout(), spawn.attempts(), spawn.backoff(), spawn.maxBackoff()));
+    }
+
+    @Bean(destroyMethod = "dispose")
+    Scheduler supervisionThread() {
+        return Schedulers.newSingle("supervision");
+    }
+
+    @Bean
+    Supervision supervision(SupervisionStore store, RegistryClient registry, ChildSpawner spawner,
+                            SupervisorMetrics metrics, Scheduler supervisionThread, SupervisorProperties properties) {
+        SupervisorProperties.Root root = properties.supervisor().root();
+        return new Supervision(store, new RestartIntensity(root.maxRestarts(), root.within()), registry, spawner,
+                metrics, Clock.systemUTC(), supervisionThread);
+    }
+}

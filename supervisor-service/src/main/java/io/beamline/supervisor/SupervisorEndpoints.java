@@ -1,0 +1,67 @@
+package io.beamline.supervisor;
+
+import io.beamline.api.wire.BeamlineException;
+import io.beamline.api.wire.ChildExited;
+import io.beamline.api.wire.ChildStarted;
+import io.beamline.api.wire.ErrorCode;
+import io.beamline.api.wire.ExitDecision;
+import io.beamline.api.wire.ProcessRef;
+import io.beamline.api.wire.Routes;
+import io.beamline.supervisor.supervision.Supervision;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.core.codec.DecodingException;
+import org.springframework.messaging.handler.annotation.MessageExceptionHandler;
+import org.springframework.messaging.handler.annotation.MessageMapping;
+import org.springframework.messaging.handler.invocation.MethodArgumentResolutionException;
+import org.springframework.stereotype.Controller;
+import reactor.core.publisher.Mono;
+
+/**
+ * The supervisor's RSocket routes: each translates one request into a call on {@link Supervision}.
+ * Every failure leaves as a {@link BeamlineException} (an encoded failure in the ERROR frame):
+ * undecodable data as {@code invalid_request}, anything unexpected as {@code internal_error}.
+ */
+@Controller
+class SupervisorEndpoints {
+
+    private static final Logger log = LoggerFactory.getLogger(SupervisorEndpoints.class);
+
+    private final Supervision supervision;
+
+    SupervisorEndpoints(Supervision supervision) {
+        this.supervision = supervision;
+    }
+
+    @MessageMapping(Routes.CHILD_STARTED)
+    Mono<Void> childStarted(ChildStarted report) {
+        return supervision.childStarted(report);
+    }
+
+    @MessageMapping(Routes.CHILD_EXITED)
+    Mono<ExitDecision> childExited(ChildExited report) {
+        return supervision.childExited(report);
+    }
+
+    @MessageMapping(Routes.CHILD_REMOVED)
+    Mono<Void> childRemoved(ProcessRef ref) {
+        return supervision.childRemoved(ref);
+    }
+
+    @MessageExceptionHandler
+    Mono<Void> failed(BeamlineException failure) {
+        return Mono.error(failure);
+    }
+
+    @MessageExceptionHandler({DecodingException.class, MethodArgumentResolutionException.class})
+    Mono<Void> undecodable(Exception error) {
+        return Mono.error(new BeamlineException(ErrorCode.INVALID_REQUEST, "cannot read the request: "
+                + error.getMessage()));
+    }
+
+    @MessageExceptionHandler
+    Mono<Void> unexpected(Throwable error) {
+        log.error("a supervisor route failed unexpectedly", error);
+        return Mono.error(new BeamlineException(ErrorCode.INTERNAL_ERROR, error.toString()));
+    }
+}

@@ -1,0 +1,63 @@
+package io.beamline.supervisor;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.PositiveOrZero;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+import java.time.Duration;
+
+/**
+ * supervisor-service's configuration (prefix {@code beamline}), with every default in one place.
+ *
+ * @param registry   where registry-service is and how to talk to it
+ * @param supervisor the root supervisor's intensity and how children are started again
+ */
+@ConfigurationProperties("beamline")
+@Validated
+public record SupervisorProperties(@DefaultValue @Valid Registry registry, @DefaultValue @Valid Supervisor supervisor) {
+
+    /**
+     * @param address                 {@code host:port} of registry-service's RSocket server
+     * @param requestTimeout          how long one registry request may take
+     * @param reconnectBackoff        the first pause before resubscribing to the change stream
+     * @param maxReconnectBackoff     the longest such pause
+     */
+    public record Registry(
+            @DefaultValue("127.0.0.1:7100") @NotBlank String address,
+            @DefaultValue("2s") @NotNull Duration requestTimeout,
+            @DefaultValue("100ms") @NotNull Duration reconnectBackoff,
+            @DefaultValue("5s") @NotNull Duration maxReconnectBackoff) {
+    }
+
+    public record Supervisor(@DefaultValue @Valid Root root, @DefaultValue @Valid Spawn spawn) {
+    }
+
+    /**
+     * The root supervisor's restart intensity: at most {@code maxRestarts} within {@code within}.
+     * The root never exits; past its intensity it refuses the restart and the child is gone.
+     */
+    public record Root(
+            @DefaultValue("1000") @PositiveOrZero int maxRestarts,
+            @DefaultValue("5s") @NotNull Duration within) {
+    }
+
+    /**
+     * How a child is started again on a node.
+     *
+     * @param timeout    how long one {@code process.spawn} may take
+     * @param attempts   attempts in all (on the same or other nodes) before giving the child up
+     * @param backoff    the first pause between attempts (doubling, with jitter)
+     * @param maxBackoff the longest pause between attempts
+     */
+    public record Spawn(
+            @DefaultValue("5s") @NotNull Duration timeout,
+            @DefaultValue("10") @Min(1) int attempts,
+            @DefaultValue("100ms") @NotNull Duration backoff,
+            @DefaultValue("3s") @NotNull Duration maxBackoff) {
+    }
+}

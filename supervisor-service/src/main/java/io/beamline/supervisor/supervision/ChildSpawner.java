@@ -1,0 +1,162 @@
+package io.beamline.supervisor.supervision;
+
+import io.beamline.api.wire.BeamlineException;
+import io.beamline.api.wire.Failure;
+import io.beamline.api.wire.NodeInfo;
+import io.beamline.api.wire.ProcessRef;
+import io.beamline.api.wire.ProcessStatus;
+import io.beamline.api.wire.Routes;
+import io.beamline.api.wire.SpawnCommand;
+import io.beamline.supervisor.cluster.NodeConnections;
+import io.beamline.supervisor.cluster.NodeDirectory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
+import reactor.util.retry.Retry;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+/**
+ * Starts a child again on a node with {@code process.spawn}: on the node it last ran on when
+ * that node is up, else on the up node with the fewest processes. A transport failure, a time-out
+ * or a node that answers it is unavailable (a 503 code) makes the next attempt, after a backoff,
+ * prefer another node; any other Beamline failure is the node's final answer ({@link Rejected}).
+ * Attempts run one after another; the caller is asked before each one whether the start is still
+ * wanted. Thread-safe, never blocks.
+ */
+public final class ChildSpawner {
+
+    private static final Logger log = LoggerFactory.getLogger(ChildSpawner.class);
+
+    /**
+     * @param timeout    how long one attempt may take
+     * @param attempts   attempts in all before the start is given up ({@link Unreachable})
+     * @param backoff    the first pause between attempts (it doubles, with jitter)
+     * @param maxBackoff the longest pause between attempts
+     */
+    public record Settings(Duration timeout, int attempts, Duration backoff, Duration maxBackoff) {
+
+        public Settings {
+            if (attempts < 1) {
+                throw new IllegalArgumentException("attempts must be at least 1: " + attempts);
+            }
+        }
+    }
+
+    /** Why a start failed for good. */
+    public abstract static sealed class SpawnFailure extends RuntimeException permits Rejected, Unreachable {
+
+        SpawnFailure(String message, Throwable cause) {
+            super(message, cause, false, false);
+        }
+    }
+
+    /** A node refused the start with a Beamline failure that another node would repeat. */
+    public static final class Rejected extends SpawnFailure {
+
+        private final transient Failure failure;
+
+        Rejected(String node, Failure failure) {
+            super("node " + node + " refused the start: " + failure.code().wireName() + " (" + failure.detail() + ")",
+                    null);
+            this.failure = failure;
+        }
+
+        public Failure failure() {
+            return failure;
+        }
+    }
+
+    /** No node took the start: none up, or every attempt failed in transport or was refused as unavailable. */
+    public static final class Unreachable extends SpawnFailure {
+
+        Unreachable(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    private final NodeDirectory nodes;
+    private final NodeConnections connections;
+    private final Settings settings;
+
+    public ChildSpawner(NodeDirectory nodes, NodeConnections connections, Settings settings) {
+        this.nodes = nodes;
+        this.connections = connections;
+        this.settings = settings;
+    }
+
+    /**
+     * Starts {@code start} (its spec, incarnation and restart count; {@code start.node()} is the
+     * preferred node). Emits the status the node answered; completes empty when
+     * {@code stillWanted} answers false before an attempt; fails with a {@link SpawnFailure}.
+     */
+    public Mono<ProcessStatus> spawn(Child start, Supplier<Mono<Boolean>> stillWanted) {
+        SpawnCommand command = new SpawnCommand(start.spec(), start.incarnation(), start.restarts());
+        Set<String> failedNodes = ConcurrentHashMap.newKeySet();
+        return Mono.defer(stillWanted)
+                .flatMap(wanted -> wanted ? attempt(command, start.node(), failedNodes) : Mono.empty())
+                .retryWhen(Retry.backoff(settings.attempts() - 1, settings.backoff())
+                        .maxBackoff(settings.maxBackoff())
+                        .filter(Unreachable.class::isInstance)
+                        .doBeforeRetry(retry -> log.info("retrying the start of {} incarnation {}: {}", start.id(),
+                                start.incarnation(), retry.failure().getMessage()))
+                        .onRetryExhaustedThrow((spec, signal) -> signal.failure()));
+    }
+
+    /** Asks a node to stop a process for good; best effort, never fails. */
+    public Mono<Void> stop(String nodeId, String processId) {
+        Optional<NodeInfo> node = nodes.node(nodeId);
+        if (node.isEmpty()) {
+            return Mono.empty();
+        }
+        return Mono.defer(() -> connections.requester(node.get())
+                        .route(Routes.PROCESS_STOP)
+                        .data(new ProcessRef(processId))
+                        .retrieveMono(Void.class))
+                .timeout(settings.timeout())
+                .onErrorResume(error -> {
+                    log.warn("could not stop {} on {}: {}", processId, nodeId, error.toString());
+                    return Mono.empty();
+                });
+    }
+
+    private Mono<ProcessStatus> attempt(SpawnCommand command, String preferred, Set<String> failedNodes) {
+        Optional<NodeInfo> target = pick(preferred, failedNodes);
+        if (target.isEmpty()) {
+            return Mono.error(new Unreachable("no node is up", null));
+        }
+        NodeInfo node = target.get();
+        nodes.countSpawn(node.id());
+        return Mono.defer(() -> connections.requester(node)
+                        .route(Routes.PROCESS_SPAWN)
+                        .data(command)
+                        .retrieveMono(ProcessStatus.class))
+                .timeout(settings.timeout())
+                .onErrorMap(error -> classify(error, node.id(), failedNodes));
+    }
+
+    /** The preferred node while it is up and has not failed; else the least loaded up node, failed ones last. */
+    private Optional<NodeInfo> pick(String preferred, Set<String> failedNodes) {
+        if (!failedNodes.contains(preferred)) {
+            Optional<NodeInfo> home = nodes.up(preferred);
+            if (home.isPresent()) {
+                return home;
+            }
+        }
+        return nodes.leastLoaded(failedNodes).or(() -> nodes.leastLoaded(Set.of()));
+    }
+
+    private static SpawnFailure classify(Throwable error, String node, Set<String> failedNodes) {
+        Optional<Failure> failure = BeamlineException.from(error);
+        if (failure.isPresent() && failure.get().code().status() != 503) {
+            return new Rejected(node, failure.get());
+        }
+        failedNodes.add(node);
+        String why = failure.map(f -> f.code().wireName()).orElseGet(error::toString);
+        return new Unreachable("node " + node + " did not start it: " + why, error);
+    }
+}

@@ -1,0 +1,30 @@
+package io.beamline.supervisor.supervision;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Where supervisors and their children are kept: in memory by default, in Redis later (so a
+ * restarted or standby supervisor-service finds them again). Every call comes from the
+ * supervision thread (see {@link Supervision}), one at a time, so implementations need no
+ * compare-and-set; they may block, since that thread is never an event loop. A failure is
+ * thrown as a runtime exception and fails the one request that caused it.
+ */
+public interface SupervisionStore {
+
+    Optional<SupervisorState> supervisor(String id);
+
+    void putSupervisor(SupervisorState supervisor);
+
+    /** The child with process id {@code id} (process ids are unique across supervisors). */
+    Optional<Child> child(String id);
+
+    /** Records or replaces a child; a replaced child keeps its place in the start order. */
+    void putChild(Child child);
+
+    /** Forgets a child; does nothing when it is unknown. */
+    void removeChild(String id);
+
+    /** The children of supervisor {@code supervisorId}, in the order they were first recorded. */
+    List<Child> children(String supervisorId);
+}

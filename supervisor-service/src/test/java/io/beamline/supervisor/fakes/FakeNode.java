@@ -1,0 +1,80 @@
+package io.beamline.supervisor.fakes;
+
+import io.beamline.api.wire.Failure;
+import io.beamline.api.wire.NodeInfo;
+import io.beamline.api.wire.ProcessRef;
+import io.beamline.api.wire.ProcessStatus;
+import io.beamline.api.wire.Routes;
+import io.beamline.api.wire.SpawnCommand;
+import org.springframework.messaging.handler.annotation.MessageMapping;
+import reactor.core.publisher.Mono;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
+
+/**
+ * A process-service node stand-in on a random port: records the spawns and stops it receives and
+ * answers spawns as told (started, by default).
+ */
+public final class FakeNode implements AutoCloseable {
+
+    public final List<SpawnCommand> spawns = new CopyOnWriteArrayList<>();
+    public final List<ProcessRef> stops = new CopyOnWriteArrayList<>();
+
+    private final String id;
+    private final Wire.Server server;
+    private volatile Function<SpawnCommand, Mono<ProcessStatus>> onSpawn = command -> Mono.just(started(command));
+
+    private FakeNode(String id) {
+        this.id = id;
+        this.server = Wire.serve(this, 0);
+    }
+
+    /** A node with id {@code process-service-<shortId>}. */
+    public static FakeNode start(String shortId) {
+        return new FakeNode("process-service-" + shortId);
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public NodeInfo info(long processes) {
+        return new NodeInfo(id, "127.0.0.1:" + server.port(), NodeInfo.UP, processes, 0,
+                Instant.parse("2026-01-01T00:00:00Z"));
+    }
+
+    public void answerSpawns(Function<SpawnCommand, Mono<ProcessStatus>> answer) {
+        onSpawn = answer;
+    }
+
+    public void rejectSpawns(Failure failure) {
+        onSpawn = command -> Mono.error(failure.toException());
+    }
+
+    public ProcessStatus started(SpawnCommand command) {
+        return new ProcessStatus(command.spec().id(), command.spec().name(), command.spec().behavior(), id,
+                command.incarnation(), ProcessStatus.RUNNING, command.spec().restart(), command.spec().supervisor(), 0,
+                0, command.restarts(), Instant.now(), List.of(), List.of());
+    }
+
+    @MessageMapping(Routes.PROCESS_SPAWN)
+    Mono<ProcessStatus> spawn(SpawnCommand command) {
+        spawns.add(command);
+        return onSpawn.apply(command);
+    }
+
+    @MessageMapping(Routes.PROCESS_STOP)
+    Mono<Void> stop(ProcessRef ref) {
+        stops.add(ref);
+        return Mono.empty();
+    }
+
+    /** Closes the server: further requests to this node fail in transport, as to a node that died. */
+    @Override
+    public void close() {
+        server.close();
+    }
+}

@@ -1,0 +1,69 @@
+package io.beamline.gateway;
+
+import java.time.Duration;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Positive;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * Everything the gateway reads from configuration, under the {@code beamline} prefix. Keys of
+ * other services under the same prefix ({@code beamline.node.*}, {@code beamline.lease.*}) are
+ * ignored here.
+ *
+ * @param registry where registry-service listens and how the change stream reconnects
+ * @param gateway  the HTTP front door: body limit, call timeouts, remote time limits, breakers
+ */
+@Validated
+@ConfigurationProperties("beamline")
+public record GatewayProperties(@DefaultValue @Valid Registry registry, @DefaultValue @Valid Gateway gateway) {
+
+    /**
+     * @param address        {@code host:port} of registry-service's RSocket server
+     * @param reconnectMin   first delay before re-subscribing to {@code registry.changes} after it failed or ended
+     * @param reconnectMax   the longest such delay (exponential backoff with jitter in between)
+     */
+    public record Registry(@DefaultValue("127.0.0.1:7100") @NotBlank String address,
+                           @DefaultValue("100ms") Duration reconnectMin,
+                           @DefaultValue("5s") Duration reconnectMax) {
+    }
+
+    /**
+     * @param maxBodySize        largest request body accepted; larger is {@code 413 payload_too_large}
+     * @param defaultCallTimeout a call's {@code timeoutMs} when the request has none
+     * @param maxCallTimeout     the largest {@code timeoutMs} a call may ask for
+     * @param callGrace          added to a call's timeout to get its RSocket time limit, so the node
+     *                           answers {@code call_timeout} before the gateway gives up on the node
+     * @param requestTimeout     time limit of every other remote request (nodes and registry)
+     * @param circuitBreaker     the per-node circuit breaker
+     */
+    public record Gateway(@DefaultValue("1MB") DataSize maxBodySize,
+                          @DefaultValue("5s") Duration defaultCallTimeout,
+                          @DefaultValue("60s") Duration maxCallTimeout,
+                          @DefaultValue("2s") Duration callGrace,
+                          @DefaultValue("5s") Duration requestTimeout,
+                          @DefaultValue @Valid CircuitBreaker circuitBreaker) {
+    }
+
+    /**
+     * A breaker counts only transport failures (and time limits) of one node; Beamline failures
+     * such as {@code process_not_found} are answers from a healthy node and count as successes.
+     *
+     * @param failureRateThreshold percentage of failed calls in the window that opens the breaker
+     * @param slidingWindow        number of recent calls the rate is computed over
+     * @param minimumCalls         calls needed in the window before the rate is judged
+     * @param openFor              how long an open breaker rejects calls before it lets a few probe
+     */
+    public record CircuitBreaker(@DefaultValue("50") @DecimalMin("1") @DecimalMax("100") float failureRateThreshold,
+                                 @DefaultValue("10") @Positive int slidingWindow,
+                                 @DefaultValue("5") @Positive int minimumCalls,
+                                 @DefaultValue("5s") Duration openFor) {
+    }
+}

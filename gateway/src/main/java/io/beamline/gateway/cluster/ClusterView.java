@@ -1,0 +1,189 @@
+package io.beamline.gateway.cluster;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+
+import io.beamline.api.wire.BeamlineException;
+import io.beamline.api.wire.ErrorCode;
+import io.beamline.api.wire.Location;
+import io.beamline.api.wire.NodeInfo;
+import io.beamline.api.wire.ProcessIds;
+import io.beamline.api.wire.RegistryEvent;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The gateway's cache of the registry: nodes (with their status) and the locations of processes
+ * that left their birth node, fed by {@code registry.changes}. Names are not cached; they are
+ * looked up at request time.
+ *
+ * <p>Threading: {@link #beginSnapshot()} and {@link #apply} are called by one subscriber at a
+ * time, in stream order; reads may come from any thread and see either the previous or the new
+ * state of each entry. A subscription's replay is staged aside and replaces the whole cache only
+ * at its {@code snapshot_complete}, so a reconnect never shows a half-built view. Node-gone
+ * listeners run on the applying thread and must not block.
+ */
+public final class ClusterView {
+
+    private static final Logger log = LoggerFactory.getLogger(ClusterView.class);
+
+    private final List<Consumer<String>> nodeGoneListeners = new CopyOnWriteArrayList<>();
+    private volatile State current = new State();
+    private volatile State staging;
+    private volatile boolean synced;
+
+    /** Registers {@code listener} to hear the id of every node that went down or left the view. */
+    public void onNodeGone(Consumer<String> listener) {
+        nodeGoneListeners.add(listener);
+    }
+
+    /** True once a first snapshot has completed: the view may serve routing. */
+    public boolean synced() {
+        return synced;
+    }
+
+    /**
+     * Fails with {@code 503 service_unavailable} while the view has never been synced: before
+     * the first snapshot the gateway knows no node, so "not found" would be a guess.
+     */
+    public void requireSynced() {
+        if (!synced) {
+            throw new BeamlineException(ErrorCode.SERVICE_UNAVAILABLE,
+                    "The gateway has not loaded the cluster state from the registry yet; try again later");
+        }
+    }
+
+    /** Starts staging a new replay; the serving view stays as it is until the replay completes. */
+    public void beginSnapshot() {
+        staging = new State();
+    }
+
+    /** Applies one event of the change stream, in order. */
+    public void apply(RegistryEvent event) {
+        State target = staging != null ? staging : current;
+        switch (event.type()) {
+            case RegistryEvent.NODE_UP -> putNode(target, event, NodeInfo.UP);
+            case RegistryEvent.NODE_DRAINING -> putNode(target, event, NodeInfo.DRAINING);
+            case RegistryEvent.NODE_DOWN -> putNode(target, event, NodeInfo.DOWN);
+            case RegistryEvent.LOCATION_CHANGED -> putLocation(target, event.location());
+            case RegistryEvent.LOCATION_REMOVED -> removeLocation(target, event.location());
+            case RegistryEvent.SNAPSHOT_COMPLETE -> completeSnapshot();
+            default -> {
+                // names are resolved at request time; unknown types come from newer registries
+            }
+        }
+    }
+
+    /** The node with this id, whatever its status. */
+    public Optional<NodeInfo> node(String nodeId) {
+        return nodeId == null ? Optional.empty() : Optional.ofNullable(current.nodes.get(nodeId));
+    }
+
+    /**
+     * The node whose short id is {@code shortId}. Should two share it (6 random characters can
+     * collide), a live one is preferred.
+     */
+    public Optional<NodeInfo> nodeByShortId(String shortId) {
+        if (shortId == null) {
+            return Optional.empty();
+        }
+        NodeInfo found = null;
+        for (NodeInfo node : current.nodes.values()) {
+            if (ProcessIds.shortNodeId(node.id()).equals(shortId)) {
+                if (!NodeInfo.DOWN.equals(node.status())) {
+                    return Optional.of(node);
+                }
+                found = node;
+            }
+        }
+        return Optional.ofNullable(found);
+    }
+
+    /** Where process {@code id} lives when it left its birth node, as last streamed. */
+    public Optional<Location> location(String processId) {
+        return Optional.ofNullable(current.locations.get(processId));
+    }
+
+    /** Every known node, ordered by id. */
+    public List<NodeInfo> nodes() {
+        List<NodeInfo> nodes = new ArrayList<>(current.nodes.values());
+        nodes.sort(Comparator.comparing(NodeInfo::id));
+        return nodes;
+    }
+
+    /** The nodes with status {@code up}, ordered by id. */
+    public List<NodeInfo> upNodes() {
+        return nodes().stream().filter(node -> NodeInfo.UP.equals(node.status())).toList();
+    }
+
+    private void putNode(State target, RegistryEvent event, String status) {
+        NodeInfo node = event.node();
+        if (node == null || node.id() == null) {
+            return;
+        }
+        NodeInfo normalized = new NodeInfo(node.id(), node.address(), status, node.processes(), node.mailboxTotal(),
+                node.startedAt());
+        target.nodes.put(node.id(), normalized);
+        if (target == current && NodeInfo.DOWN.equals(status)) {
+            nodeGone(node.id());
+        }
+    }
+
+    private static void putLocation(State target, Location location) {
+        if (location == null || location.id() == null) {
+            return;
+        }
+        target.locations.merge(location.id(), location,
+                (recorded, update) -> update.incarnation() >= recorded.incarnation() ? update : recorded);
+    }
+
+    private static void removeLocation(State target, Location location) {
+        if (location == null || location.id() == null) {
+            return;
+        }
+        target.locations.computeIfPresent(location.id(),
+                (id, recorded) -> recorded.incarnation() > location.incarnation() ? recorded : null);
+    }
+
+    private void completeSnapshot() {
+        State replay = staging;
+        if (replay == null) {
+            return;
+        }
+        State previous = current;
+        current = replay;
+        staging = null;
+        boolean first = !synced;
+        synced = true;
+        for (Map.Entry<String, NodeInfo> known : previous.nodes.entrySet()) {
+            NodeInfo now = replay.nodes.get(known.getKey());
+            if (now == null || NodeInfo.DOWN.equals(now.status())) {
+                nodeGone(known.getKey());
+            }
+        }
+        log.info("Registry snapshot applied{}: {} nodes ({} up), {} locations", first ? " (first)" : "",
+                replay.nodes.size(), upNodes().size(), replay.locations.size());
+    }
+
+    private void nodeGone(String nodeId) {
+        for (Consumer<String> listener : nodeGoneListeners) {
+            try {
+                listener.accept(nodeId);
+            } catch (RuntimeException bug) {
+                log.warn("Node-gone listener failed for {}", nodeId, bug);
+            }
+        }
+    }
+
+    private static final class State {
+        final Map<String, NodeInfo> nodes = new ConcurrentHashMap<>();
+        final Map<String, Location> locations = new ConcurrentHashMap<>();
+    }
+}

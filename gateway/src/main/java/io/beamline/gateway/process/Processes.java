@@ -1,0 +1,185 @@
+package io.beamline.gateway.process;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.beamline.api.wire.Accepted;
+import io.beamline.api.wire.BeamlineException;
+import io.beamline.api.wire.CallCommand;
+import io.beamline.api.wire.CallReply;
+import io.beamline.api.wire.ErrorCode;
+import io.beamline.api.wire.ExitCommand;
+import io.beamline.api.wire.ListQuery;
+import io.beamline.api.wire.NodeInfo;
+import io.beamline.api.wire.ProcessPage;
+import io.beamline.api.wire.ProcessRef;
+import io.beamline.api.wire.ProcessSpec;
+import io.beamline.api.wire.ProcessStatus;
+import io.beamline.api.wire.Routes;
+import io.beamline.api.wire.SendCommand;
+import io.beamline.api.wire.SpawnCommand;
+import io.beamline.gateway.cluster.ClusterView;
+import io.beamline.gateway.cluster.NodeClient;
+import io.beamline.gateway.cluster.NodeUnavailableException;
+
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * The process operations of the public API, each translated to the node route that serves it.
+ * Requests about one process go through the {@link ProcessRouter}; a spawn goes to an {@code up}
+ * node chosen round-robin (skipping nodes whose breaker is open); a list fans out to the live
+ * nodes and merges their pages by id.
+ *
+ * <p>Failure contract: Beamline failures of the nodes pass through (see {@link ProcessRouter}
+ * for routing failures). A spawn that finds no node, or whose node does not answer, is
+ * {@code 503 no_node_available}; the process may then exist, so clients should not blindly
+ * repeat a spawn that carries a name. A list any of whose nodes does not answer is
+ * {@code 503 service_unavailable} rather than silently incomplete.
+ */
+public final class Processes {
+
+    private final ClusterView view;
+    private final NodeClient nodes;
+    private final ProcessRouter router;
+    private final Duration callGrace;
+    private final AtomicInteger nextNode = new AtomicInteger();
+
+    public Processes(ClusterView view, NodeClient nodes, ProcessRouter router, Duration callGrace) {
+        this.view = view;
+        this.nodes = nodes;
+        this.router = router;
+        this.callGrace = callGrace;
+    }
+
+    /** Starts a process from {@code spec} (its id null) on an up node; answers its status. */
+    public Mono<ProcessStatus> spawn(ProcessSpec spec) {
+        return Mono.defer(() -> {
+            NodeInfo node = pickNode();
+            return nodes.request(node, Routes.PROCESS_SPAWN, new SpawnCommand(spec, 1, 0), ProcessStatus.class)
+                    .onErrorMap(NodeUnavailableException.class, unreachable -> new BeamlineException(
+                            ErrorCode.NO_NODE_AVAILABLE, "Node " + node.id() + " did not answer the spawn; the "
+                            + "process may or may not have started. Try again later"))
+                    .switchIfEmpty(Mono.error(() -> new IllegalStateException(
+                            "node " + node.id() + " answered a spawn without a status")));
+        });
+    }
+
+    public Mono<ProcessStatus> status(String id) {
+        return router.route(id, node -> nodes.request(node, Routes.PROCESS_STATUS, new ProcessRef(id),
+                ProcessStatus.class));
+    }
+
+    /** Puts {@code payload} (any JSON value, null included) in the mailbox of process {@code id}. */
+    public Mono<Accepted> send(String id, Object payload) {
+        return router.route(id, node -> nodes.request(node, Routes.PROCESS_SEND, new SendCommand(id, payload),
+                        Accepted.class))
+                .defaultIfEmpty(Accepted.of(id));
+    }
+
+    /** Calls process {@code id}; the node gives up after {@code timeout}, the gateway a little later. */
+    public Mono<CallReply> call(String id, Object payload, Duration timeout) {
+        return router.route(id, node -> nodes.request(node, Routes.PROCESS_CALL,
+                        new CallCommand(id, payload, timeout.toMillis()), CallReply.class, timeout.plus(callGrace)))
+                .defaultIfEmpty(new CallReply(null));
+    }
+
+    /** Sends exit signal {@code reason} to process {@code id}. */
+    public Mono<Accepted> exit(String id, String reason) {
+        return router.route(id, node -> nodes.request(node, Routes.PROCESS_EXIT, new ExitCommand(id, reason),
+                        Accepted.class))
+                .defaultIfEmpty(Accepted.of(id));
+    }
+
+    /** Stops process {@code id} for good. */
+    public Mono<Void> stop(String id) {
+        return router.route(id, node -> nodes.request(node, Routes.PROCESS_STOP, new ProcessRef(id), Void.class));
+    }
+
+    /**
+     * One page of processes across the cluster, ordered by id.
+     *
+     * @param nodeId only the processes of this node (full or short id), or null for every live node
+     * @param after  the cursor: the last id of the previous page, or null
+     */
+    public Mono<ProcessPage> list(String behavior, String nodeId, String name, int limit, String after) {
+        return Mono.defer(() -> {
+            view.requireSynced();
+            List<NodeInfo> targets = listTargets(nodeId);
+            ListQuery query = new ListQuery(behavior, name, after, limit);
+            return Flux.fromIterable(targets)
+                    .flatMap(node -> nodes.request(node, Routes.PROCESS_LIST, query, ProcessPage.class)
+                            .onErrorMap(NodeUnavailableException.class, unreachable -> new BeamlineException(
+                                    ErrorCode.SERVICE_UNAVAILABLE, "Node " + node.id()
+                                    + " did not answer, so the list would be incomplete; try again later")))
+                    .collectList()
+                    .map(pages -> merge(pages, limit));
+        });
+    }
+
+    /**
+     * Merges node pages (each ordered by id, each at most {@code limit} long) into the first
+     * {@code limit} items by id. A process reported by two nodes (mid-move) appears once: the
+     * higher incarnation wins, then the running one. {@code next} is the last id of the page
+     * when any node has more, else null.
+     */
+    static ProcessPage merge(List<ProcessPage> pages, int limit) {
+        TreeMap<String, ProcessStatus> byId = new TreeMap<>();
+        boolean nodeHasMore = false;
+        for (ProcessPage page : pages) {
+            if (page == null) {
+                continue;
+            }
+            nodeHasMore |= page.next() != null;
+            for (ProcessStatus status : page.items() == null ? List.<ProcessStatus>of() : page.items()) {
+                byId.merge(status.id(), status, Processes::newer);
+            }
+        }
+        List<ProcessStatus> items = new ArrayList<>(Math.min(limit, byId.size()));
+        for (Map.Entry<String, ProcessStatus> entry : byId.entrySet()) {
+            if (items.size() == limit) {
+                break;
+            }
+            items.add(entry.getValue());
+        }
+        boolean more = byId.size() > items.size() || nodeHasMore;
+        String next = more && !items.isEmpty() ? items.getLast().id() : null;
+        return new ProcessPage(items, next);
+    }
+
+    private static ProcessStatus newer(ProcessStatus a, ProcessStatus b) {
+        if (a.incarnation() != b.incarnation()) {
+            return a.incarnation() > b.incarnation() ? a : b;
+        }
+        return ProcessStatus.RUNNING.equals(b.status()) && !ProcessStatus.RUNNING.equals(a.status()) ? b : a;
+    }
+
+    private List<NodeInfo> listTargets(String nodeId) {
+        if (nodeId == null) {
+            return view.nodes().stream().filter(node -> !NodeInfo.DOWN.equals(node.status())).toList();
+        }
+        Optional<NodeInfo> node = view.node(nodeId).or(() -> view.nodeByShortId(nodeId));
+        return node.filter(known -> !NodeInfo.DOWN.equals(known.status())).map(List::of).orElse(List.of());
+    }
+
+    private NodeInfo pickNode() {
+        view.requireSynced();
+        List<NodeInfo> up = view.upNodes();
+        if (up.isEmpty()) {
+            throw new BeamlineException(ErrorCode.NO_NODE_AVAILABLE, "No process-service node is up");
+        }
+        int start = Math.floorMod(nextNode.getAndIncrement(), up.size());
+        for (int i = 0; i < up.size(); i++) {
+            NodeInfo candidate = up.get((start + i) % up.size());
+            if (nodes.admits(candidate.id())) {
+                return candidate;
+            }
+        }
+        throw new BeamlineException(ErrorCode.NO_NODE_AVAILABLE, "Every up node is failing; try again later");
+    }
+}

@@ -1,0 +1,52 @@
+package io.beamline.gateway.web;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.MediaType;
+import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.WebExceptionHandler;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Answers every error of the HTTP layer — from controllers, argument resolution, handler
+ * mapping (404, 405, 406, 415) and web filters (413) — as {@code application/problem+json}
+ * (see {@link Problems}). Ordered before Spring Boot's own error handler so no error escapes
+ * in another shape. A response that is already committed is left to the server to abort.
+ */
+@Order(-2)
+public final class ProblemHandler implements WebExceptionHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(ProblemHandler.class);
+
+    private final JsonMapper json;
+
+    public ProblemHandler(JsonMapper json) {
+        this.json = json;
+    }
+
+    @Override
+    public Mono<Void> handle(ServerWebExchange exchange, Throwable error) {
+        ServerHttpResponse response = exchange.getResponse();
+        if (response.isCommitted()) {
+            return Mono.error(error);
+        }
+        Problems.Problem problem = Problems.of(error);
+        String instance = exchange.getRequest().getPath().value();
+        if (problem.isServerBug()) {
+            log.error("Unexpected error answering {} {}", exchange.getRequest().getMethod(), instance, error);
+        } else {
+            log.debug("{} {} -> {} {}", exchange.getRequest().getMethod(), instance, problem.status(),
+                    problem.code().wireName());
+        }
+        byte[] body = json.writeValueAsBytes(problem.body(instance));
+        response.setStatusCode(HttpStatusCode.valueOf(problem.status()));
+        response.getHeaders().putAll(problem.headers());
+        response.getHeaders().setContentType(MediaType.APPLICATION_PROBLEM_JSON);
+        response.getHeaders().setContentLength(body.length);
+        return response.writeWith(Mono.fromSupplier(() -> response.bufferFactory().wrap(body)));
+    }
+}

@@ -1,0 +1,149 @@
+package io.beamline.gateway.cluster;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.beamline.api.wire.BeamlineException;
+import io.beamline.api.wire.ErrorCode;
+import io.beamline.api.wire.Location;
+import io.beamline.api.wire.NodeInfo;
+import io.beamline.api.wire.RegistryEvent;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ClusterViewTest {
+
+    private final ClusterView view = new ClusterView();
+    private final List<String> gone = new ArrayList<>();
+    private long sequence;
+
+    ClusterViewTest() {
+        view.onNodeGone(gone::add);
+    }
+
+    @Test
+    void isNotSyncedAndServesNothingUntilTheSnapshotCompletes() {
+        view.beginSnapshot();
+        view.apply(node(RegistryEvent.NODE_UP, "process-service-aaaaaa"));
+
+        assertThat(view.synced()).isFalse();
+        assertThat(view.nodes()).isEmpty();
+        assertThatThrownBy(view::requireSynced).isInstanceOfSatisfying(BeamlineException.class,
+                unsynced -> assertThat(unsynced.code()).isEqualTo(ErrorCode.SERVICE_UNAVAILABLE));
+
+        view.apply(complete());
+
+        assertThat(view.synced()).isTrue();
+        assertThat(view.upNodes()).extracting(NodeInfo::id).containsExactly("process-service-aaaaaa");
+    }
+
+    @Test
+    void appliesLiveChangesAfterTheSnapshot() {
+        snapshot(node(RegistryEvent.NODE_UP, "process-service-aaaaaa"));
+
+        view.apply(node(RegistryEvent.NODE_UP, "process-service-bbbbbb"));
+        view.apply(node(RegistryEvent.NODE_DRAINING, "process-service-aaaaaa"));
+
+        assertThat(view.upNodes()).extracting(NodeInfo::id).containsExactly("process-service-bbbbbb");
+        assertThat(view.node("process-service-aaaaaa")).map(NodeInfo::status).contains(NodeInfo.DRAINING);
+    }
+
+    @Test
+    void aNodeDownEventKeepsTheNodeAsDownAndReportsItGone() {
+        snapshot(node(RegistryEvent.NODE_UP, "process-service-aaaaaa"));
+
+        view.apply(node(RegistryEvent.NODE_DOWN, "process-service-aaaaaa"));
+
+        assertThat(view.node("process-service-aaaaaa")).map(NodeInfo::status).contains(NodeInfo.DOWN);
+        assertThat(view.upNodes()).isEmpty();
+        assertThat(gone).containsExactly("process-service-aaaaaa");
+    }
+
+    @Test
+    void aNewSnapshotReplacesTheCacheOnlyWhenItCompletes() {
+        snapshot(node(RegistryEvent.NODE_UP, "process-service-aaaaaa"),
+                location("aaaaaa.1", "process-service-aaaaaa", 2));
+
+        view.beginSnapshot();
+        view.apply(node(RegistryEvent.NODE_UP, "process-service-bbbbbb"));
+        assertThat(view.node("process-service-aaaaaa")).isPresent();
+        assertThat(view.location("aaaaaa.1")).isPresent();
+
+        view.apply(complete());
+
+        assertThat(view.node("process-service-aaaaaa")).isEmpty();
+        assertThat(view.location("aaaaaa.1")).isEmpty();
+        assertThat(view.upNodes()).extracting(NodeInfo::id).containsExactly("process-service-bbbbbb");
+        assertThat(gone).containsExactly("process-service-aaaaaa");
+    }
+
+    @Test
+    void aLocationWithAnOlderIncarnationLoses() {
+        snapshot(location("aaaaaa.1", "process-service-bbbbbb", 3));
+
+        view.apply(location("aaaaaa.1", "process-service-cccccc", 2));
+        assertThat(view.location("aaaaaa.1")).map(Location::node).contains("process-service-bbbbbb");
+
+        view.apply(location("aaaaaa.1", "process-service-cccccc", 4));
+        assertThat(view.location("aaaaaa.1")).map(Location::node).contains("process-service-cccccc");
+    }
+
+    @Test
+    void aLocationRemovalKeepsANewerRecord() {
+        snapshot(location("aaaaaa.1", "process-service-bbbbbb", 3));
+
+        view.apply(new RegistryEvent(RegistryEvent.LOCATION_REMOVED, ++sequence, null, null,
+                new Location("aaaaaa.1", "process-service-bbbbbb", 2)));
+        assertThat(view.location("aaaaaa.1")).isPresent();
+
+        view.apply(new RegistryEvent(RegistryEvent.LOCATION_REMOVED, ++sequence, null, null,
+                new Location("aaaaaa.1", "process-service-bbbbbb", 3)));
+        assertThat(view.location("aaaaaa.1")).isEmpty();
+    }
+
+    @Test
+    void findsANodeByShortIdPreferringALiveOne() {
+        snapshot(node(RegistryEvent.NODE_DOWN, "old-prefix-aaaaaa"), node(RegistryEvent.NODE_UP, "process-service-aaaaaa"));
+
+        assertThat(view.nodeByShortId("aaaaaa")).map(NodeInfo::id).contains("process-service-aaaaaa");
+        assertThat(view.nodeByShortId("zzzzzz")).isEmpty();
+        assertThat(view.nodeByShortId(null)).isEmpty();
+    }
+
+    @Test
+    void ignoresNameEventsAndUnknownTypes() {
+        snapshot(node(RegistryEvent.NODE_UP, "process-service-aaaaaa"));
+
+        view.apply(new RegistryEvent(RegistryEvent.NAME_REGISTERED, ++sequence, null, null, null));
+        view.apply(new RegistryEvent("something_new", ++sequence, null, null, null));
+
+        assertThat(view.nodes()).hasSize(1);
+    }
+
+    private void snapshot(RegistryEvent... events) {
+        view.beginSnapshot();
+        for (RegistryEvent event : events) {
+            view.apply(event);
+        }
+        view.apply(complete());
+        gone.clear();
+    }
+
+    private RegistryEvent node(String type, String id) {
+        return new RegistryEvent(type, ++sequence, new NodeInfo(id, "127.0.0.1:1", "up", 0, 0, Instant.EPOCH), null,
+                null);
+    }
+
+    private RegistryEvent location(String id, String node, int incarnation) {
+        return new RegistryEvent(RegistryEvent.LOCATION_CHANGED, ++sequence, null, null,
+                new Location(id, node, incarnation));
+    }
+
+    private RegistryEvent complete() {
+        return new RegistryEvent(RegistryEvent.SNAPSHOT_COMPLETE, sequence, null, null, null);
+    }
+}

@@ -1,0 +1,283 @@
+package io.beamline.systemtests;
+
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Collectors;
+import org.awaitility.core.ConditionTimeoutException;
+import org.awaitility.core.TerminalFailureException;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * A Beamline cluster of real service jars, each a separate OS process on 127.0.0.1 with free
+ * ports: registry-service first, then supervisor-service and the process-service nodes in
+ * parallel, then the gateway, each awaited until its readiness probe says UP. Register it as a
+ * static field ({@code @RegisterExtension static final BeamlineCluster cluster =
+ * BeamlineCluster.withNodes(2);}): it starts once before the class's first test (nested
+ * classes share it) and stops every process after the class, whether tests failed or not.
+ * After each test it fails that test if the gateway answered any request with a 500.
+ *
+ * <p>Needs the system properties {@code beamline.root} (the repository) and
+ * {@code beamline.version}, which the module's pom sets, and the exec jars in each service's
+ * {@code target/}. Logs go to {@code <beamline.cluster-logs>/<test class>/}, by default
+ * {@code system-tests/target/cluster-logs/<test class>/}.
+ */
+public final class BeamlineCluster implements BeforeAllCallback, AfterAllCallback, AfterEachCallback {
+
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
+    private static final Duration STOP_GRACE = Duration.ofSeconds(15);
+    private static final List<String> SMALL_JVM = List.of(
+            "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:+ExitOnOutOfMemoryError");
+
+    private final int nodeCount;
+    private final List<ServiceProcess> started = new CopyOnWriteArrayList<>();
+    private final HttpClient probeClient = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2))
+            .build();
+    private String ownerContextId;
+    private Path logDir;
+    private ServiceProcess registry;
+    private ServiceProcess supervisor;
+    private List<ServiceProcess> nodes = List.of();
+    private ServiceProcess gatewayProcess;
+    private GatewayClient gateway;
+
+    private BeamlineCluster(int nodeCount) {
+        if (nodeCount < 1) {
+            throw new IllegalArgumentException("a cluster needs at least one node, not " + nodeCount);
+        }
+        this.nodeCount = nodeCount;
+    }
+
+    public static BeamlineCluster withNodes(int nodeCount) {
+        return new BeamlineCluster(nodeCount);
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        if (ownerContextId != null) {
+            return; // a @Nested class of the class that started it
+        }
+        ownerContextId = context.getUniqueId();
+        start(context.getRequiredTestClass().getSimpleName());
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        if (context.getUniqueId().equals(ownerContextId)) {
+            ownerContextId = null;
+            stop();
+        }
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) {
+        if (gateway != null) {
+            assertNoInternalErrors(gateway);
+        }
+    }
+
+    /** Fails when the client saw a 500 since the last check (and forgets what it saw). */
+    static void assertNoInternalErrors(GatewayClient client) {
+        List<String> errors = client.takeInternalErrors();
+        if (!errors.isEmpty()) {
+            throw new AssertionError("the gateway answered 500, which the API never allows:\n"
+                    + String.join("\n", errors));
+        }
+    }
+
+    /** The HTTP client for the gateway's REST API. */
+    public GatewayClient gateway() {
+        return requireStarted(gateway);
+    }
+
+    public ServiceProcess gatewayProcess() {
+        return requireStarted(gatewayProcess);
+    }
+
+    public ServiceProcess registry() {
+        return requireStarted(registry);
+    }
+
+    public ServiceProcess supervisor() {
+        return requireStarted(supervisor);
+    }
+
+    /** The process-service nodes, in start order (node i runs with name prefix {@code process-service-i}). */
+    public List<ServiceProcess> nodes() {
+        return requireStarted(nodes);
+    }
+
+    public ServiceProcess node(int index) {
+        return nodes().get(index);
+    }
+
+    public Path logDir() {
+        return requireStarted(logDir);
+    }
+
+    /** SIGKILL to one service: it closes nothing cleanly, like a crash or an OOM kill. */
+    public void kill9(ServiceProcess service) {
+        service.kill9();
+    }
+
+    /** SIGTERM to one service, SIGKILL if it has not exited within 15 s. */
+    public void stop(ServiceProcess service) {
+        service.stop(STOP_GRACE);
+    }
+
+    /** Stops every service of the cluster: SIGTERM to all, SIGKILL to those still alive after 15 s. */
+    public void stop() {
+        List<ServiceProcess> all = new ArrayList<>(started);
+        Collections.reverse(all);
+        all.forEach(ServiceProcess::signalStop);
+        long deadline = System.nanoTime() + STOP_GRACE.toNanos();
+        for (ServiceProcess service : all) {
+            Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+            if (!service.awaitExit(left)) {
+                service.kill9();
+            }
+        }
+        started.clear();
+    }
+
+    private void start(String clusterName) {
+        Path root = Path.of(requiredProperty("beamline.root")).toAbsolutePath().normalize();
+        String version = requiredProperty("beamline.version");
+        logDir = Path.of(System.getProperty("beamline.cluster-logs",
+                root.resolve("system-tests/target/cluster-logs").toString())).resolve(clusterName);
+        Path registryJar = execJar(root, "registry-service", version);
+        Path supervisorJar = execJar(root, "supervisor-service", version);
+        Path nodeJar = execJar(root, "process-service", version);
+        Path gatewayJar = execJar(root, "gateway", version);
+        Iterator<Integer> ports = freePorts(5 + 2 * nodeCount).iterator();
+        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+        try {
+            registry = launch("registry-service", registryJar, ports.next(), ports.next(), List.of());
+            awaitReady(List.of(registry), deadline);
+
+            String registryAddress = "--beamline.registry.address=" + registry.address();
+            int supervisorRsocket = ports.next();
+            String supervisorAddress = "--beamline.supervisor.address=127.0.0.1:" + supervisorRsocket;
+            supervisor = launch("supervisor-service", supervisorJar, supervisorRsocket, ports.next(),
+                    List.of(registryAddress));
+            List<ServiceProcess> startedNodes = new ArrayList<>();
+            for (int i = 0; i < nodeCount; i++) {
+                startedNodes.add(launch("process-service-" + i, nodeJar, ports.next(), ports.next(), List.of(
+                        registryAddress, supervisorAddress,
+                        "--beamline.node.advertised-host=127.0.0.1",
+                        "--beamline.node.name-prefix=process-service-" + i)));
+            }
+            nodes = List.copyOf(startedNodes);
+            List<ServiceProcess> middle = new ArrayList<>(nodes);
+            middle.addFirst(supervisor);
+            awaitReady(middle, deadline);
+
+            gatewayProcess = launch("gateway", gatewayJar, 0, ports.next(), List.of(registryAddress, supervisorAddress));
+            awaitReady(List.of(gatewayProcess), deadline);
+            gateway = new GatewayClient(URI.create("http://127.0.0.1:" + gatewayProcess.httpPort()));
+        } catch (RuntimeException | Error failure) {
+            stop();
+            throw failure;
+        }
+    }
+
+    private ServiceProcess launch(String name, Path jar, int rsocketPort, int httpPort, List<String> arguments) {
+        ServiceProcess service = ServiceProcess.start(name, jar, SMALL_JVM, arguments, rsocketPort, httpPort,
+                logDir.resolve(name + ".log"));
+        started.add(service);
+        return service;
+    }
+
+    /** Waits until every service is ready; fails at once, with its log, when one of them exits. */
+    private void awaitReady(Collection<ServiceProcess> services, long deadlineNanos) {
+        Set<ServiceProcess> pending = new LinkedHashSet<>(services);
+        Duration left = Duration.ofNanos(Math.max(1, deadlineNanos - System.nanoTime()));
+        try {
+            await("readiness of " + pending)
+                    .atMost(left)
+                    .pollInterval(Duration.ofMillis(200))
+                    .failFast(() -> pending.stream().anyMatch(service -> !service.isAlive()))
+                    .until(() -> {
+                        pending.removeIf(service -> service.isReady(probeClient));
+                        return pending.isEmpty();
+                    });
+        } catch (ConditionTimeoutException | TerminalFailureException notReady) {
+            String report = pending.stream()
+                    .map(service -> service + (service.isAlive() ? " is not ready" : " exited during start-up")
+                            + "; last lines of " + service.logFile() + ":\n" + service.logTail(40))
+                    .collect(Collectors.joining("\n\n"));
+            String why = notReady instanceof TerminalFailureException ? "a service exited"
+                    : "not ready within " + READY_TIMEOUT.toSeconds() + " s";
+            throw new IllegalStateException("the Beamline cluster did not start (" + why + "):\n" + report, notReady);
+        }
+    }
+
+    private static Path execJar(Path root, String module, String version) {
+        Path jar = root.resolve(module).resolve("target").resolve(module + "-" + version + "-exec.jar");
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(jar + " is missing: package the services first (./mvnw verify "
+                    + "builds them before the system tests, or ./mvnw -DskipTests package)");
+        }
+        return jar;
+    }
+
+    /** Distinct ports that were free a moment ago (all held open together, so no two are equal). */
+    private static List<Integer> freePorts(int count) {
+        List<ServerSocket> held = new ArrayList<>();
+        try {
+            List<Integer> ports = new ArrayList<>();
+            while (ports.size() < count) {
+                ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                held.add(socket);
+                ports.add(socket.getLocalPort());
+            }
+            return ports;
+        } catch (IOException e) {
+            throw new UncheckedIOException("no free port", e);
+        } finally {
+            for (ServerSocket socket : held) {
+                try {
+                    socket.close();
+                } catch (IOException ignored) {
+                    // the port is released either way once the socket is gone
+                }
+            }
+        }
+    }
+
+    private static String requiredProperty(String name) {
+        String value = System.getProperty(name);
+        if (value == null || value.isBlank()) {
+            throw new IllegalStateException("system property " + name + " is not set (the system-tests pom sets it)");
+        }
+        return value;
+    }
+
+    private <T> T requireStarted(T part) {
+        if (part == null) {
+            throw new IllegalStateException("the cluster is not started: register it with @RegisterExtension on a static field");
+        }
+        return part;
+    }
+}

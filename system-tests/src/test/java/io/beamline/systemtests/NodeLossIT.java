@@ -1,0 +1,112 @@
+package io.beamline.systemtests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * A process-service node killed with SIGKILL (no clean shutdown): the registry declares it
+ * down once its lease expires, its temporary processes answer {@code 503
+ * process_unavailable} (never a 500), and the surviving node keeps serving and takes every
+ * new spawn. Supervised failover to other nodes is a later issue and is not asserted here.
+ */
+@DisplayName("a node killed with SIGKILL")
+class NodeLossIT {
+
+    @RegisterExtension
+    static final BeamlineCluster cluster = BeamlineCluster.withNodes(2);
+
+    private static final String PROCESSES = "/api/v1/processes";
+    /** Lease ttl (3 s) + the registry's sweep period + the change stream's delivery, with room. */
+    private static final Duration DOWN_WITHIN = Duration.ofSeconds(8);
+
+    private static String victimNode;
+    private static String survivorNode;
+    private static final List<String> onVictim = new ArrayList<>();
+    private static final List<String> onSurvivor = new ArrayList<>();
+
+    @BeforeAll
+    static void spawnOnBothNodesThenKillOne() {
+        victimNode = nodeIdAt(cluster.node(1).address());
+        survivorNode = nodeIdAt(cluster.node(0).address());
+        for (int i = 0; i < 10; i++) {
+            HttpResult spawned = api().post(PROCESSES, "{\"behavior\":\"counter\",\"args\":{\"initial\":" + i + "}}")
+                    .expectJson(201);
+            (victimNode.equals(spawned.text("node")) ? onVictim : onSurvivor).add(spawned.text("id"));
+        }
+        assertThat(onVictim).as("processes on the node to kill").isNotEmpty();
+        assertThat(onSurvivor).as("processes on the node that survives").isNotEmpty();
+
+        cluster.kill9(cluster.node(1));
+    }
+
+    @Test
+    void registryDeclaresTheKilledNodeDownOnceItsLeaseExpires() {
+        await("node_down of " + victimNode).atMost(DOWN_WITHIN).pollInterval(Duration.ofMillis(100))
+                .until(() -> "down".equals(nodeStatus(victimNode)));
+
+        assertThat(nodeStatus(survivorNode)).isEqualTo("up");
+    }
+
+    @Test
+    void processesOfTheKilledNodeAreUnavailableAndNeverAnInternalError() {
+        for (String id : onVictim) {
+            api().get(PROCESSES + "/" + id).expectProblem(503, "process_unavailable");
+            api().post(PROCESSES + "/" + id + "/messages", "{\"payload\":{\"op\":\"inc\"}}")
+                    .expectProblem(503, "process_unavailable");
+            api().post(PROCESSES + "/" + id + "/calls", "{\"payload\":{\"op\":\"get\"}}")
+                    .expectProblem(503, "process_unavailable");
+        }
+    }
+
+    @Test
+    void survivingNodeKeepsServingItsProcesses() {
+        for (String id : onSurvivor) {
+            HttpResult reply = api().post(PROCESSES + "/" + id + "/calls", "{\"payload\":{\"op\":\"get\"}}");
+            assertThat(reply.expectJson(200).json().path("reply").path("value").isInt()).isTrue();
+        }
+    }
+
+    @Test
+    void newSpawnsGoToTheSurvivingNodeOnly() {
+        await("node_down of " + victimNode).atMost(DOWN_WITHIN).pollInterval(Duration.ofMillis(100))
+                .until(() -> "down".equals(nodeStatus(victimNode)));
+
+        await("spawns avoid " + victimNode).atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(50))
+                .until(() -> survivorNode.equals(api().post(PROCESSES, "{\"behavior\":\"echo\"}").text("node")));
+        for (int i = 0; i < 6; i++) {
+            assertThat(api().post(PROCESSES, "{\"behavior\":\"echo\"}").expectJson(201).text("node"))
+                    .isEqualTo(survivorNode);
+        }
+    }
+
+    private static GatewayClient api() {
+        return cluster.gateway();
+    }
+
+    private static String nodeIdAt(String address) {
+        for (JsonNode node : api().get("/api/v1/nodes").expectJson(200).json()) {
+            if (address.equals(node.path("address").asString(""))) {
+                return node.path("id").asString();
+            }
+        }
+        throw new AssertionError("no node listed at " + address);
+    }
+
+    private static String nodeStatus(String nodeId) {
+        for (JsonNode node : api().get("/api/v1/nodes").expectJson(200).json()) {
+            if (nodeId.equals(node.path("id").asString(""))) {
+                return node.path("status").asString("");
+            }
+        }
+        return "absent";
+    }
+}

@@ -18,6 +18,8 @@ public final class ExitReasons {
     public static final String TIMEOUT = "timeout";
     /** The node that hosted the process (or the other end of a link) was lost. */
     public static final String NOCONNECTION = "noconnection";
+    /** The target of a link or a monitor did not exist. */
+    public static final String NOPROC = "noproc";
 
     private ExitReasons() {
     }

@@ -38,6 +38,9 @@ final class Cell extends Mailbox implements ProcessEntry, ProcessContext {
     private static final VarHandle SIGNAL;
     private static final VarHandle PROCESSED;
     private static final VarHandle EVENTS;
+    private static final VarHandle EXITING;
+    private static final VarHandle RELATIONS;
+    private static final VarHandle TIMERS;
     private static final Sinks.EmitFailureHandler RETRY_BRIEFLY = Sinks.EmitFailureHandler.busyLooping(Duration.ofMillis(100));
 
     static {
@@ -47,6 +50,9 @@ final class Cell extends Mailbox implements ProcessEntry, ProcessContext {
             SIGNAL = lookup.findVarHandle(Cell.class, "signal", Signal.class);
             PROCESSED = lookup.findVarHandle(Cell.class, "processed", long.class);
             EVENTS = lookup.findVarHandle(Cell.class, "events", Sinks.Many.class);
+            EXITING = lookup.findVarHandle(Cell.class, "exiting", int.class);
+            RELATIONS = lookup.findVarHandle(Cell.class, "relations", Relations.class);
+            TIMERS = lookup.findVarHandle(Cell.class, "timers", ProcessTimers.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -56,7 +62,22 @@ final class Cell extends Mailbox implements ProcessEntry, ProcessContext {
     private final ProcessSpec spec;
     private final int incarnation;
     private final int restarts;
+    /** {@code args.trapExits}: exit signals other than kill arrive as messages. */
+    private final boolean trapExits;
+    /** Whether the behavior declared it blocks: turns run on virtual threads. */
+    private final boolean blocking;
+    /** {@code args.maxHandleMs} in nanoseconds, or 0 for no limit. */
+    private final long maxHandleNanos;
     private Behavior behavior;
+    /** Claimed (0 to 1) by whoever ends this incarnation: its own turn, or the sysmon on a timeout. */
+    @SuppressWarnings("unused") // through EXITING
+    private volatile int exiting;
+    /** Links and monitors, made on first use; {@link Relations#close} at exit. */
+    @SuppressWarnings("unused") // through RELATIONS
+    private volatile Relations relations;
+    /** Pending timers, made on first use; all cancelled at exit. */
+    @SuppressWarnings("unused") // through TIMERS
+    private volatile ProcessTimers timers;
     @SuppressWarnings("unused") // through SCHEDULED
     private volatile int scheduled;
     @SuppressWarnings("unused") // through SIGNAL
@@ -72,13 +93,17 @@ final class Cell extends Mailbox implements ProcessEntry, ProcessContext {
     private String exitRequested;
 
     /** A cell that is not scheduled yet belongs to whoever runs its init: {@code scheduled} starts claimed. */
-    Cell(ProcessRuntime runtime, ProcessSpec spec, int incarnation, int restarts, Behavior behavior, int capacity) {
+    Cell(ProcessRuntime runtime, ProcessSpec spec, int incarnation, int restarts, Behavior behavior, int capacity,
+         ProcessOptions options) {
         super(capacity);
         this.runtime = runtime;
         this.spec = spec;
         this.incarnation = incarnation;
         this.restarts = restarts;
         this.behavior = behavior;
+        this.trapExits = options.trapExits();
+        this.blocking = options.blocking();
+        this.maxHandleNanos = options.maxHandleNanos();
         SCHEDULED.set(this, 1);
     }
 
@@ -180,15 +205,17 @@ final class Cell extends Mailbox implements ProcessEntry, ProcessContext {
 
     @Override
     protected boolean exec() {
-        run();
+        run(runtime.watchOfCurrentScheduler());
         return false; // never "done": the same task is submitted again for the next turn
     }
 
-    private void run() {
+    /** Runs one turn on the calling thread, which {@code watch} describes to the sysmon. */
+    void run(Watch watch) {
+        watch.turnStarted(this);
         try {
             Signal pending = (Signal) SIGNAL.getVolatile(this);
             if (pending == null) {
-                turn();
+                turn(watch);
             } else if (pending.kind == Signal.Kind.TERMINATED) {
                 discardMail(pending.reason);
             } else {
@@ -197,8 +224,24 @@ final class Cell extends Mailbox implements ProcessEntry, ProcessContext {
         } catch (Throwable bug) {
             log.error("process " + id() + ": runtime failure in a turn", bug);
         } finally {
+            watch.turnEnded();
+            if ((int) EXITING.getVolatile(this) != 0) {
+                Thread.interrupted(); // the sysmon may have interrupted a handler it timed out: the thread moves on
+            }
             release();
         }
+    }
+
+    boolean blocking() {
+        return blocking;
+    }
+
+    boolean trapsExits() {
+        return trapExits;
+    }
+
+    long maxHandleNanos() {
+        return maxHandleNanos;
     }
 
     /**
@@ -206,7 +249,7 @@ final class Cell extends Mailbox implements ProcessEntry, ProcessContext {
      * as soon as it is taken, so its capacity counts exactly the waiting messages; an unbounded
      * one does so once per turn, which spares an atomic update per message.
      */
-    private void turn() {
+    private void turn(Watch watch) {
         int limit = runtime.throughput();
         boolean bounded = capacity() > 0;
         int handled = 0;
@@ -215,7 +258,11 @@ final class Cell extends Mailbox implements ProcessEntry, ProcessContext {
             while (handled < limit) {
                 Signal pending = (Signal) SIGNAL.getVolatile(this);
                 if (pending != null) {
-                    die(pending);
+                    if (pending.kind == Signal.Kind.TERMINATED) {
+                        discardMail(pending.reason); // ended by the sysmon while its handler ran
+                    } else {
+                        die(pending);
+                    }
                     return;
                 }
                 Envelope envelope = poll();
@@ -228,7 +275,7 @@ final class Cell extends Mailbox implements ProcessEntry, ProcessContext {
                 } else {
                     unreleased++;
                 }
-                if (!handle(envelope)) {
+                if (!handle(envelope, watch)) {
                     return;
                 }
             }
@@ -240,11 +287,12 @@ final class Cell extends Mailbox implements ProcessEntry, ProcessContext {
     }
 
     /** Handles one message; false when the process exited because of it. */
-    private boolean handle(Envelope envelope) {
+    private boolean handle(Envelope envelope, Watch watch) {
         Object payload = envelope.payload;
         Call current = envelope.takeCall();
         envelope.payload = null; // the envelope stays behind as the queue's stub
         call = current;
+        watch.handling(current);
         Throwable crash = null;
         try {
             behavior.handle(payload, this);
@@ -274,6 +322,11 @@ final class Cell extends Mailbox implements ProcessEntry, ProcessContext {
     }
 
     private void die(ExitKind kind, String reason, boolean lastWords) {
+        if (!EXITING.compareAndSet(this, 0, 1)) {
+            behavior = null; // the sysmon ended this incarnation while its handler ran
+            discardMail(reason);
+            return;
+        }
         if (lastWords) {
             try {
                 behavior.terminate(reason, this);
@@ -283,18 +336,97 @@ final class Cell extends Mailbox implements ProcessEntry, ProcessContext {
         }
         behavior = null;
         ProcessExit exit = new ProcessExit(spec, incarnation, reason, kind);
+        Signal last = finish(exit);
+        discardMail(reason);
+        if (last != null && last.stopped != null) {
+            last.stopped.complete(exit);
+        }
+        runtime.exited(exit, farewell(), this);
+    }
+
+    /**
+     * Ends this incarnation from another thread while its handler still runs (the sysmon, past
+     * {@code maxHandleMs}): the process is gone for everyone at once, {@code call} (the one being
+     * handled, if any) fails, and the handler's thread, once it returns, only drops the mail.
+     * Like {@code kill}, terminate() is not called. False when the process was exiting already.
+     */
+    boolean abandon(String reason, Call call) {
+        if (!EXITING.compareAndSet(this, 0, 1)) {
+            return false;
+        }
+        if (call != null) {
+            call.crashed(reason);
+        }
+        ProcessExit exit = new ProcessExit(spec, incarnation, reason, ExitKind.EXITED);
+        Signal last = finish(exit);
+        if (last != null && last.stopped != null) {
+            last.stopped.complete(exit);
+        }
+        runtime.exited(exit, farewell(), this);
+        return true;
+    }
+
+    /** The part of an exit any thread may do: retire, mark terminated, end the events; returns the signal it displaced. */
+    private Signal finish(ProcessExit exit) {
+        String reason = exit.reason();
         runtime.retire(this, exit);
         Signal last = (Signal) SIGNAL.getAndSet(this, Signal.terminated(reason));
-        discardMail(reason);
+        ProcessTimers pending = (ProcessTimers) TIMERS.getAndSet(this, ProcessTimers.CLOSED);
+        if (pending != null) {
+            pending.cancelAll();
+        }
         Sinks.Many<ProcessEvent> sink = eventSink();
         if (sink != null) {
             sink.tryEmitNext(event(ProcessEvent.EXITED, reason, null));
             sink.emitComplete(RETRY_BRIEFLY);
         }
-        if (last != null && last.stopped != null) {
-            last.stopped.complete(exit);
+        return last;
+    }
+
+    /** Closes the links and monitors at exit: what must be told, each once. */
+    private Relations.Farewell farewell() {
+        Relations current = (Relations) RELATIONS.getAndSet(this, Relations.CLOSED);
+        return current == null || current == Relations.CLOSED ? Relations.Farewell.NONE : current.close();
+    }
+
+    /** The links and monitors, made on first use; null once this incarnation exited. */
+    Relations relations() {
+        for (; ; ) {
+            Relations current = (Relations) RELATIONS.getVolatile(this);
+            if (current == Relations.CLOSED) {
+                return null;
+            }
+            if (current != null) {
+                return current;
+            }
+            Relations fresh = new Relations();
+            if (RELATIONS.compareAndSet(this, null, fresh)) {
+                return fresh;
+            }
         }
-        runtime.exited(exit);
+    }
+
+    /** The links and monitors if any were made, without making them; null also once exited. */
+    Relations existingRelations() {
+        Relations current = (Relations) RELATIONS.getVolatile(this);
+        return current == Relations.CLOSED ? null : current;
+    }
+
+    /** The pending timers, made on first use; null once this incarnation exited. */
+    private ProcessTimers timers() {
+        for (; ; ) {
+            ProcessTimers current = (ProcessTimers) TIMERS.getVolatile(this);
+            if (current == ProcessTimers.CLOSED) {
+                return null;
+            }
+            if (current != null) {
+                return current;
+            }
+            ProcessTimers fresh = new ProcessTimers();
+            if (TIMERS.compareAndSet(this, null, fresh)) {
+                return fresh;
+            }
+        }
     }
 
     /** Drops the mail of an exited process, failing its calls. */
@@ -417,6 +549,59 @@ final class Cell extends Mailbox implements ProcessEntry, ProcessContext {
     @Override
     public void exit(String reason) {
         exitRequested = reason == null ? ExitReasons.NORMAL : reason;
+    }
+
+    @Override
+    public String sendAfter(long delayMillis, Object message) {
+        if (delayMillis < 0) {
+            throw new IllegalArgumentException("a timer's delay is not negative: " + delayMillis);
+        }
+        return startTimer(delayMillis, 0, message);
+    }
+
+    @Override
+    public String sendInterval(long everyMillis, Object message) {
+        if (everyMillis <= 0) {
+            throw new IllegalArgumentException("a timer's period must be positive: " + everyMillis);
+        }
+        return startTimer(everyMillis, everyMillis, message);
+    }
+
+    private String startTimer(long delayMillis, long periodMillis, Object message) {
+        String ref = runtime.newRef();
+        ProcessTimers pending = timers();
+        if (pending != null) {
+            pending.add(ref, runtime.scheduleTimer(this, pending, ref, delayMillis, periodMillis, message));
+        }
+        return ref;
+    }
+
+    @Override
+    public boolean cancelTimer(String ref) {
+        ProcessTimers pending = (ProcessTimers) TIMERS.getVolatile(this);
+        return pending != null && ref != null && pending.cancel(ref);
+    }
+
+    @Override
+    public void link(String id) {
+        if (!runtime.link(this, id)) {
+            runtime.exitSignal(id, this, ExitReasons.NOPROC);
+        }
+    }
+
+    @Override
+    public void unlink(String id) {
+        runtime.unlink(this, id);
+    }
+
+    @Override
+    public String monitor(String id) {
+        return runtime.monitor(this, id);
+    }
+
+    @Override
+    public void demonitor(String ref) {
+        runtime.demonitor(this, ref);
     }
 
     @Override

@@ -20,12 +20,16 @@ import reactor.util.Loggers;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.PriorityQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinTask;
 import java.util.concurrent.ForkJoinWorkerThread;
@@ -54,6 +58,8 @@ public final class ProcessRuntime implements AutoCloseable {
     private static final int MAX_PAGE = 1000;
     private static final int DEFAULT_PAGE = 100;
     private static final int LOCAL_BUDGET = 64;
+    private static final long SYSMON_TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+    private static final Watch UNWATCHED = new Watch(null, false);
 
     private final RuntimeConfig config;
     private final BehaviorCatalog catalog;
@@ -64,7 +70,11 @@ public final class ProcessRuntime implements AutoCloseable {
     private final LongAdder live = new LongAdder();
     private final LongAdder undeliverable = new LongAdder();
     private final ForkJoinPool schedulers;
+    private final Sysmon sysmon;
+    /** Runs the turns of processes whose behavior blocks: a virtual thread per turn. */
+    private final ExecutorService virtualTurns;
     private final ScheduledThreadPoolExecutor timer;
+    private final AtomicLong refs = new AtomicLong();
     private volatile ExitListener exitListener = ExitListener.NONE;
     private volatile RemoteSender remoteSender = RemoteSender.DROP;
 
@@ -74,15 +84,21 @@ public final class ProcessRuntime implements AutoCloseable {
         this.shortNodeId = config.shortNodeId();
         this.throughput = config.throughput();
         AtomicInteger schedulerNumber = new AtomicInteger();
+        Sysmon[] monitor = new Sysmon[1];
         this.schedulers = new ForkJoinPool(config.schedulers(),
-                pool -> new Scheduler(pool, "beamline-scheduler-" + schedulerNumber.incrementAndGet()),
+                pool -> new Scheduler(pool, "beamline-scheduler-" + schedulerNumber.incrementAndGet(), monitor[0]),
                 (thread, error) -> log.error("uncaught failure on " + thread.getName(), error), true);
+        this.sysmon = new Sysmon(schedulers, config.schedulers(), config.maxExtraSchedulers(),
+                TimeUnit.MILLISECONDS.toNanos(config.blockedThresholdMillis()), SYSMON_TICK_NANOS);
+        monitor[0] = sysmon;
+        this.virtualTurns = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("beamline-blocking-", 0).factory());
         this.timer = new ScheduledThreadPoolExecutor(1, task -> {
-            Thread thread = new Thread(task, "beamline-call-timer");
+            Thread thread = new Thread(task, "beamline-timer");
             thread.setDaemon(true);
             return thread;
         });
         this.timer.setRemoveOnCancelPolicy(true);
+        this.sysmon.start();
     }
 
     /** Sets who is told about every process exit (replacing the previous listener). */
@@ -190,13 +206,15 @@ public final class ProcessRuntime implements AutoCloseable {
                 throw stale(spec.id(), incarnation, cell.incarnation());
             }
         }
+        ProcessOptions.of(identified.args(), definition.blocking()); // rejects bad options before the factory runs
         Behavior behavior;
         try {
             behavior = Objects.requireNonNull(definition.factory().get(), "the behavior factory returned null");
         } catch (RuntimeException factoryFailure) {
             throw invalid("behavior " + spec.behavior() + " could not be created: " + factoryFailure.getMessage());
         }
-        return new Cell(this, identified, incarnation, restarts, behavior, capacity);
+        ProcessOptions options = ProcessOptions.of(identified.args(), definition.blocking());
+        return new Cell(this, identified, incarnation, restarts, behavior, capacity, options);
     }
 
     /** Runs init on the calling thread, then publishes the cell (replacing what it may replace). */
@@ -285,10 +303,198 @@ public final class ProcessRuntime implements AutoCloseable {
         if (reason == null || reason.isBlank()) {
             throw invalid("an exit signal needs a reason");
         }
-        if (ExitReasons.NORMAL.equals(reason)) {
-            return;
+        exitSignal(null, cell, reason);
+    }
+
+    /**
+     * Delivers an exit signal from {@code from} (a process id, or null for the API) to
+     * {@code target}, with Erlang's rules: {@code kill} ends it with {@code killed}; a process
+     * that traps exits gets any other reason as {@code {"type":"exit","from":…,"reason":…}};
+     * otherwise {@code normal} is ignored and any other reason ends it with that reason.
+     */
+    void exitSignal(String from, Cell target, String reason) {
+        if (from != null) {
+            Relations relations = target.existingRelations();
+            if (relations != null) {
+                relations.unlink(from);
+            }
         }
-        cell.signal(ExitReasons.KILL.equals(reason) ? Signal.KILL : Signal.exit(reason));
+        if (ExitReasons.KILL.equals(reason)) {
+            target.signal(Signal.KILL);
+        } else if (target.trapsExits()) {
+            Map<String, Object> message = new LinkedHashMap<>();
+            message.put("type", "exit");
+            message.put("from", from);
+            message.put("reason", reason);
+            if (!target.offer(new Envelope(message))) {
+                undeliverable.increment();
+            }
+        } else if (!ExitReasons.NORMAL.equals(reason)) {
+            target.signal(Signal.exit(reason));
+        }
+    }
+
+    // ---- links and monitors -----------------------------------------------------------------
+
+    /**
+     * Links {@code from} and {@code to} both ways. False when {@code to} is not a live process
+     * of this node (the caller decides: {@code noproc} for a process, 404 for the API). Links
+     * with processes on other nodes are not supported yet: {@code not_supported}.
+     */
+    boolean link(Cell from, String to) {
+        if (to == null || to.equals(from.id())) {
+            return to != null;
+        }
+        ProcessEntry entry = entries.get(to);
+        if (!(entry instanceof Cell target)) {
+            if (entry == null && !isBornHere(to)) {
+                throw notSupported("links across nodes are not supported yet: " + to + " does not run on this node");
+            }
+            return false;
+        }
+        Relations mine = from.relations();
+        if (mine == null || !mine.link(to)) {
+            return true; // we are exiting: our exit signal will reach it, if it is linked at all
+        }
+        Relations theirs = target.relations();
+        if (theirs == null || !theirs.link(from.id())) {
+            mine.unlink(to);
+            return false;
+        }
+        return true;
+    }
+
+    void unlink(Cell from, String to) {
+        Relations mine = from.existingRelations();
+        if (mine != null) {
+            mine.unlink(to);
+        }
+        if (to != null && entries.get(to) instanceof Cell target && target.existingRelations() != null) {
+            target.existingRelations().unlink(from.id());
+        }
+    }
+
+    /** Watches {@code target} for {@code watcher}; a target that is not alive here is an immediate down {@code noproc}. */
+    String monitor(Cell watcher, String target) {
+        String ref = newRef();
+        ProcessEntry entry = target == null ? null : entries.get(target);
+        if (entry == null && target != null && !isBornHere(target)) {
+            throw notSupported("monitors across nodes are not supported yet: " + target + " does not run on this node");
+        }
+        Relations mine = watcher.relations();
+        if (mine == null) {
+            return ref; // exiting: no down message can matter
+        }
+        mine.monitoring(ref, target);
+        Relations theirs = entry instanceof Cell watched ? watched.relations() : null;
+        if (theirs == null || !theirs.watchedBy(ref, watcher.id())) {
+            down(watcher, ref, target, ExitReasons.NOPROC);
+        }
+        return ref;
+    }
+
+    void demonitor(Cell watcher, String ref) {
+        Relations mine = watcher.existingRelations();
+        String target = mine == null || ref == null ? null : mine.forgetMonitor(ref);
+        if (target != null && entries.get(target) instanceof Cell watched && watched.existingRelations() != null) {
+            watched.existingRelations().forgetWatcher(ref);
+        }
+    }
+
+    /** API: links process {@code id} with {@code target}; {@code process_not_found} when either is not alive here. */
+    public void link(String id, String target) {
+        Cell from = liveCell(id);
+        if (target == null || !ProcessIds.isValidId(target)) {
+            throw invalid("target must be a process id");
+        }
+        if (!link(from, target)) {
+            throw new BeamlineException(ErrorCode.PROCESS_NOT_FOUND, "no process " + target + " to link with");
+        }
+    }
+
+    /** API: removes the link between {@code id} and {@code target}, if any. */
+    public void unlink(String id, String target) {
+        unlink(liveCell(id), target);
+    }
+
+    /** API: process {@code id} watches {@code target}; returns the monitor's ref. */
+    public String monitor(String id, String target) {
+        Cell watcher = liveCell(id);
+        if (target == null || !ProcessIds.isValidId(target)) {
+            throw invalid("target must be a process id");
+        }
+        return monitor(watcher, target);
+    }
+
+    /** API: process {@code id} stops watching under {@code ref}. */
+    public void demonitor(String id, String ref) {
+        demonitor(liveCell(id), ref);
+    }
+
+    private void down(Cell watcher, String ref, String target, String reason) {
+        Map<String, Object> message = new LinkedHashMap<>();
+        message.put("type", "down");
+        message.put("ref", ref);
+        message.put("target", target);
+        message.put("reason", reason);
+        Relations mine = watcher.existingRelations();
+        if (mine != null) {
+            mine.forgetMonitor(ref);
+        }
+        if (!watcher.offer(new Envelope(message))) {
+            undeliverable.increment();
+        }
+    }
+
+    /** Tells the links and watchers of an exited incarnation, and forgets its own monitors. */
+    private void farewell(Cell exited, Relations.Farewell farewell, String reason) {
+        for (String linked : farewell.links()) {
+            if (entries.get(linked) instanceof Cell target) {
+                exitSignal(exited.id(), target, reason);
+            }
+        }
+        farewell.watchers().forEach((ref, watcherId) -> {
+            if (entries.get(watcherId) instanceof Cell watcher) {
+                down(watcher, ref, exited.id(), reason);
+            }
+        });
+        farewell.heldMonitors().forEach((ref, target) -> {
+            if (entries.get(target) instanceof Cell watched && watched.existingRelations() != null) {
+                watched.existingRelations().forgetWatcher(ref);
+            }
+        });
+    }
+
+    private boolean isBornHere(String id) {
+        String birthNode = ProcessIds.birthNode(id);
+        return birthNode == null || birthNode.equals(shortNodeId);
+    }
+
+    // ---- timers -----------------------------------------------------------------------------
+
+    /** A ref unique within this runtime, for timers and monitors. */
+    String newRef() {
+        return shortNodeId + "-r" + Long.toString(refs.incrementAndGet(), 36);
+    }
+
+    /** Schedules a timer of {@code cell}: it offers {@code message} to that incarnation only (a full mailbox skips it). */
+    ScheduledFuture<?> scheduleTimer(Cell cell, ProcessTimers owner, String ref, long delayMillis, long periodMillis,
+                                     Object message) {
+        Runnable fire = () -> {
+            if (periodMillis == 0) {
+                owner.fired(ref);
+            }
+            if (!cell.offer(new Envelope(message))) {
+                undeliverable.increment();
+            }
+        };
+        try {
+            return periodMillis == 0
+                    ? timer.schedule(fire, delayMillis, TimeUnit.MILLISECONDS)
+                    : timer.scheduleAtFixedRate(fire, delayMillis, periodMillis, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException closed) {
+            throw new IllegalStateException("the runtime is shut down", closed);
+        }
     }
 
     /**
@@ -442,7 +648,9 @@ public final class ProcessRuntime implements AutoCloseable {
     /** Stops the schedulers and the timer at once. Processes are not terminated; pending calls never complete. */
     @Override
     public void close() {
+        sysmon.close();
         schedulers.shutdownNow();
+        virtualTurns.shutdownNow();
         timer.shutdownNow();
     }
 
@@ -461,7 +669,9 @@ public final class ProcessRuntime implements AutoCloseable {
      */
     void submit(Cell cell, boolean yields) {
         try {
-            if (Thread.currentThread() instanceof Scheduler scheduler && scheduler.getPool() == schedulers
+            if (cell.blocking()) {
+                virtualTurns.execute(() -> runOnVirtualThread(cell));
+            } else if (Thread.currentThread() instanceof Scheduler scheduler && scheduler.getPool() == schedulers
                     && (yields || --scheduler.localBudget <= 0)) {
                 scheduler.localBudget = LOCAL_BUDGET;
                 schedulers.externalSubmit(cell);
@@ -470,6 +680,16 @@ public final class ProcessRuntime implements AutoCloseable {
             }
         } catch (RejectedExecutionException closed) {
             log.debug("runtime shut down: {} not scheduled", cell);
+        }
+    }
+
+    private void runOnVirtualThread(Cell cell) {
+        Watch watch = new Watch(Thread.currentThread(), false);
+        sysmon.register(watch);
+        try {
+            cell.run(watch);
+        } finally {
+            sysmon.unregister(watch);
         }
     }
 
@@ -487,7 +707,14 @@ public final class ProcessRuntime implements AutoCloseable {
         }
     }
 
-    void exited(ProcessExit exit) {
+    void exited(ProcessExit exit, Relations.Farewell farewell, Cell cell) {
+        if (exit.kind() != ExitKind.REPLACED) {
+            try {
+                farewell(cell, farewell, exit.reason());
+            } catch (RuntimeException bug) {
+                log.error("telling the links and monitors of " + exit.id() + " failed", bug);
+            }
+        }
         try {
             exitListener.exited(exit);
         } catch (RuntimeException failure) {
@@ -517,7 +744,7 @@ public final class ProcessRuntime implements AutoCloseable {
             case Cell cell -> new ProcessStatus(spec.id(), spec.name(), spec.behavior(), config.nodeId(), cell.incarnation(),
                     cell.terminated() ? ProcessStatus.EXITED : ProcessStatus.RUNNING, spec.restart(), spec.supervisor(),
                     cell.size(), cell.messagesProcessed(), cell.restarts(), Instant.ofEpochMilli(cell.startedAtMillis()),
-                    List.of(), List.of());
+                    linksOf(cell), monitorsOf(cell));
             case Tombstone tombstone -> new ProcessStatus(spec.id(), spec.name(), spec.behavior(), config.nodeId(),
                     tombstone.incarnation(), ProcessStatus.RESTARTING, spec.restart(), spec.supervisor(), 0,
                     tombstone.messagesProcessed(), tombstone.restarts(), Instant.ofEpochMilli(tombstone.startedAtMillis()),
@@ -525,16 +752,74 @@ public final class ProcessRuntime implements AutoCloseable {
         };
     }
 
-    /** A scheduler thread, with its count of local wake-ups left before one goes to the shared queue. */
+    private static List<String> linksOf(Cell cell) {
+        Relations relations = cell.existingRelations();
+        return relations == null ? List.of() : relations.links();
+    }
+
+    private static List<String> monitorsOf(Cell cell) {
+        Relations relations = cell.existingRelations();
+        return relations == null ? List.of() : relations.monitorRefs();
+    }
+
+    /**
+     * A scheduler thread, with its count of local wake-ups left before one goes to the shared
+     * queue, and the {@link Watch} through which the sysmon sees it.
+     */
     private static final class Scheduler extends ForkJoinWorkerThread {
 
         int localBudget = LOCAL_BUDGET;
+        final Watch watch;
+        private final Sysmon sysmon;
 
-        Scheduler(ForkJoinPool pool, String name) {
+        Scheduler(ForkJoinPool pool, String name, Sysmon sysmon) {
             super(pool);
             setName(name);
             setDaemon(true);
+            this.watch = new Watch(this, true);
+            this.sysmon = sysmon;
         }
+
+        @Override
+        protected void onStart() {
+            super.onStart();
+            if (sysmon != null) {
+                sysmon.register(watch);
+            }
+        }
+
+        @Override
+        protected void onTermination(Throwable exception) {
+            if (sysmon != null) {
+                sysmon.unregister(watch);
+            }
+            super.onTermination(exception);
+        }
+    }
+
+    /** The watch of the scheduler running the caller (a cell's turn). */
+    Watch watchOfCurrentScheduler() {
+        return Thread.currentThread() instanceof Scheduler scheduler ? scheduler.watch : UNWATCHED;
+    }
+
+    /** Process timers and call deadlines waiting to fire (cancelled ones leave the queue at once). */
+    public int scheduledTimers() {
+        return timer.getQueue().size();
+    }
+
+    /** Scheduler threads the sysmon added so far in place of blocked ones (a counter). */
+    public long compensations() {
+        return sysmon.compensations();
+    }
+
+    /** Scheduler threads running now in place of blocked ones. */
+    public int extraSchedulers() {
+        return sysmon.extraSchedulers();
+    }
+
+    /** Processes ended with {@code timeout} because a handler ran past their {@code args.maxHandleMs}. */
+    public long handlerTimeouts() {
+        return sysmon.timeouts();
     }
 
     private static BeamlineException invalid(String detail) {
@@ -543,6 +828,10 @@ public final class ProcessRuntime implements AutoCloseable {
 
     private static BeamlineException notFound(String id) {
         return new BeamlineException(ErrorCode.PROCESS_NOT_FOUND, "no process " + id + " on this node");
+    }
+
+    private static BeamlineException notSupported(String detail) {
+        return new BeamlineException(ErrorCode.NOT_SUPPORTED, detail);
     }
 
     private static BeamlineException mailboxFull(String id) {

@@ -11,7 +11,7 @@ class BehaviorCatalogTest {
     void loadsProvidersThroughServiceLoaderAfterTheBuiltIns() {
         BehaviorCatalog catalog = BehaviorCatalog.load(getClass().getClassLoader());
 
-        assertThat(catalog.list()).extracting(BehaviorInfo::name).containsExactly("counter", "echo", "kv", "plugin-echo");
+        assertThat(catalog.list()).extracting(BehaviorInfo::name).containsExactly("counter", "echo", "kv", "plugin-echo", "ticker", "topic", "worker");
         assertThat(catalog.find("plugin-echo")).hasValueSatisfying(definition ->
                 assertThat(definition.version()).isEqualTo("2.0.0"));
     }

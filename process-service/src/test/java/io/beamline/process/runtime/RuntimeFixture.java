@@ -92,6 +92,13 @@ abstract class RuntimeFixture {
         throw new AssertionError("did not fail");
     }
 
+    /** The exit of {@code id}, once the runtime reported it (within 5 s). */
+    ProcessExit awaitExitOf(String id) {
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
+                .until(() -> exits.stream().anyMatch(exit -> exit.id().equals(id)));
+        return exitOf(id);
+    }
+
     ProcessExit exitOf(String id) {
         return exits.stream().filter(exit -> exit.id().equals(id)).findFirst()
                 .orElseThrow(() -> new AssertionError("no exit of " + id + " in " + exits));

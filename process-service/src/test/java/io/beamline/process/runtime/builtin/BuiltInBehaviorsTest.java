@@ -57,7 +57,10 @@ class BuiltInBehaviorsTest {
                 .containsExactly(
                         org.assertj.core.groups.Tuple.tuple("counter", "1.0.0"),
                         org.assertj.core.groups.Tuple.tuple("echo", "1.0.0"),
-                        org.assertj.core.groups.Tuple.tuple("kv", "1.0.0"));
+                        org.assertj.core.groups.Tuple.tuple("kv", "1.0.0"),
+                        org.assertj.core.groups.Tuple.tuple("ticker", "1.0.0"),
+                        org.assertj.core.groups.Tuple.tuple("topic", "1.0.0"),
+                        org.assertj.core.groups.Tuple.tuple("worker", "1.0.0"));
         assertThat(BehaviorCatalog.builtIn().list()).allSatisfy(info -> assertThat(info.description()).isNotBlank());
     }
 
@@ -227,6 +230,137 @@ class BuiltInBehaviorsTest {
 
             await().until(() -> exits.size() == 1);
             assertThat(exits.getFirst().reason()).startsWith(IllegalArgumentException.class.getName());
+        }
+    }
+
+    @Nested
+    class Worker {
+
+        @Test
+        void workAndSleepReplyDoneAfterwards() {
+            String id = spawn("worker", Map.of());
+
+            assertThat(call(id, Map.of("op", "work", "cpuMs", 20))).isEqualTo(Map.of("done", true));
+            assertThat(call(id, Map.of("op", "sleep", "ms", 20))).isEqualTo(Map.of("done", true));
+        }
+
+        @Test
+        void castsAreHandledInOrderWithoutAReply() {
+            String id = spawn("worker", Map.of());
+
+            runtime.send(id, Map.of("op", "sleep", "ms", 10));
+            runtime.send(id, Map.of("op", "work", "cpuMs", 5));
+
+            assertThat(call(id, Map.of("op", "sleep", "ms", 0))).isEqualTo(Map.of("done", true));
+            assertThat(runtime.status(id).messagesProcessed()).isEqualTo(3);
+        }
+
+        @ParameterizedTest
+        @MethodSource("io.beamline.process.runtime.builtin.BuiltInBehaviorsTest#workerCrashers")
+        void anyOtherMessageCrashesIt(Object message) {
+            String id = spawn("worker", Map.of());
+
+            runtime.send(id, message);
+
+            await().until(() -> exits.size() == 1);
+            assertThat(exits.getFirst().reason()).startsWith(IllegalArgumentException.class.getName());
+        }
+    }
+
+    static Stream<Object> workerCrashers() {
+        return Arrays.asList("work", Map.of("op", "work"), Map.of("op", "work", "cpuMs", -1),
+                Map.of("op", "sleep", "ms", 60_001), Map.of("op", "sleep", "ms", "long"), Map.of("op", "dance")).stream();
+    }
+
+    @Nested
+    class Topic {
+
+        @Test
+        void publishReachesEverySubscriberAndNoOneElse() {
+            String topic = spawn("topic", Map.of());
+            String first = spawn("kv", Map.of());
+            String second = spawn("kv", Map.of());
+            String bystander = spawn("kv", Map.of());
+            call(topic, Map.of("op", "subscribe", "id", first));
+            assertThat(call(topic, Map.of("op", "subscribe", "id", second))).isEqualTo(Map.of("subscribers", 2));
+
+            Object reply = call(topic, Map.of("op", "publish", "payload", Map.of("op", "put", "key", "news", "value", 1)));
+
+            assertThat(reply).isEqualTo(Map.of("subscribers", 2));
+            await().until(() -> call(first, Map.of("op", "get", "key", "news")).equals(Map.of("value", 1))
+                    && call(second, Map.of("op", "get", "key", "news")).equals(Map.of("value", 1)));
+            assertThat(call(bystander, Map.of("op", "keys"))).isEqualTo(Map.of("keys", List.of()));
+        }
+
+        @Test
+        void unsubscribedProcessHearsNoMore() {
+            String topic = spawn("topic", Map.of());
+            String subscriber = spawn("kv", Map.of());
+            call(topic, Map.of("op", "subscribe", "id", subscriber));
+            call(topic, Map.of("op", "unsubscribe", "id", subscriber));
+
+            call(topic, Map.of("op", "publish", "payload", Map.of("op", "put", "key", "k", "value", 1)));
+
+            assertThat(call(topic, Map.of("op", "subscribers"))).isEqualTo(Map.of("subscribers", List.of()));
+            assertThat(call(subscriber, Map.of("op", "keys"))).isEqualTo(Map.of("keys", List.of()));
+        }
+
+        @Test
+        void publishKeepsTheOrderPerSubscriber() {
+            String topic = spawn("topic", Map.of());
+            String subscriber = spawn("kv", Map.of());
+            call(topic, Map.of("op", "subscribe", "id", subscriber));
+
+            for (int i = 0; i < 100; i++) {
+                runtime.send(topic, Map.of("op", "publish", "payload", Map.of("op", "put", "key", "last", "value", i)));
+            }
+            call(topic, Map.of("op", "subscribers"));
+
+            await().until(() -> call(subscriber, Map.of("op", "get", "key", "last")).equals(Map.of("value", 99)));
+        }
+
+        @Test
+        void subscribeWithoutAnIdCrashesIt() {
+            String topic = spawn("topic", Map.of());
+
+            runtime.send(topic, Map.of("op", "subscribe"));
+
+            await().until(() -> exits.size() == 1);
+        }
+    }
+
+    @Nested
+    class Ticker {
+
+        @Test
+        void emitsNumberedTicksEveryPeriod() {
+            String id = spawn("ticker", Map.of("everyMs", 10));
+
+            StepVerifier.create(runtime.events(id).filter(event -> ProcessEvent.EMITTED.equals(event.type())).take(3))
+                    .assertNext(event -> assertThat(event.data()).isEqualTo(Map.of("tick", 1L)))
+                    .assertNext(event -> assertThat(event.data()).isEqualTo(Map.of("tick", 2L)))
+                    .assertNext(event -> assertThat(event.data()).isEqualTo(Map.of("tick", 3L)))
+                    .verifyComplete();
+            assertThat(call(id, Map.of("op", "get"))).isInstanceOfSatisfying(Map.class,
+                    reply -> assertThat((Long) reply.get("tick")).isGreaterThanOrEqualTo(3L));
+        }
+
+        @Test
+        void badPeriodFailsTheSpawn() {
+            CompletableFuture<?> spawn = runtime.spawn(spec("ticker", Map.of("everyMs", 0)));
+
+            assertThat(spawn).failsWithin(Duration.ofSeconds(5)).withThrowableThat()
+                    .havingRootCause().isInstanceOf(BeamlineException.class);
+        }
+
+        @Test
+        void stopsTickingWhenItExits() {
+            String id = spawn("ticker", Map.of("everyMs", 5));
+
+            runtime.send(id, Map.of("op", "crash please"));
+
+            await().until(() -> exits.size() == 1);
+            await().until(() -> runtime.scheduledTimers() == 0);
         }
     }
 

@@ -40,6 +40,9 @@ public final class Wire {
             channel.dispose();
             accepted.forEach(RSocket::dispose);
             channel.onClose().block();
+            // dispose() only starts closing a connection: wait until each is closed, or a request sent
+            // right after close() may still be served (seen on a loaded machine)
+            accepted.forEach(connection -> connection.onClose().onErrorComplete().block(java.time.Duration.ofSeconds(5)));
         }
     }
 

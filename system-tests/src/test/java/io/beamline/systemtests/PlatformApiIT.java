@@ -529,6 +529,127 @@ class PlatformApiIT {
     }
 
     @Nested
+    @DisplayName("links, monitors and events")
+    class LinksMonitorsAndEvents {
+
+        private static final Duration WITHIN = Duration.ofSeconds(10);
+
+        /** Spawns until two processes of the given bodies run on the same node (links are node-local today). */
+        private String[] spawnOnOneNode(String first, String second) {
+            String a = spawn(first);
+            String node = status(a).text("node");
+            for (int attempt = 0; attempt < 10; attempt++) {
+                String b = spawn(second);
+                if (status(b).text("node").equals(node)) {
+                    return new String[] {a, b};
+                }
+            }
+            throw new AssertionError("ten spawns in a row avoided node " + node);
+        }
+
+        private String otherNodeProcess(String id) {
+            String node = status(id).text("node");
+            for (int attempt = 0; attempt < 10; attempt++) {
+                String other = spawn("{\"behavior\":\"echo\"}");
+                if (!status(other).text("node").equals(node)) {
+                    return other;
+                }
+            }
+            throw new AssertionError("ten spawns in a row landed on node " + node);
+        }
+
+        @Test
+        void linkedProcessesDieTogetherOnAnAbnormalExit() {
+            String[] pair = spawnOnOneNode("{\"behavior\":\"counter\"}", "{\"behavior\":\"counter\"}");
+            api().post(PROCESSES + "/" + pair[0] + "/links", "{\"target\":\"" + pair[1] + "\"}").expectStatus(204);
+            assertThat(status(pair[0]).json().path("links").get(0).asString()).isEqualTo(pair[1]);
+
+            expectAccepted(send(pair[1], "\"boom\""), pair[1]);
+
+            await("the linked process exits too").atMost(WITHIN)
+                    .until(() -> status(pair[0]).status() == 404 && status(pair[1]).status() == 404);
+        }
+
+        @Test
+        void trappingProcessGetsTheExitAsAMessageAndLives() throws Exception {
+            String[] pair = spawnOnOneNode("{\"behavior\":\"echo\",\"args\":{\"trapExits\":true}}",
+                    "{\"behavior\":\"counter\"}");
+            api().post(PROCESSES + "/" + pair[0] + "/links", "{\"target\":\"" + pair[1] + "\"}").expectStatus(204);
+            try (EventStream events = EventStream.open(api().baseUri(), PROCESSES + "/" + pair[0] + "/events")) {
+                assertThat(events.awaitStatus()).isEqualTo(200);
+
+                expectAccepted(send(pair[1], "\"boom\""), pair[1]);
+
+                EventStream.Event exit = events.next(event -> "emitted".equals(event.type()), WITHIN);
+                assertThat(exit.data().path("data").path("type").asString()).isEqualTo("exit");
+                assertThat(exit.data().path("data").path("from").asString()).isEqualTo(pair[1]);
+            }
+            assertThat(status(pair[0]).expectJson(200).text("status")).isEqualTo("running");
+        }
+
+        @Test
+        void monitorDeliversOneDownMessage() throws Exception {
+            String[] pair = spawnOnOneNode("{\"behavior\":\"echo\"}", "{\"behavior\":\"counter\"}");
+            try (EventStream events = EventStream.open(api().baseUri(), PROCESSES + "/" + pair[0] + "/events")) {
+                assertThat(events.awaitStatus()).isEqualTo(200);
+                String ref = api().post(PROCESSES + "/" + pair[0] + "/monitors", "{\"target\":\"" + pair[1] + "\"}")
+                        .expectJson(201).text("ref");
+
+                expectAccepted(send(pair[1], "\"boom\""), pair[1]);
+
+                EventStream.Event down = events.next(event -> "emitted".equals(event.type()), WITHIN);
+                assertThat(down.data().path("data").path("type").asString()).isEqualTo("down");
+                assertThat(down.data().path("data").path("ref").asString()).isEqualTo(ref);
+                assertThat(down.data().path("data").path("target").asString()).isEqualTo(pair[1]);
+            }
+        }
+
+        @Test
+        void eventsFollowAPermanentProcessAcrossItsRestart() throws Exception {
+            String id = spawn("{\"behavior\":\"counter\",\"restart\":\"permanent\"}");
+            try (EventStream events = EventStream.open(api().baseUri(), PROCESSES + "/" + id + "/events")) {
+                assertThat(events.awaitStatus()).isEqualTo(200);
+
+                expectAccepted(send(id, "\"boom\""), id);
+
+                EventStream.Event exited = events.next(event -> "exited".equals(event.type()), WITHIN);
+                assertThat(exited.data().path("reason").asString()).contains("counter does not understand");
+                EventStream.Event restarted = events.next(event -> "restarted".equals(event.type()), WITHIN);
+                assertThat(restarted.data().path("incarnation").asInt()).isEqualTo(2);
+            }
+        }
+
+        @Test
+        void eventsOfAnUnknownProcessAreNotFound() {
+            api().get(PROCESSES + "/zzzzzz.1/events").expectProblem(404, "process_not_found");
+        }
+
+        @Test
+        void linkingAcrossNodesIsNotSupportedYet() {
+            String id = spawn("{\"behavior\":\"echo\"}");
+            String elsewhere = otherNodeProcess(id);
+
+            api().post(PROCESSES + "/" + id + "/links", "{\"target\":\"" + elsewhere + "\"}")
+                    .expectProblem(501, "not_supported");
+            api().post(PROCESSES + "/" + id + "/monitors", "{\"target\":\"" + elsewhere + "\"}")
+                    .expectProblem(501, "not_supported");
+            assertThat(status(id).expectJson(200).text("status")).isEqualTo("running");
+        }
+
+        @Test
+        void badLinkBodiesAreInvalidRequests() {
+            String id = spawn("{\"behavior\":\"echo\"}");
+
+            api().post(PROCESSES + "/" + id + "/links", "{}").expectProblem(400, "invalid_request");
+            api().post(PROCESSES + "/" + id + "/links", "{\"target\":\"no spaces\"}").expectProblem(400, "invalid_request");
+            api().post(PROCESSES + "/" + id + "/monitors", "{\"target\":7}").expectProblem(400, "invalid_request");
+            api().post(PROCESSES + "/zzzzzz.1/links", "{\"target\":\"" + id + "\"}").expectProblem(404, "process_not_found");
+            api().delete(PROCESSES + "/" + id + "/links/" + id).expectStatus(204);
+            assertThat(status(id).expectJson(200).text("status")).isEqualTo("running");
+        }
+    }
+
+    @Nested
     @DisplayName("supervision")
     class Supervision {
 

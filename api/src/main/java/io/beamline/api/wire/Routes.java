@@ -24,6 +24,12 @@ public final class Routes {
     public static final String PROCESS_STOP = "process.stop";
     /** {@link ProcessRef} -> stream of {@link ProcessEvent} of this process on this node; request-stream. */
     public static final String PROCESS_EVENTS = "process.events";
+    /** {@link LinkCommand} -> empty once both sides are linked; {@code process_not_found}, {@code not_supported}; request-response. */
+    public static final String PROCESS_LINK = "process.link";
+    /** {@link LinkCommand} -> empty; removes the link, if any, both ways; request-response. */
+    public static final String PROCESS_UNLINK = "process.unlink";
+    /** {@link LinkCommand} -> {@link MonitorRef}; the watcher {@code id} will get one down message; request-response. */
+    public static final String PROCESS_MONITOR = "process.monitor";
     /** (no data) -> list of {@link BehaviorInfo}; request-response. */
     public static final String NODE_BEHAVIORS = "node.behaviors";
 

@@ -22,6 +22,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.messaging.rsocket.RSocketRequester;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
@@ -99,6 +100,18 @@ public final class NodeClient {
     public <T> Mono<T> request(NodeInfo node, String route, Object data, Class<T> answer, Duration timeLimit) {
         return exchange(node, route, data, requester -> spec(requester, route, data).retrieveMono(answer),
                 timeLimiter(timeLimit));
+    }
+
+    /**
+     * Request-stream on {@code route}: no time limit (a stream lasts as long as its source), but
+     * the node's breaker admits it and records a failure to open it; failures translate as for
+     * requests.
+     */
+    public <T> Flux<T> stream(NodeInfo node, String route, Object data, Class<T> element) {
+        CircuitBreaker breaker = breakers.circuitBreaker(node.id());
+        return Flux.defer(() -> spec(requester(node), route, data).retrieveFlux(element))
+                .transformDeferred(CircuitBreakerOperator.of(breaker))
+                .onErrorMap(error -> translate(node, route, error));
     }
 
     /** Whether the node's breaker currently lets requests through (closed or probing). */

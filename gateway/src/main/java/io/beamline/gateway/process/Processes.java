@@ -14,8 +14,11 @@ import io.beamline.api.wire.CallCommand;
 import io.beamline.api.wire.CallReply;
 import io.beamline.api.wire.ErrorCode;
 import io.beamline.api.wire.ExitCommand;
+import io.beamline.api.wire.LinkCommand;
 import io.beamline.api.wire.ListQuery;
+import io.beamline.api.wire.MonitorRef;
 import io.beamline.api.wire.NodeInfo;
+import io.beamline.api.wire.ProcessEvent;
 import io.beamline.api.wire.ProcessPage;
 import io.beamline.api.wire.ProcessRef;
 import io.beamline.api.wire.ProcessSpec;
@@ -47,6 +50,9 @@ public final class Processes {
     private final ClusterView view;
     private final NodeClient nodes;
     private final ProcessRouter router;
+    private static final Duration RESTART_POLL = Duration.ofMillis(200);
+    private static final Duration RESTART_WAIT = Duration.ofSeconds(30);
+
     private final Duration callGrace;
     private final AtomicInteger nextNode = new AtomicInteger();
 
@@ -94,6 +100,70 @@ public final class Processes {
         return router.route(id, node -> nodes.request(node, Routes.PROCESS_EXIT, new ExitCommand(id, reason),
                         Accepted.class))
                 .defaultIfEmpty(Accepted.of(id));
+    }
+
+    /** Links process {@code id} with {@code target} (both on {@code id}'s node today). */
+    public Mono<Void> link(String id, String target) {
+        return router.route(id, node -> nodes.request(node, Routes.PROCESS_LINK, new LinkCommand(id, target), Void.class));
+    }
+
+    /** Removes the link between process {@code id} and {@code target}, if any. */
+    public Mono<Void> unlink(String id, String target) {
+        return router.route(id, node -> nodes.request(node, Routes.PROCESS_UNLINK, new LinkCommand(id, target), Void.class));
+    }
+
+    /** Process {@code id} watches {@code target}; answers the monitor's ref. */
+    public Mono<MonitorRef> monitor(String id, String target) {
+        return router.route(id, node -> nodes.request(node, Routes.PROCESS_MONITOR, new LinkCommand(id, target),
+                        MonitorRef.class))
+                .switchIfEmpty(Mono.error(() -> new IllegalStateException("node answered a monitor without a ref")));
+    }
+
+    /**
+     * The events of process {@code id} from now on, across restarts: each incarnation's stream
+     * comes from the node that hosts it; when it ends (the incarnation exited) the process is
+     * looked up again every {@code RESTART_POLL} until a newer incarnation runs, which is
+     * announced as {@code restarted} (its {@code incarnation} and {@code node}) before its own
+     * events follow. The stream completes when the process is gone for good (not found) or has
+     * not come back within {@code RESTART_WAIT}. Events an incarnation emits before its stream
+     * is subscribed (its {@code started}, the first moments after a restart) are not seen.
+     */
+    public Flux<ProcessEvent> events(String id) {
+        return status(id).flatMapMany(first -> eventsFrom(id, first, false));
+    }
+
+    private Flux<ProcessEvent> eventsFrom(String id, ProcessStatus incarnation, boolean announce) {
+        Flux<ProcessEvent> restarted = announce
+                ? Flux.just(new ProcessEvent(ProcessEvent.RESTARTED, id, incarnation.incarnation(), incarnation.node(),
+                        null, null, java.time.Instant.now()))
+                : Flux.empty();
+        Flux<ProcessEvent> own = view.node(incarnation.node())
+                .map(node -> nodes.stream(node, Routes.PROCESS_EVENTS, new ProcessRef(id), ProcessEvent.class))
+                .orElseGet(Flux::empty);
+        return restarted.concatWith(own)
+                .concatWith(Flux.defer(() -> nextIncarnation(id, incarnation.incarnation())
+                        .flatMapMany(next -> eventsFrom(id, next, true))));
+    }
+
+    /** The status of the first incarnation after {@code after} that runs, or empty when the process is gone. */
+    private Mono<ProcessStatus> nextIncarnation(String id, int after) {
+        return status(id)
+                .filter(status -> status.incarnation() > after && ProcessStatus.RUNNING.equals(status.status()))
+                .switchIfEmpty(Mono.error(NotBackYet::new))
+                .onErrorResume(error -> error instanceof BeamlineException beamline
+                        && beamline.code() == ErrorCode.PROCESS_NOT_FOUND, gone -> Mono.empty())
+                .retryWhen(reactor.util.retry.Retry.fixedDelay(RESTART_WAIT.toMillis() / RESTART_POLL.toMillis(), RESTART_POLL)
+                        .filter(error -> error instanceof NotBackYet || error instanceof NodeUnavailableException
+                                || (error instanceof BeamlineException beamline
+                                && beamline.code() == ErrorCode.PROCESS_UNAVAILABLE)))
+                .onErrorResume(gaveUp -> Mono.empty());
+    }
+
+    /** The process has exited and no newer incarnation runs yet. */
+    private static final class NotBackYet extends RuntimeException {
+        NotBackYet() {
+            super(null, null, false, false);
+        }
     }
 
     /** Stops process {@code id} for good. */

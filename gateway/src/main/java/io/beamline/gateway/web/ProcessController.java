@@ -5,6 +5,8 @@ import java.net.URI;
 import io.beamline.api.wire.Accepted;
 import io.beamline.api.wire.CallReply;
 import io.beamline.api.wire.ProcessIds;
+import io.beamline.api.wire.MonitorRef;
+import io.beamline.api.wire.ProcessEvent;
 import io.beamline.api.wire.ProcessPage;
 import io.beamline.api.wire.ProcessStatus;
 import io.beamline.gateway.GatewayProperties;
@@ -24,6 +26,8 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.http.codec.ServerSentEvent;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
 
@@ -119,6 +123,56 @@ public class ProcessController {
                 .map(ExitRequest::parse)
                 .flatMap(exit -> processes.exit(id, exit.reason()))
                 .map(accepted -> ResponseEntity.accepted().body(accepted));
+    }
+
+    @PostMapping(path = "/{id}/links", consumes = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(summary = "Link two processes",
+            description = "Both directions: when either exits abnormally the other exits with the same reason, unless "
+                    + "it traps exits (`args.trapExits`). 204. Errors: 400 invalid_request, 404 process_not_found, "
+                    + "501 not_supported (the target runs on another node: not yet supported).",
+            requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(
+                    mediaType = MediaType.APPLICATION_JSON_VALUE, examples = @ExampleObject(value = "{\"target\": \"k3f9a2.2\"}"))))
+    public Mono<ResponseEntity<Void>> link(@PathVariable String id, @RequestBody Mono<JsonNode> body) {
+        return JsonBody.required(body)
+                .map(TargetRequest::parse)
+                .flatMap(request -> processes.link(id, request.target()))
+                .then(Mono.fromSupplier(() -> ResponseEntity.noContent().<Void>build()));
+    }
+
+    @DeleteMapping("/{id}/links/{target}")
+    @Operation(summary = "Remove a link", description = "204, also when there was no link. Errors: 404 process_not_found.")
+    public Mono<ResponseEntity<Void>> unlink(@PathVariable String id, @PathVariable String target) {
+        return Mono.defer(() -> {
+            if (!ProcessIds.isValidId(target)) {
+                throw InvalidRequestException.of("target", "must be a process id");
+            }
+            return processes.unlink(id, target);
+        }).then(Mono.fromSupplier(() -> ResponseEntity.noContent().<Void>build()));
+    }
+
+    @PostMapping(path = "/{id}/monitors", consumes = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(summary = "Monitor a process",
+            description = "201 {\"ref\": …}. When the target exits, process `id` receives "
+                    + "{\"type\":\"down\",\"ref\":…,\"target\":…,\"reason\":…}; a target that does not exist gives "
+                    + "an immediate down with reason `noproc`. Errors: 400 invalid_request, 404 process_not_found, "
+                    + "501 not_supported (the target runs on another node: not yet supported).",
+            requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(
+                    mediaType = MediaType.APPLICATION_JSON_VALUE, examples = @ExampleObject(value = "{\"target\": \"k3f9a2.2\"}"))))
+    public Mono<ResponseEntity<MonitorRef>> monitor(@PathVariable String id, @RequestBody Mono<JsonNode> body) {
+        return JsonBody.required(body)
+                .map(TargetRequest::parse)
+                .flatMap(request -> processes.monitor(id, request.target()))
+                .map(ref -> ResponseEntity.status(201).body(ref));
+    }
+
+    @GetMapping(path = "/{id}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+    @Operation(summary = "Follow the events of a process (server-sent events)",
+            description = "`exited` (reason), `restarted` (incarnation, node), `emitted` (data). The stream stays open "
+                    + "across restarts and ends when the process is gone for good. Errors: 404 process_not_found, "
+                    + "503 process_unavailable.")
+    public Flux<ServerSentEvent<ProcessEvent>> events(@PathVariable String id) {
+        return processes.events(id)
+                .map(event -> ServerSentEvent.builder(event).event(event.type()).build());
     }
 
     @DeleteMapping("/{id}")

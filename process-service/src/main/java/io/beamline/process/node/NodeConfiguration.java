@@ -3,6 +3,7 @@ package io.beamline.process.node;
 import io.beamline.process.runtime.BehaviorCatalog;
 import io.beamline.process.runtime.ProcessRuntime;
 import io.beamline.process.runtime.RuntimeConfig;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import org.springframework.beans.factory.ObjectProvider;
@@ -122,6 +123,13 @@ class NodeConfiguration {
                     .description("Messages between processes dropped on this node").register(registry);
             Gauge.builder("beamline.messages.remote.dropped", router, PeerRouter::dropped)
                     .description("Messages to other nodes that could not be sent").register(registry);
+            FunctionCounter.builder("beamline.schedulers.compensations", runtime, ProcessRuntime::compensations)
+                    .description("Scheduler threads added in place of ones held by a long handler").register(registry);
+            Gauge.builder("beamline.schedulers.extra", runtime, ProcessRuntime::extraSchedulers)
+                    .description("Scheduler threads running now in place of blocked ones").register(registry);
+            FunctionCounter.builder("beamline.processes.timeouts", runtime, ProcessRuntime::handlerTimeouts)
+                    .description("Processes ended with reason timeout: a handler ran past args.maxHandleMs")
+                    .register(registry);
         };
     }
 }

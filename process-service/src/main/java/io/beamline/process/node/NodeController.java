@@ -8,7 +8,9 @@ import io.beamline.api.wire.CallReply;
 import io.beamline.api.wire.ErrorCode;
 import io.beamline.api.wire.ExitCommand;
 import io.beamline.api.wire.Failure;
+import io.beamline.api.wire.LinkCommand;
 import io.beamline.api.wire.ListQuery;
+import io.beamline.api.wire.MonitorRef;
 import io.beamline.api.wire.ProcessEvent;
 import io.beamline.api.wire.ProcessPage;
 import io.beamline.api.wire.ProcessRef;
@@ -94,6 +96,21 @@ public class NodeController {
     @MessageMapping(Routes.PROCESS_STOP)
     public Mono<Void> stop(ProcessRef ref) {
         return node.stop(ref.id());
+    }
+
+    @MessageMapping(Routes.PROCESS_LINK)
+    public Mono<Void> link(LinkCommand command) {
+        return Mono.fromRunnable(() -> runtime.link(command.id(), command.target()));
+    }
+
+    @MessageMapping(Routes.PROCESS_UNLINK)
+    public Mono<Void> unlink(LinkCommand command) {
+        return Mono.fromRunnable(() -> runtime.unlink(command.id(), command.target()));
+    }
+
+    @MessageMapping(Routes.PROCESS_MONITOR)
+    public Mono<MonitorRef> monitor(LinkCommand command) {
+        return Mono.fromCallable(() -> new MonitorRef(runtime.monitor(command.id(), command.target())));
     }
 
     @MessageMapping(Routes.PROCESS_EVENTS)

@@ -80,9 +80,14 @@ app.kubernetes.io/component: {{ .component }}
 {{- include "beamline.fullname" . }}
 {{- end }}
 
-{{/* Whether the release has a Secret: a Redis password or URL, or secretEnv entries. */}}
+{{/* Whether the release has a Secret of its own: a Redis password or URL, or secretEnv entries. */}}
 {{- define "beamline.secretNeeded" -}}
-{{- if or (eq .Values.store "redis") .Values.redis.enabled .Values.secretEnv }}true{{- end }}
+{{- if or .Values.redis.url (and .Values.redis.enabled (not .Values.redis.auth.existingSecret)) .Values.secretEnv }}true{{- end }}
+{{- end }}
+
+{{/* The Secret that holds the in-chart Redis's password. */}}
+{{- define "beamline.redisPasswordSecret" -}}
+{{- default (include "beamline.secretName" .) .Values.redis.auth.existingSecret }}
 {{- end }}
 
 {{/*
@@ -104,6 +109,9 @@ Deployment template, so `helm template` and `helm install` both stop on a bad co
 {{- if and .Values.redis.enabled .Values.redis.url }}
 {{- fail "set either redis.enabled (a Redis in this release) or redis.url (an external Redis), not both" }}
 {{- end }}
+{{- if and .Values.redis.enabled (not .Values.redis.auth.password) (not .Values.redis.auth.existingSecret) }}
+{{- fail "redis.enabled needs a password: set redis.auth.password (URL-safe characters) or redis.auth.existingSecret" }}
+{{- end }}
 {{- if and (eq .Values.store "redis") (not .Values.redis.enabled) (not .Values.redis.url) }}
 {{- fail "store: redis needs a Redis: set redis.enabled=true or redis.url=redis://..." }}
 {{- end }}
@@ -121,7 +129,7 @@ Deployment template, so `helm template` and `helm install` both stop on a bad co
 - name: REDIS_PASSWORD
   valueFrom:
     secretKeyRef:
-      name: {{ include "beamline.secretName" . }}
+      name: {{ include "beamline.redisPasswordSecret" . }}
       key: redis-password
 - name: SPRING_DATA_REDIS_URL
   value: {{ printf "redis://:$(REDIS_PASSWORD)@%s:%v" (include "beamline.componentName" (dict "root" . "component" "redis")) .Values.redis.port | quote }}

@@ -32,7 +32,12 @@ final class Chart {
 
     static String template(Path valuesFile, Map<String, Object> set) {
         requireChart();
-        TemplateCommand command = new Helm(DIRECTORY).template().withName(RELEASE).withNamespace(NAMESPACE);
+        return template(DIRECTORY, valuesFile, set);
+    }
+
+    /** {@code helm template} of any chart directory (a {@link ChartCopy}, say). */
+    static String template(Path chart, Path valuesFile, Map<String, Object> set) {
+        TemplateCommand command = new Helm(chart).template().withName(RELEASE).withNamespace(NAMESPACE);
         if (valuesFile != null) {
             command.withValuesFile(valuesFile);
         }

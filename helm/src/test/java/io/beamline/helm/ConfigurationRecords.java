@@ -36,11 +36,18 @@ record ConfigurationRecords(String module, String prefix, List<Component> root, 
         }
     }
 
-    /** A record (its components) or an enum (its constants, in {@code values}). */
+    /**
+     * A record (its {@code components}), an enum (its constants, in {@code values}) or any other
+     * type, a free-form scalar (neither).
+     */
     record Type(String name, List<Component> components, List<String> values) {
 
+        boolean isRecord() {
+            return components != null;
+        }
+
         boolean isEnum() {
-            return components == null;
+            return values != null;
         }
     }
 
@@ -63,13 +70,13 @@ record ConfigurationRecords(String module, String prefix, List<Component> root, 
             }
             Type type = types.get(component.type());
             boolean last = i == segments.length - 1;
-            if (type != null && !type.isEnum()) {
+            if (type != null && type.isRecord()) {
                 if (last) {
                     return Optional.empty();
                 }
                 level = type.components();
             } else {
-                return last ? Optional.of(type != null ? type : new Type(component.type(), null, List.of())) : Optional.empty();
+                return last ? Optional.of(type != null ? type : new Type(component.type(), null, null)) : Optional.empty();
             }
         }
         return Optional.empty();

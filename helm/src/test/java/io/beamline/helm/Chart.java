@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.InstallCommand;
 import com.marcnuri.helm.TemplateCommand;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -43,6 +44,25 @@ final class Chart {
         }
         set.forEach(command::set);
         return command.call();
+    }
+
+    /**
+     * The rendered NOTES.txt, from a client-only dry-run install (nothing is sent to a cluster; the
+     * surefire configuration points KUBECONFIG at an unreachable address all the same).
+     */
+    static String notes(Path valuesFile, Map<String, Object> set) {
+        requireChart();
+        InstallCommand install = new Helm(DIRECTORY).install().withName(RELEASE).withNamespace(NAMESPACE).clientOnly().dryRun();
+        if (valuesFile != null) {
+            install.withValuesFile(valuesFile);
+        }
+        set.forEach(install::set);
+        String output = install.call().getOutput();
+        int notes = output.indexOf("NOTES:\n");
+        if (notes < 0) {
+            throw new IllegalStateException("no NOTES in the install output:\n" + output);
+        }
+        return output.substring(notes + "NOTES:\n".length());
     }
 
     static Path valuesFile(String name) {

@@ -83,6 +83,16 @@ class ProblemApiTest extends GatewayApiTest {
     }
 
     @Test
+    void aBodyOverTheLimitClosesTheConnectionItWasNotReadFrom() {
+        nodeA.host("aaaaaa.1");
+        String payload = "x".repeat(MAX_BODY);
+
+        post("/api/v1/processes/aaaaaa.1/messages", "{\"payload\":\"" + payload + "\"}")
+                .expectStatus().isEqualTo(413)
+                .expectHeader().value("Connection", value -> assertThat(value).isEqualToIgnoringCase("close"));
+    }
+
+    @Test
     void aChunkedBodyOverTheLimitIsPayloadTooLarge() {
         nodeA.host("aaaaaa.1");
         Flux<DataBuffer> chunks = Flux.concat(

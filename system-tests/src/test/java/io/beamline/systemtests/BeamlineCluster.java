@@ -186,7 +186,8 @@ public final class BeamlineCluster implements BeforeAllCallback, AfterAllCallbac
                 startedNodes.add(launch("process-service-" + i, nodeJar, ports.next(), ports.next(), List.of(
                         registryAddress, supervisorAddress,
                         "--beamline.node.advertised-host=127.0.0.1",
-                        "--beamline.node.name-prefix=process-service-" + i)));
+                        "--beamline.node.name-prefix=process-service-" + i,
+                        "--beamline.plugins=" + root.resolve("examples/greeter/target"))));
             }
             nodes = List.copyOf(startedNodes);
             List<ServiceProcess> middle = new ArrayList<>(nodes);

@@ -34,10 +34,15 @@ final class EventStream implements AutoCloseable {
     private EventStream(HttpClient http, URI uri) {
         HttpRequest request = HttpRequest.newBuilder(uri).header("Accept", "text/event-stream").GET().build();
         this.response = http.sendAsync(request, HttpResponse.BodyHandlers.ofLines());
-        this.response.thenAcceptAsync(answer -> {
-            status = answer.statusCode();
-            String[] type = {null};
-            answer.body().forEach(line -> {
+        // the body is read on a thread of its own: a blocking read must not hold a shared pool
+        this.response.thenAcceptAsync(this::read, command -> Thread.ofPlatform().daemon().name("sse-reader").start(command));
+    }
+
+    private void read(HttpResponse<Stream<String>> answer) {
+        status = answer.statusCode();
+        String[] type = {null};
+        try (Stream<String> lines = answer.body()) {
+            lines.forEach(line -> {
                 if (line.startsWith("event:")) {
                     type[0] = line.substring(6).trim();
                 } else if (line.startsWith("data:")) {
@@ -45,7 +50,9 @@ final class EventStream implements AutoCloseable {
                     type[0] = null;
                 }
             });
-        });
+        } catch (RuntimeException closed) {
+            // the stream was closed by close() or by the server
+        }
     }
 
     static EventStream open(URI gateway, String path) {
@@ -76,7 +83,8 @@ final class EventStream implements AutoCloseable {
 
     @Override
     public void close() {
-        response.cancel(true);
-        response.thenAccept(answer -> answer.body().close());
+        if (!response.cancel(true)) {
+            response.thenAccept(answer -> answer.body().close());
+        }
     }
 }

@@ -364,10 +364,23 @@ class PlatformApiIT {
         }
 
         @Test
+        void pluginBehaviorFromThePluginDirectoryRunsOnEveryNode() {
+            for (int i = 0; i < 4; i++) { // round-robin: both nodes
+                String id = spawn("{\"behavior\":\"greeter\",\"args\":{\"greeting\":\"Hej\"}}");
+
+                assertThat(reply(id, "{\"op\":\"greet\",\"name\":\"Ada\"}"))
+                        .isEqualTo(json("{\"greeting\":\"Hej, Ada!\",\"greeted\":1}"));
+            }
+            api().post(PROCESSES, "{\"behavior\":\"greeter\",\"args\":{\"greeting\":7}}")
+                    .expectProblem(400, "invalid_request");
+        }
+
+        @Test
         void behaviorsListsTheBuiltInsWithVersionAndDescription() {
             JsonNode behaviors = api().get("/api/v1/behaviors").expectJson(200).json();
 
-            assertThat(behaviors.findValuesAsString("name")).contains("echo", "counter", "kv");
+            assertThat(behaviors.findValuesAsString("name"))
+                    .contains("echo", "counter", "kv", "worker", "topic", "ticker", "greeter");
             assertThat(behaviors).allSatisfy(behavior -> {
                 assertThat(behavior.path("version").asString("")).isNotBlank();
                 assertThat(behavior.path("description").asString("")).isNotBlank();
@@ -534,7 +547,7 @@ class PlatformApiIT {
 
         private static final Duration WITHIN = Duration.ofSeconds(10);
 
-        /** Spawns until two processes of the given bodies run on the same node (links are node-local today). */
+        /** Spawns until two processes of the given bodies run on the same node. */
         private String[] spawnOnOneNode(String first, String second) {
             String a = spawn(first);
             String node = status(a).text("node");
@@ -620,20 +633,57 @@ class PlatformApiIT {
         }
 
         @Test
-        void eventsOfAnUnknownProcessAreNotFound() {
-            api().get(PROCESSES + "/zzzzzz.1/events").expectProblem(404, "process_not_found");
+        void eventsOfAnUnknownProcessAreNotFound() throws Exception {
+            try (EventStream events = EventStream.open(api().baseUri(), PROCESSES + "/zzzzzz.1/events")) {
+                assertThat(events.awaitStatus()).isEqualTo(404);
+            }
         }
 
         @Test
-        void linkingAcrossNodesIsNotSupportedYet() {
-            String id = spawn("{\"behavior\":\"echo\"}");
+        void linkedProcessesOnDifferentNodesDieTogether() {
+            String id = spawn("{\"behavior\":\"counter\"}");
             String elsewhere = otherNodeProcess(id);
+            api().post(PROCESSES + "/" + id + "/links", "{\"target\":\"" + elsewhere + "\"}").expectStatus(204);
+            await("the remote side records the link").atMost(WITHIN).until(() ->
+                    status(elsewhere).json().path("links").toString().contains(id));
 
-            api().post(PROCESSES + "/" + id + "/links", "{\"target\":\"" + elsewhere + "\"}")
-                    .expectProblem(501, "not_supported");
-            api().post(PROCESSES + "/" + id + "/monitors", "{\"target\":\"" + elsewhere + "\"}")
-                    .expectProblem(501, "not_supported");
-            assertThat(status(id).expectJson(200).text("status")).isEqualTo("running");
+            expectAccepted(send(id, "\"boom\""), id);
+
+            await("the linked process on the other node exits too").atMost(WITHIN)
+                    .until(() -> status(elsewhere).status() == 404);
+        }
+
+        @Test
+        void monitorOfAProcessOnAnotherNodeDeliversItsDown() throws Exception {
+            String watcher = spawn("{\"behavior\":\"echo\"}");
+            String watched = otherNodeProcess(watcher);
+            try (EventStream events = EventStream.open(api().baseUri(), PROCESSES + "/" + watcher + "/events")) {
+                assertThat(events.awaitStatus()).isEqualTo(200);
+                String ref = api().post(PROCESSES + "/" + watcher + "/monitors", "{\"target\":\"" + watched + "\"}")
+                        .expectJson(201).text("ref");
+
+                api().post(PROCESSES + "/" + watched + "/exit", "{\"reason\":\"enough\"}").expectStatus(202);
+
+                EventStream.Event down = events.next(event -> "emitted".equals(event.type()), WITHIN);
+                assertThat(down.data().path("data").path("ref").asString()).isEqualTo(ref);
+                assertThat(down.data().path("data").path("reason").asString()).isEqualTo("enough");
+            }
+        }
+
+        @Test
+        void fullMailboxAnswersTooManyRequestsWithRetryAfterAndLosesNothingAccepted() {
+            String id = spawn("{\"behavior\":\"worker\",\"mailbox\":{\"capacity\":2}}");
+            expectAccepted(send(id, "{\"op\":\"sleep\",\"ms\":1500}"), id);
+            await("the worker takes the sleep out of its mailbox").atMost(WITHIN)
+                    .until(() -> status(id).json().path("mailboxSize").asInt() == 0);
+
+            expectAccepted(send(id, "{\"op\":\"sleep\",\"ms\":1}"), id);
+            expectAccepted(send(id, "{\"op\":\"sleep\",\"ms\":1}"), id);
+            HttpResult full = send(id, "{\"op\":\"sleep\",\"ms\":1}").expectProblem(429, "mailbox_full");
+
+            assertThat(full.header("Retry-After")).isPresent();
+            await("every accepted message is handled").atMost(WITHIN)
+                    .until(() -> status(id).json().path("messagesProcessed").asInt() == 3);
         }
 
         @Test

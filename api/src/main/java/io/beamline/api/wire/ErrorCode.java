@@ -26,8 +26,6 @@ public enum ErrorCode {
     STORE_UNAVAILABLE(503, "Store unavailable"),
     SERVICE_UNAVAILABLE(503, "Service unavailable"),
     CALL_TIMEOUT(504, "Call timeout"),
-    /** A feature the platform does not offer yet (e.g. links across nodes); not a fault of the request's form. */
-    NOT_SUPPORTED(501, "Not supported"),
     /** Internal: the process lives elsewhere now; attribute {@code node} names where, when known. */
     MOVED(409, "Moved"),
     /** Internal: a lease renewal arrived after the lease expired; the node must register again. */

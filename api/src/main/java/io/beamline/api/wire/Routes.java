@@ -30,6 +30,8 @@ public final class Routes {
     public static final String PROCESS_UNLINK = "process.unlink";
     /** {@link LinkCommand} -> {@link MonitorRef}; the watcher {@code id} will get one down message; request-response. */
     public static final String PROCESS_MONITOR = "process.monitor";
+    /** {@link SignalCommand} from a peer node -> {@link Accepted} once applied (a missing target is answered by a signal back); request-response. */
+    public static final String PROCESS_SIGNAL = "process.signal";
     /** (no data) -> list of {@link BehaviorInfo}; request-response. */
     public static final String NODE_BEHAVIORS = "node.behaviors";
 

@@ -102,7 +102,7 @@ public final class Processes {
                 .defaultIfEmpty(Accepted.of(id));
     }
 
-    /** Links process {@code id} with {@code target} (both on {@code id}'s node today). */
+    /** Links process {@code id} with {@code target}, wherever it runs; {@code id}'s node tells the target's. */
     public Mono<Void> link(String id, String target) {
         return router.route(id, node -> nodes.request(node, Routes.PROCESS_LINK, new LinkCommand(id, target), Void.class));
     }
@@ -126,10 +126,12 @@ public final class Processes {
      * announced as {@code restarted} (its {@code incarnation} and {@code node}) before its own
      * events follow. The stream completes when the process is gone for good (not found) or has
      * not come back within {@code RESTART_WAIT}. Events an incarnation emits before its stream
-     * is subscribed (its {@code started}, the first moments after a restart) are not seen.
+     * is subscribed (its {@code started}, the first moments after a restart) are not seen. The
+     * Mono fails ({@code process_not_found}, ...) before any stream starts, so errors can still be
+     * answered as problems.
      */
-    public Flux<ProcessEvent> events(String id) {
-        return status(id).flatMapMany(first -> eventsFrom(id, first, false));
+    public Mono<Flux<ProcessEvent>> events(String id) {
+        return status(id).map(first -> eventsFrom(id, first, false));
     }
 
     private Flux<ProcessEvent> eventsFrom(String id, ProcessStatus incarnation, boolean announce) {

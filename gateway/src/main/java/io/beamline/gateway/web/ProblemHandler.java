@@ -1,5 +1,6 @@
 package io.beamline.gateway.web;
 
+import io.beamline.api.wire.ErrorCode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.annotation.Order;
@@ -47,6 +48,10 @@ public final class ProblemHandler implements WebExceptionHandler {
         response.getHeaders().putAll(problem.headers());
         response.getHeaders().setContentType(MediaType.APPLICATION_PROBLEM_JSON);
         response.getHeaders().setContentLength(body.length);
+        if (problem.code() == ErrorCode.PAYLOAD_TOO_LARGE) {
+            // the body was not read (or not to its end): the connection cannot carry another request
+            response.getHeaders().setConnection("close");
+        }
         return response.writeWith(Mono.fromSupplier(() -> response.bufferFactory().wrap(body)));
     }
 }

@@ -29,6 +29,7 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.http.codec.ServerSentEvent;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 import tools.jackson.databind.JsonNode;
 
 /** HTTP adapter of API.md "Processes": validates bodies and parameters, then calls {@link Processes}. */
@@ -38,6 +39,7 @@ import tools.jackson.databind.JsonNode;
 public class ProcessController {
 
     static final int DEFAULT_LIMIT = 100;
+    static final java.time.Duration SSE_HEARTBEAT = java.time.Duration.ofSeconds(15);
     static final int MAX_LIMIT = 1000;
 
     private final Processes processes;
@@ -128,8 +130,8 @@ public class ProcessController {
     @PostMapping(path = "/{id}/links", consumes = MediaType.APPLICATION_JSON_VALUE)
     @Operation(summary = "Link two processes",
             description = "Both directions: when either exits abnormally the other exits with the same reason, unless "
-                    + "it traps exits (`args.trapExits`). 204. Errors: 400 invalid_request, 404 process_not_found, "
-                    + "501 not_supported (the target runs on another node: not yet supported).",
+                    + "it traps exits (`args.trapExits`); the target may run on any node. 204. Errors: 400 invalid_request, "
+                    + "404 process_not_found (the linking process, or a target known not to exist).",
             requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(
                     mediaType = MediaType.APPLICATION_JSON_VALUE, examples = @ExampleObject(value = "{\"target\": \"k3f9a2.2\"}"))))
     public Mono<ResponseEntity<Void>> link(@PathVariable String id, @RequestBody Mono<JsonNode> body) {
@@ -154,8 +156,8 @@ public class ProcessController {
     @Operation(summary = "Monitor a process",
             description = "201 {\"ref\": …}. When the target exits, process `id` receives "
                     + "{\"type\":\"down\",\"ref\":…,\"target\":…,\"reason\":…}; a target that does not exist gives "
-                    + "an immediate down with reason `noproc`. Errors: 400 invalid_request, 404 process_not_found, "
-                    + "501 not_supported (the target runs on another node: not yet supported).",
+                    + "an immediate down with reason `noproc`; a lost node gives `noconnection`. Errors: 400 invalid_request, "
+                    + "404 process_not_found.",
             requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(
                     mediaType = MediaType.APPLICATION_JSON_VALUE, examples = @ExampleObject(value = "{\"target\": \"k3f9a2.2\"}"))))
     public Mono<ResponseEntity<MonitorRef>> monitor(@PathVariable String id, @RequestBody Mono<JsonNode> body) {
@@ -170,9 +172,24 @@ public class ProcessController {
             description = "`exited` (reason), `restarted` (incarnation, node), `emitted` (data). The stream stays open "
                     + "across restarts and ends when the process is gone for good. Errors: 404 process_not_found, "
                     + "503 process_unavailable.")
-    public Flux<ServerSentEvent<ProcessEvent>> events(@PathVariable String id) {
-        return processes.events(id)
-                .map(event -> ServerSentEvent.builder(event).event(event.type()).build());
+    public Mono<ResponseEntity<Flux<ServerSentEvent<ProcessEvent>>>> events(@PathVariable String id) {
+        return processes.events(id).map(events -> ResponseEntity.ok()
+                .contentType(MediaType.TEXT_EVENT_STREAM)
+                .body(withHeartbeat(id, events.map(event -> ServerSentEvent.builder(event).event(event.type()).build()))));
+    }
+
+    /**
+     * Opens the stream at once with a comment (so the client sees its 200 before the first event)
+     * and sends a comment every {@link #SSE_HEARTBEAT} while it is quiet, so idle proxies keep it;
+     * the heartbeat ends with the events.
+     */
+    private static Flux<ServerSentEvent<ProcessEvent>> withHeartbeat(String id, Flux<ServerSentEvent<ProcessEvent>> events) {
+        Sinks.Empty<Void> ended = Sinks.empty();
+        Flux<ServerSentEvent<ProcessEvent>> heartbeat = Flux.interval(SSE_HEARTBEAT)
+                .map(tick -> ServerSentEvent.<ProcessEvent>builder().comment("keep-alive").build())
+                .takeUntilOther(ended.asMono());
+        return Flux.concat(Flux.just(ServerSentEvent.<ProcessEvent>builder().comment("events of " + id).build()),
+                Flux.merge(events.doFinally(signal -> ended.tryEmitEmpty()), heartbeat));
     }
 
     @DeleteMapping("/{id}")

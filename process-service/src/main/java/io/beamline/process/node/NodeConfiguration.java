@@ -33,9 +33,11 @@ class NodeConfiguration {
         return NodeIdentity.fresh(properties.node());
     }
 
+    /** The built-ins, the class path's providers and, with {@code beamline.plugins} (BEAMLINE_PLUGINS), a directory's jars. */
     @Bean
-    BehaviorCatalog behaviorCatalog() {
-        return BehaviorCatalog.load(NodeConfiguration.class.getClassLoader());
+    BehaviorCatalog behaviorCatalog(NodeProperties properties) {
+        ClassLoader loader = NodeConfiguration.class.getClassLoader();
+        return properties.plugins() == null ? BehaviorCatalog.load(loader) : BehaviorCatalog.load(loader, properties.plugins());
     }
 
     @Bean(destroyMethod = "close")
@@ -95,6 +97,7 @@ class NodeConfiguration {
         PeerRouter router = new PeerRouter(identity, registry::changes, rsocketConnector, properties.registry().timeout(),
                 MAX_QUEUED_PER_PEER);
         runtime.remoteSender(router);
+        router.onPeerDown(runtime::peerNodeDown);
         return router;
     }
 

@@ -17,6 +17,7 @@ import io.beamline.api.wire.ProcessRef;
 import io.beamline.api.wire.ProcessStatus;
 import io.beamline.api.wire.Routes;
 import io.beamline.api.wire.SendCommand;
+import io.beamline.api.wire.SignalCommand;
 import io.beamline.api.wire.SpawnCommand;
 import io.beamline.process.runtime.ProcessRuntime;
 import org.slf4j.Logger;
@@ -111,6 +112,14 @@ public class NodeController {
     @MessageMapping(Routes.PROCESS_MONITOR)
     public Mono<MonitorRef> monitor(LinkCommand command) {
         return Mono.fromCallable(() -> new MonitorRef(runtime.monitor(command.id(), command.target())));
+    }
+
+    @MessageMapping(Routes.PROCESS_SIGNAL)
+    public Mono<Accepted> signal(SignalCommand command) {
+        return Mono.fromCallable(() -> {
+            runtime.receiveSignal(command.kind(), command.from(), command.to(), command.reason(), command.ref());
+            return Accepted.of(command.to());
+        });
     }
 
     @MessageMapping(Routes.PROCESS_EVENTS)

@@ -2,6 +2,7 @@ package io.beamline.process.node;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
+import java.nio.file.Path;
 import java.time.Duration;
 
 /**
@@ -12,9 +13,11 @@ import java.time.Duration;
  * @param supervisor supervisor-service's RSocket address and the time limit of each request to it
  * @param lease      how often the lease is renewed
  * @param runtime    the process runtime's schedulers, throughput and mailboxes; how long tombstones last at most
+ * @param plugins    a directory whose jars offer more behaviors ({@code BEAMLINE_PLUGINS}); null for none
  */
 @ConfigurationProperties("beamline")
-public record NodeProperties(Node node, Remote registry, Remote supervisor, Lease lease, RuntimeSettings runtime) {
+public record NodeProperties(Node node, Remote registry, Remote supervisor, Lease lease, RuntimeSettings runtime,
+                             Path plugins) {
 
     public NodeProperties {
         node = node == null ? new Node(null, null) : node;

@@ -3,6 +3,7 @@ package io.beamline.process.node;
 import io.beamline.api.wire.Accepted;
 import io.beamline.api.wire.Routes;
 import io.beamline.api.wire.SendCommand;
+import io.beamline.api.wire.SignalCommand;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.messaging.rsocket.RSocketRequester;
@@ -12,9 +13,10 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The messages this node's processes send to processes on one peer node. Sends go out one at a
- * time, each after the previous one was answered, so the peer puts them in its mailboxes in the
- * order they were offered: the per-pair ordering guarantee holds across nodes.
+ * The messages and signals (links, monitors, exits) this node's processes send to processes on
+ * one peer node. They go out one at a time, each after the previous one was answered, so the
+ * peer applies them in the order they were offered: the per-pair ordering guarantee holds
+ * across nodes, for signals as for messages (an exit signal never overtakes a message).
  *
  * <p>Threading: {@link #offer} is non-blocking and may be called from any thread (schedulers).
  * Failure: a send the peer refuses ({@code process_not_found}, {@code mailbox_full}, ...) or
@@ -29,7 +31,8 @@ final class PeerLink implements AutoCloseable {
     private final RSocketRequester requester;
     private final Duration timeout;
     private final int maxQueued;
-    private final ConcurrentLinkedQueue<SendCommand> queue = new ConcurrentLinkedQueue<>();
+    /** {@link SendCommand}s and {@link SignalCommand}s, in offer order. */
+    private final ConcurrentLinkedQueue<Object> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger queued = new AtomicInteger();
     private final AtomicInteger pumps = new AtomicInteger();
     private volatile boolean inFlight;
@@ -44,11 +47,20 @@ final class PeerLink implements AutoCloseable {
 
     /** Queues a message for the peer; false when it was dropped (queue full or link closed). */
     boolean offer(String to, Object message) {
+        return enqueue(new SendCommand(to, message));
+    }
+
+    /** Queues a signal for the peer; false when it was dropped (queue full or link closed). */
+    boolean offer(SignalCommand signal) {
+        return enqueue(signal);
+    }
+
+    private boolean enqueue(Object frame) {
         if (closed || queued.incrementAndGet() > maxQueued) {
             queued.decrementAndGet();
             return false;
         }
-        queue.add(new SendCommand(to, message));
+        queue.add(frame);
         pump();
         return true;
     }
@@ -61,7 +73,7 @@ final class PeerLink implements AutoCloseable {
         int missed = 1;
         do {
             if (!inFlight && !closed) {
-                SendCommand next = queue.poll();
+                Object next = queue.poll();
                 if (next != null) {
                     queued.decrementAndGet();
                     inFlight = true;
@@ -72,13 +84,14 @@ final class PeerLink implements AutoCloseable {
         } while (missed != 0);
     }
 
-    private void send(SendCommand command) {
-        requester.route(Routes.PROCESS_SEND)
-                .data(command)
+    private void send(Object frame) {
+        String route = frame instanceof SignalCommand ? Routes.PROCESS_SIGNAL : Routes.PROCESS_SEND;
+        requester.route(route)
+                .data(frame)
                 .retrieveMono(Accepted.class)
                 .timeout(timeout)
                 .subscribe(null, error -> {
-                    log.debug("message to {} on {} dropped: {}", command.to(), nodeId, RemoteService.describe(error));
+                    log.debug("{} on {} dropped: {}", frame, nodeId, RemoteService.describe(error));
                     sent();
                 }, this::sent);
     }

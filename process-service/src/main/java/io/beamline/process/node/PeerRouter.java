@@ -3,6 +3,7 @@ package io.beamline.process.node;
 import io.beamline.api.wire.NodeInfo;
 import io.beamline.api.wire.ProcessIds;
 import io.beamline.api.wire.RegistryEvent;
+import io.beamline.api.wire.SignalCommand;
 import io.beamline.process.runtime.RemoteSender;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,7 +17,9 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -43,6 +46,8 @@ public final class PeerRouter implements RemoteSender, AutoCloseable {
     private final Map<String, PeerLink> links = new ConcurrentHashMap<>();
     private final LongAdder dropped = new LongAdder();
     private volatile Disposable subscription;
+    private volatile Consumer<Predicate<String>> peerDown = hosted -> {
+    };
 
     public PeerRouter(NodeIdentity identity, Supplier<Flux<RegistryEvent>> changes,
                       Function<HostPort, RSocketRequester> connector, Duration timeout, int maxQueuedPerPeer) {
@@ -73,19 +78,45 @@ public final class PeerRouter implements RemoteSender, AutoCloseable {
 
     @Override
     public void send(String to, Object message) {
-        String located = locations.get(to);
-        String shortId = located != null ? ProcessIds.shortNodeId(located) : ProcessIds.birthNode(to);
+        PeerLink link = linkTo(to);
+        if (link == null || !link.offer(to, message)) {
+            dropped.increment();
+        }
+    }
+
+    /** Signals go the same way as messages, in the same per-peer order. */
+    @Override
+    public void signal(String kind, String from, String to, String reason, String ref) {
+        PeerLink link = linkTo(to);
+        if (link == null || !link.offer(new SignalCommand(kind, from, to, reason, ref))) {
+            dropped.increment();
+        }
+    }
+
+    /** The link to the node that hosts {@code to} now (by location record, else birth node), or null when none lives. */
+    private PeerLink linkTo(String to) {
+        String shortId = hostOf(to);
         NodeInfo node = shortId == null || shortId.equals(identity.shortId()) ? null : nodes.get(shortId);
         if (node == null || node.address() == null) {
-            dropped.increment();
-            log.debug("message to {} dropped: no live node hosts it", to);
-            return;
+            log.debug("to {}: dropped, no live node hosts it", to);
+            return null;
         }
-        PeerLink link = links.computeIfAbsent(node.id(), id -> new PeerLink(id,
+        return links.computeIfAbsent(node.id(), id -> new PeerLink(id,
                 connector.apply(HostPort.parse(node.address())), timeout, maxQueuedPerPeer));
-        if (!link.offer(to, message)) {
-            dropped.increment();
-        }
+    }
+
+    /** The short id of the node that hosts process {@code id} as far as this view knows. */
+    private String hostOf(String id) {
+        String located = locations.get(id);
+        return located != null ? ProcessIds.shortNodeId(located) : ProcessIds.birthNode(id);
+    }
+
+    /**
+     * Sets who hears of a peer node declared down (the registry's {@code node_down}); the
+     * listener gets a test of which process ids that node hosted. Called on the change stream's thread.
+     */
+    public void onPeerDown(Consumer<Predicate<String>> listener) {
+        this.peerDown = listener;
     }
 
     /** Messages that could not leave this node. */
@@ -132,6 +163,14 @@ public final class PeerRouter implements RemoteSender, AutoCloseable {
             applyTo(nodes, locations, event);
             if (RegistryEvent.NODE_DOWN.equals(event.type()) && event.node() != null) {
                 forget(event.node().id());
+                String lost = ProcessIds.shortNodeId(event.node().id());
+                if (!lost.equals(identity.shortId())) {
+                    try {
+                        peerDown.accept(id -> lost.equals(hostOf(id)));
+                    } catch (RuntimeException bug) {
+                        log.error("telling the processes that node " + event.node().id() + " is down failed", bug);
+                    }
+                }
             }
         }
 

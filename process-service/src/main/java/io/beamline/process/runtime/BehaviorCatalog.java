@@ -7,12 +7,18 @@ import io.beamline.process.runtime.builtin.BuiltInBehaviors;
 import reactor.util.Logger;
 import reactor.util.Loggers;
 
+import java.io.IOException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 
 /**
@@ -55,6 +61,40 @@ public final class BehaviorCatalog {
             all.addAll(provider.behaviors());
         }
         return of(all);
+    }
+
+    /**
+     * The built-in behaviors, those {@code loader} finds, then those of every jar in
+     * {@code pluginDirectory} (its {@code *.jar} files in name order, one class loader for all,
+     * child of {@code loader}, open for the life of the node). A plugin cannot replace a built-in.
+     *
+     * @throws IllegalArgumentException when the directory does not exist or a jar cannot be read,
+     *                                  or a provider fails to load: a node must not start without
+     *                                  the behaviors it was told to offer
+     */
+    public static BehaviorCatalog load(ClassLoader loader, Path pluginDirectory) {
+        if (!Files.isDirectory(pluginDirectory)) {
+            throw new IllegalArgumentException("the plugin directory " + pluginDirectory + " does not exist");
+        }
+        List<URL> jars = new java.util.ArrayList<>();
+        try (java.util.stream.Stream<Path> files = Files.list(pluginDirectory)) {
+            for (Path jar : files.filter(file -> file.getFileName().toString().endsWith(".jar") && Files.isRegularFile(file))
+                    .sorted().toList()) {
+                jars.add(jar.toUri().toURL());
+            }
+        } catch (IOException unreadable) {
+            throw new IllegalArgumentException("cannot read the plugin directory " + pluginDirectory + ": " + unreadable, unreadable);
+        }
+        URLClassLoader plugins = new URLClassLoader("beamline-plugins", jars.toArray(URL[]::new), loader);
+        try {
+            BehaviorCatalog catalog = load(plugins);
+            log.info("loaded {} behaviors with the plugins of {} ({} jars)", catalog.definitions.size(), pluginDirectory,
+                    jars.size());
+            return catalog;
+        } catch (ServiceConfigurationError broken) {
+            throw new IllegalArgumentException("a behavior provider in " + pluginDirectory + " failed to load: "
+                    + broken.getMessage(), broken);
+        }
     }
 
     public Optional<BehaviorDefinition> find(String name) {

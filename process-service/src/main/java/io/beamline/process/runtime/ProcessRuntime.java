@@ -13,6 +13,7 @@ import io.beamline.api.wire.ProcessPage;
 import io.beamline.api.wire.ProcessSpec;
 import io.beamline.api.wire.ProcessStatus;
 import io.beamline.api.wire.RestartType;
+import io.beamline.api.wire.SignalCommand;
 import reactor.core.publisher.Flux;
 import reactor.util.Logger;
 import reactor.util.Loggers;
@@ -337,9 +338,10 @@ public final class ProcessRuntime implements AutoCloseable {
     // ---- links and monitors -----------------------------------------------------------------
 
     /**
-     * Links {@code from} and {@code to} both ways. False when {@code to} is not a live process
-     * of this node (the caller decides: {@code noproc} for a process, 404 for the API). Links
-     * with processes on other nodes are not supported yet: {@code not_supported}.
+     * Links {@code from} and {@code to} both ways. False when {@code to} is known not to be a
+     * live process (born here and not here: the caller decides, {@code noproc} for a process, 404
+     * for the API). A process of another node is linked on this side at once and told through
+     * its node; if it does not exist, that node answers with a {@code noproc} exit signal.
      */
     boolean link(Cell from, String to) {
         if (to == null || to.equals(from.id())) {
@@ -348,7 +350,11 @@ public final class ProcessRuntime implements AutoCloseable {
         ProcessEntry entry = entries.get(to);
         if (!(entry instanceof Cell target)) {
             if (entry == null && !isBornHere(to)) {
-                throw notSupported("links across nodes are not supported yet: " + to + " does not run on this node");
+                Relations mine = from.relations();
+                if (mine != null && mine.link(to)) {
+                    remoteSender.signal(SignalCommand.LINK, from.id(), to, null, null);
+                }
+                return true;
             }
             return false;
         }
@@ -366,11 +372,13 @@ public final class ProcessRuntime implements AutoCloseable {
 
     void unlink(Cell from, String to) {
         Relations mine = from.existingRelations();
-        if (mine != null) {
-            mine.unlink(to);
-        }
-        if (to != null && entries.get(to) instanceof Cell target && target.existingRelations() != null) {
-            target.existingRelations().unlink(from.id());
+        boolean was = mine != null && mine.unlink(to);
+        if (to != null && entries.get(to) instanceof Cell target) {
+            if (target.existingRelations() != null) {
+                target.existingRelations().unlink(from.id());
+            }
+        } else if (was) {
+            remoteSender.signal(SignalCommand.UNLINK, from.id(), to, null, null);
         }
     }
 
@@ -378,14 +386,15 @@ public final class ProcessRuntime implements AutoCloseable {
     String monitor(Cell watcher, String target) {
         String ref = newRef();
         ProcessEntry entry = target == null ? null : entries.get(target);
-        if (entry == null && target != null && !isBornHere(target)) {
-            throw notSupported("monitors across nodes are not supported yet: " + target + " does not run on this node");
-        }
         Relations mine = watcher.relations();
         if (mine == null) {
             return ref; // exiting: no down message can matter
         }
         mine.monitoring(ref, target);
+        if (entry == null && target != null && !isBornHere(target)) {
+            remoteSender.signal(SignalCommand.MONITOR, watcher.id(), target, null, ref);
+            return ref;
+        }
         Relations theirs = entry instanceof Cell watched ? watched.relations() : null;
         if (theirs == null || !theirs.watchedBy(ref, watcher.id())) {
             down(watcher, ref, target, ExitReasons.NOPROC);
@@ -396,8 +405,15 @@ public final class ProcessRuntime implements AutoCloseable {
     void demonitor(Cell watcher, String ref) {
         Relations mine = watcher.existingRelations();
         String target = mine == null || ref == null ? null : mine.forgetMonitor(ref);
-        if (target != null && entries.get(target) instanceof Cell watched && watched.existingRelations() != null) {
-            watched.existingRelations().forgetWatcher(ref);
+        if (target == null) {
+            return;
+        }
+        if (entries.get(target) instanceof Cell watched) {
+            if (watched.existingRelations() != null) {
+                watched.existingRelations().forgetWatcher(ref);
+            }
+        } else if (!isBornHere(target)) {
+            remoteSender.signal(SignalCommand.DEMONITOR, watcher.id(), target, null, ref);
         }
     }
 
@@ -446,23 +462,108 @@ public final class ProcessRuntime implements AutoCloseable {
         }
     }
 
-    /** Tells the links and watchers of an exited incarnation, and forgets its own monitors. */
+    /** Tells the links and watchers of an exited incarnation, here or on their nodes, and forgets its own monitors. */
     private void farewell(Cell exited, Relations.Farewell farewell, String reason) {
         for (String linked : farewell.links()) {
-            if (entries.get(linked) instanceof Cell target) {
+            ProcessEntry entry = entries.get(linked);
+            if (entry instanceof Cell target) {
                 exitSignal(exited.id(), target, reason);
+            } else if (entry == null && !isBornHere(linked)) {
+                remoteSender.signal(SignalCommand.EXIT, exited.id(), linked, reason, null);
             }
         }
         farewell.watchers().forEach((ref, watcherId) -> {
-            if (entries.get(watcherId) instanceof Cell watcher) {
+            ProcessEntry entry = entries.get(watcherId);
+            if (entry instanceof Cell watcher) {
                 down(watcher, ref, exited.id(), reason);
+            } else if (entry == null && !isBornHere(watcherId)) {
+                remoteSender.signal(SignalCommand.DOWN, exited.id(), watcherId, reason, ref);
             }
         });
         farewell.heldMonitors().forEach((ref, target) -> {
-            if (entries.get(target) instanceof Cell watched && watched.existingRelations() != null) {
-                watched.existingRelations().forgetWatcher(ref);
+            ProcessEntry entry = entries.get(target);
+            if (entry instanceof Cell watched) {
+                if (watched.existingRelations() != null) {
+                    watched.existingRelations().forgetWatcher(ref);
+                }
+            } else if (entry == null && !isBornHere(target)) {
+                remoteSender.signal(SignalCommand.DEMONITOR, exited.id(), target, null, ref);
             }
         });
+    }
+
+    /**
+     * Applies a signal that a process of another node sent to process {@code to} of this one
+     * (see {@link SignalCommand}). A link or monitor to a process that is not alive here is
+     * answered at once with a {@code noproc} exit signal or down message back to its sender.
+     */
+    public void receiveSignal(String kind, String from, String to, String reason, String ref) {
+        if (kind == null || from == null || to == null) {
+            throw invalid("a signal needs a kind, a sender and a target");
+        }
+        Cell target = entries.get(to) instanceof Cell cell && !cell.terminated() ? cell : null;
+        switch (kind) {
+            case SignalCommand.LINK -> {
+                Relations theirs = target == null ? null : target.relations();
+                if (theirs == null || !theirs.link(from)) {
+                    remoteSender.signal(SignalCommand.EXIT, to, from, ExitReasons.NOPROC, null);
+                }
+            }
+            case SignalCommand.UNLINK -> {
+                if (target != null && target.existingRelations() != null) {
+                    target.existingRelations().unlink(from);
+                }
+            }
+            case SignalCommand.MONITOR -> {
+                Relations theirs = target == null ? null : target.relations();
+                if (theirs == null || !theirs.watchedBy(ref, from)) {
+                    remoteSender.signal(SignalCommand.DOWN, to, from, ExitReasons.NOPROC, ref);
+                }
+            }
+            case SignalCommand.DEMONITOR -> {
+                if (target != null && target.existingRelations() != null) {
+                    target.existingRelations().forgetWatcher(ref);
+                }
+            }
+            case SignalCommand.EXIT -> {
+                if (target != null) {
+                    exitSignal(from, target, reason == null ? ExitReasons.NOPROC : reason);
+                }
+            }
+            case SignalCommand.DOWN -> {
+                if (target != null && target.existingRelations() != null
+                        && from.equals(target.existingRelations().monitoredTarget(ref))) {
+                    down(target, ref, from, reason == null ? ExitReasons.NOPROC : reason);
+                }
+            }
+            default -> throw invalid("unknown signal kind " + kind);
+        }
+    }
+
+    /**
+     * A peer node was lost: every local process linked with one of its processes receives an
+     * exit signal {@code noconnection} from it, every monitor of one of its processes fires
+     * with {@code noconnection}, and its processes' monitors of ours are forgotten.
+     * {@code hostedThere} tells which process ids lived on the lost node. A scan of all processes.
+     */
+    public void peerNodeDown(java.util.function.Predicate<String> hostedThere) {
+        for (ProcessEntry entry : entries.values()) {
+            if (!(entry instanceof Cell cell) || cell.existingRelations() == null) {
+                continue;
+            }
+            Relations relations = cell.existingRelations();
+            for (String linked : relations.links()) {
+                if (!entries.containsKey(linked) && hostedThere.test(linked)) {
+                    exitSignal(linked, cell, ExitReasons.NOCONNECTION);
+                }
+            }
+            relations.monitors().forEach((ref, target) -> {
+                if (!entries.containsKey(target) && hostedThere.test(target)) {
+                    down(cell, ref, target, ExitReasons.NOCONNECTION);
+                }
+            });
+            relations.forgetWatchersIf(hostedThere);
+        }
     }
 
     private boolean isBornHere(String id) {
@@ -828,10 +929,6 @@ public final class ProcessRuntime implements AutoCloseable {
 
     private static BeamlineException notFound(String id) {
         return new BeamlineException(ErrorCode.PROCESS_NOT_FOUND, "no process " + id + " on this node");
-    }
-
-    private static BeamlineException notSupported(String detail) {
-        return new BeamlineException(ErrorCode.NOT_SUPPORTED, detail);
     }
 
     private static BeamlineException mailboxFull(String id) {

@@ -77,6 +77,21 @@ final class Relations {
         watchers.remove(ref);
     }
 
+    /** Forgets the monitors held on this process by watchers that match. */
+    synchronized void forgetWatchersIf(java.util.function.Predicate<String> watcher) {
+        watchers.values().removeIf(watcher);
+    }
+
+    /** The target this process watches under {@code ref}, or null. */
+    synchronized String monitoredTarget(String ref) {
+        return monitors.get(ref);
+    }
+
+    /** The monitors this process holds: ref to target. */
+    synchronized Map<String, String> monitors() {
+        return Map.copyOf(monitors);
+    }
+
     synchronized List<String> links() {
         return List.copyOf(links);
     }

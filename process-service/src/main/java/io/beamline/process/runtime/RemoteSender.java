@@ -1,7 +1,7 @@
 package io.beamline.process.runtime;
 
 /**
- * Delivers a message from a process to a process this runtime does not host, whichever node
+ * Delivers a message or a signal from a process to a process this runtime does not host, whichever node
  * does. Called on a scheduler thread: it must not block, and it must keep the order of the
  * messages it is given for one target (the ordering guarantee). A message it cannot deliver
  * is dropped, as in Erlang.
@@ -13,4 +13,11 @@ public interface RemoteSender {
     };
 
     void send(String to, Object message);
+
+    /**
+     * Delivers a link, monitor or exit signal ({@link io.beamline.api.wire.SignalCommand} kinds)
+     * to the node of process {@code to}, in order with the messages sent to it. Dropped by default.
+     */
+    default void signal(String kind, String from, String to, String reason, String ref) {
+    }
 }

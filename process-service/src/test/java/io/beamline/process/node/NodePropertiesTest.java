@@ -11,7 +11,7 @@ class NodePropertiesTest {
 
     @Test
     void defaultsMatchTheSharedConfiguration() {
-        NodeProperties properties = new NodeProperties(null, null, null, null, null);
+        NodeProperties properties = new NodeProperties(null, null, null, null, null, null);
 
         assertThat(properties.node().namePrefix()).isEqualTo("process-service");
         assertThat(properties.node().advertisedHost()).isEqualTo("127.0.0.1");
@@ -20,12 +20,13 @@ class NodePropertiesTest {
         assertThat(properties.registry().timeout()).isEqualTo(Duration.ofSeconds(2));
         assertThat(properties.lease().renew()).isEqualTo(Duration.ofSeconds(1));
         assertThat(properties.runtime().tombstoneTtl()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(properties.plugins()).as("no plugin directory unless configured").isNull();
     }
 
     @Test
     void aRemoteWithOnlyATimeoutKeepsItsDefaultAddress() {
         NodeProperties properties = new NodeProperties(null, null,
-                new NodeProperties.Remote(null, Duration.ofMillis(500)), null, null);
+                new NodeProperties.Remote(null, Duration.ofMillis(500)), null, null, null);
 
         assertThat(properties.supervisor().address()).isEqualTo("127.0.0.1:7200");
         assertThat(properties.supervisor().timeout()).isEqualTo(Duration.ofMillis(500));

@@ -3,6 +3,7 @@ package io.beamline.process.runtime;
 import io.beamline.api.ExitReasons;
 import io.beamline.api.wire.ErrorCode;
 import io.beamline.api.wire.ProcessStatus;
+import io.beamline.api.wire.SignalCommand;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
@@ -192,12 +193,6 @@ class LinksAndMonitorsTest extends RuntimeFixture {
             assertThat(failureOf(() -> runtime.link(first, unknown)).code()).isEqualTo(ErrorCode.PROCESS_NOT_FOUND);
         }
 
-        @Test
-        void linkingToAProcessOfAnotherNodeIsNotSupportedYet() {
-            String first = recorder(false);
-
-            assertThat(failureOf(() -> runtime.link(first, "zzzzzz.1")).code()).isEqualTo(ErrorCode.NOT_SUPPORTED);
-        }
 
         @Test
         void processLinkingToAMissingProcessGetsNoproc() throws Exception {
@@ -221,6 +216,127 @@ class LinksAndMonitorsTest extends RuntimeFixture {
             }), "trapExits", "yes");
 
             assertThat(failureOf(runtime.spawn(spec(Scripted.NAME, args))).code()).isEqualTo(ErrorCode.INVALID_REQUEST);
+        }
+    }
+
+    /** Signals to and from processes of another node ("zzzzzz"), through a recording RemoteSender. */
+    @Nested
+    class AcrossNodes {
+
+        private final List<String> sent = new java.util.concurrent.CopyOnWriteArrayList<>();
+        private static final String REMOTE = "zzzzzz.1";
+
+        @org.junit.jupiter.api.BeforeEach
+        void recordRemoteSignals() {
+            runtime.remoteSender(new RemoteSender() {
+                @Override
+                public void send(String to, Object message) {
+                    sent.add("send " + to);
+                }
+
+                @Override
+                public void signal(String kind, String from, String to, String reason, String ref) {
+                    sent.add(kind + " " + from + "->" + to + (reason == null ? "" : " " + reason) + (ref == null ? "" : " " + ref));
+                }
+            });
+        }
+
+        @Test
+        void linkToARemoteProcessIsRecordedHereAndSignalledToItsNode() {
+            String local = recorder(false);
+
+            runtime.link(local, REMOTE);
+
+            assertThat(runtime.status(local).links()).containsExactly(REMOTE);
+            assertThat(sent).containsExactly("link " + local + "->" + REMOTE);
+        }
+
+        @Test
+        void abnormalExitIsSignalledToRemoteLinks() {
+            String local = crasher();
+            runtime.link(local, REMOTE);
+
+            runtime.send(local, "crash");
+
+            await().until(() -> sent.stream().anyMatch(line -> line.startsWith("exit " + local + "->" + REMOTE)));
+            assertThat(sent.getLast()).contains("boom");
+        }
+
+        @Test
+        void remoteExitSignalEndsALinkedProcessWithItsReason() {
+            String local = recorder(false);
+            runtime.link(local, REMOTE);
+
+            runtime.receiveSignal(SignalCommand.EXIT, REMOTE, local, "remote trouble", null);
+
+            assertThat(awaitExitOf(local).reason()).isEqualTo("remote trouble");
+        }
+
+        @Test
+        void remoteLinkToAMissingProcessIsAnsweredWithNoproc() {
+            String missing = runtime.newProcessId();
+
+            runtime.receiveSignal(SignalCommand.LINK, REMOTE, missing, null, null);
+
+            assertThat(sent).containsExactly("exit " + missing + "->" + REMOTE + " " + ExitReasons.NOPROC);
+        }
+
+        @Test
+        void remoteWatcherIsToldOfTheExit() {
+            String local = crasher();
+            runtime.receiveSignal(SignalCommand.MONITOR, REMOTE, local, null, "ref-1");
+
+            runtime.send(local, "crash");
+
+            await().until(() -> sent.stream().anyMatch(line -> line.startsWith("down " + local + "->" + REMOTE)));
+            assertThat(sent.getLast()).endsWith("ref-1");
+        }
+
+        @Test
+        void monitorOfARemoteProcessFiresOnItsDownSignalOnce() throws Exception {
+            String watcher = recorder(false);
+            String ref = runtime.monitor(watcher, REMOTE);
+            assertThat(sent).containsExactly("monitor " + watcher + "->" + REMOTE + " " + ref);
+
+            runtime.receiveSignal(SignalCommand.DOWN, REMOTE, watcher, "gone", ref);
+            runtime.receiveSignal(SignalCommand.DOWN, REMOTE, watcher, "gone", ref);
+            runtime.send(watcher, "marker");
+
+            assertThat(nextMessage()).isEqualTo(Map.of("type", "down", "ref", ref, "target", REMOTE, "reason", "gone"));
+            assertThat(nextMessage()).isEqualTo("marker");
+        }
+
+        @Test
+        void lostPeerNodeIsNoconnectionForLinksAndMonitors() throws Exception {
+            String trapper = recorder(true);
+            runtime.link(trapper, REMOTE);
+            String ref = runtime.monitor(trapper, "zzzzzz.2");
+
+            runtime.peerNodeDown(id -> id.startsWith("zzzzzz."));
+
+            List<Object> got = List.of(nextMessage(), nextMessage());
+            assertThat(got).containsExactlyInAnyOrder(
+                    Map.of("type", "exit", "from", REMOTE, "reason", ExitReasons.NOCONNECTION),
+                    Map.of("type", "down", "ref", ref, "target", "zzzzzz.2", "reason", ExitReasons.NOCONNECTION));
+            assertThat(runtime.status(trapper).links()).isEmpty();
+        }
+
+        @Test
+        void lostPeerNodeEndsANonTrappingLinkedProcess() {
+            String local = recorder(false);
+            runtime.link(local, REMOTE);
+
+            runtime.peerNodeDown(id -> id.startsWith("zzzzzz."));
+
+            assertThat(awaitExitOf(local).reason()).isEqualTo(ExitReasons.NOCONNECTION);
+        }
+
+        @Test
+        void unknownSignalKindIsInvalid() {
+            String local = recorder(false);
+
+            assertThat(failureOf(() -> runtime.receiveSignal("hug", REMOTE, local, null, null)).code())
+                    .isEqualTo(ErrorCode.INVALID_REQUEST);
         }
     }
 
@@ -306,11 +422,5 @@ class LinksAndMonitorsTest extends RuntimeFixture {
             assertThat(runtime.status(watcher).monitors()).containsExactly(ref);
         }
 
-        @Test
-        void monitorOfAProcessOfAnotherNodeIsNotSupportedYet() {
-            String watcher = recorder(false);
-
-            assertThat(failureOf(() -> runtime.monitor(watcher, "zzzzzz.1")).code()).isEqualTo(ErrorCode.NOT_SUPPORTED);
-        }
     }
 }

@@ -28,6 +28,11 @@ public final class InMemorySupervisionStore implements SupervisionStore {
     }
 
     @Override
+    public void removeSupervisor(String id) {
+        supervisors.remove(id);
+    }
+
+    @Override
     public Optional<Child> child(String id) {
         synchronized (children) {
             return Optional.ofNullable(children.get(id));

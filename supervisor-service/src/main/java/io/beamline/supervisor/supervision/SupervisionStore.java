@@ -16,6 +16,9 @@ public interface SupervisionStore {
 
     void putSupervisor(SupervisorState supervisor);
 
+    /** Forgets a supervisor (not its children); does nothing when it is unknown. */
+    void removeSupervisor(String id);
+
     /** The child with process id {@code id} (process ids are unique across supervisors). */
     Optional<Child> child(String id);
 

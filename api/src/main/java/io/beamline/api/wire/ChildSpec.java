@@ -18,7 +18,7 @@ public record ChildSpec(String id, String behavior, Map<String, Object> args, St
         args = args == null ? Map.of() : args;
     }
 
-    public boolean isSupervisor() {
+    public boolean nestsSupervisor() {
         return supervisor != null;
     }
 }

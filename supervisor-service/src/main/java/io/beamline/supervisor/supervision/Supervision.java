@@ -407,7 +407,7 @@ public final class Supervision {
             throw new BeamlineException(Failure.of(ErrorCode.CHILD_EXISTS, "supervisor " + supervisorId
                     + " already has a child " + spec.id()).with("supervisor", supervisorId).with("child", spec.id()));
         }
-        if (spec.isSupervisor()) {
+        if (spec.nestsSupervisor()) {
             TreeSpecs.requireNewSupervisors(spec.supervisor().withId(spec.id()), store);
         }
         RestartPlan plan = new RestartPlan();
@@ -437,7 +437,7 @@ public final class Supervision {
     /** Records one declared child (and its subtree) of {@code supervisorId}; its processes join the plan's starts. */
     private Child recordChild(String supervisorId, ChildSpec spec, RestartPlan plan) {
         String restart = spec.restart() == null ? RestartType.PERMANENT.wireName() : spec.restart();
-        if (spec.isSupervisor()) {
+        if (spec.nestsSupervisor()) {
             Child asChild = supervisorChild(spec.id(), supervisorId, restart);
             recordSupervisor(spec.supervisor().withId(spec.id()), supervisorId, asChild, plan);
             return asChild;

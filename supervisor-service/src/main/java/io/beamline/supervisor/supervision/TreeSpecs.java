@@ -70,10 +70,10 @@ final class TreeSpecs {
             throw Supervision.invalid(at + "restart must be permanent, transient or temporary");
         }
         boolean process = child.behavior() != null && !child.behavior().isBlank();
-        if (process == child.isSupervisor()) {
+        if (process == child.nestsSupervisor()) {
             throw Supervision.invalid(at + "exactly one of behavior and supervisor is required");
         }
-        if (child.isSupervisor()) {
+        if (child.nestsSupervisor()) {
             SupervisorSpec nested = child.supervisor();
             if (nested.id() != null && !nested.id().equals(child.id())) {
                 throw Supervision.invalid(at + "supervisor.id must be the child's id, " + child.id());
@@ -97,7 +97,7 @@ final class TreeSpecs {
     static Set<String> behaviors(List<ChildSpec> children) {
         Set<String> names = new TreeSet<>();
         for (ChildSpec child : children) {
-            if (child.isSupervisor()) {
+            if (child.nestsSupervisor()) {
                 names.addAll(behaviors(child.supervisor().children()));
             } else if (child.behavior() != null) {
                 names.add(child.behavior());
@@ -120,7 +120,7 @@ final class TreeSpecs {
             throw Supervision.invalid("supervisor id " + spec.id() + " is used twice in the tree");
         }
         for (ChildSpec child : spec.children()) {
-            if (child.isSupervisor()) {
+            if (child.nestsSupervisor()) {
                 requireNew(child.supervisor().withId(child.id()), ids, store);
             }
         }

@@ -114,9 +114,14 @@ public final class ChildSpawner {
                         .onRetryExhaustedThrow((spec, signal) -> signal.failure()));
     }
 
-    /** The node a new child should start on: the up node with the fewest processes. */
+    /**
+     * The node a new child should start on: the up node with the fewest processes, counted one
+     * more at once so that the children of one tree, placed before any starts, spread out.
+     */
     public Optional<String> place() {
-        return nodes.leastLoaded(Set.of()).map(NodeInfo::id);
+        Optional<String> node = nodes.leastLoaded(Set.of()).map(NodeInfo::id);
+        node.ifPresent(nodes::countSpawn);
+        return node;
     }
 
     /**

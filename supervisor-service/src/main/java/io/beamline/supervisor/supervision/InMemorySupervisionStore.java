@@ -54,6 +54,15 @@ public final class InMemorySupervisionStore implements SupervisionStore {
     }
 
     @Override
+    public List<Child> childrenOn(String nodeId) {
+        synchronized (children) {
+            return children.values().stream()
+                    .filter(child -> !child.isSupervisor() && nodeId.equals(child.node()))
+                    .toList();
+        }
+    }
+
+    @Override
     public List<Child> children(String supervisorId) {
         synchronized (children) {
             return children.values().stream().filter(child -> child.supervisor().equals(supervisorId)).toList();

@@ -140,6 +140,28 @@ public final class Supervision {
         return call(() -> store.child(id));
     }
 
+    /**
+     * Fails over the children of a node that is gone (the registry streamed {@code node_down},
+     * or a new snapshot no longer has it): each process child recorded as running there exits
+     * with {@code noconnection} as if its node had reported it, so its restart type, its
+     * supervisor's intensity and strategy decide, and restarts go to the up nodes by load
+     * ({@link ChildSpawner}), same id, incarnation + 1 (the node records the new location).
+     * Children whose start is under way are left to that start, which tries another node.
+     * Completes once every decision is recorded; the restarts continue in the background.
+     */
+    public Mono<Void> nodeLost(String nodeId) {
+        return call(() -> failOver(nodeId))
+                .doOnNext(plans -> {
+                    if (!plans.isEmpty()) {
+                        log.warn("node {} is gone: failing over {} of its children", nodeId, plans.size());
+                    }
+                    Flux.fromIterable(plans)
+                            .concatMap(plan -> stopAndRelease(plan).then(startAll(plan)))
+                            .subscribe(null, error -> log.error("failing over the children of {} failed", nodeId, error));
+                })
+                .then();
+    }
+
     // --- trees: start, add, inspect, stop ---
 
     /**
@@ -230,6 +252,27 @@ public final class Supervision {
         store.putChild(known.map(child -> new Child(spec, node, incarnation, restarts, Child.Status.RUNNING,
                         child.key(), child.backoff(), child.kind()))
                 .orElseGet(() -> new Child(spec, node, incarnation, restarts, Child.Status.RUNNING)));
+    }
+
+    private List<RestartPlan> failOver(String nodeId) {
+        List<RestartPlan> plans = new ArrayList<>();
+        for (Child lost : store.childrenOn(nodeId)) {
+            Optional<Child> current = store.child(lost.id())
+                    .filter(child -> child.status() == Child.Status.RUNNING && nodeId.equals(child.node()));
+            if (current.isEmpty()) {
+                continue; // restarted or removed by an earlier decision of this loop
+            }
+            Child child = current.get();
+            ChildExited report = new ChildExited(child.spec(), nodeId, child.incarnation(), ExitReasons.NOCONNECTION);
+            try {
+                Outcome outcome = decide(report, child.spec());
+                plans.add(outcome.plan());
+            } catch (BeamlineException orphan) {
+                log.warn("cannot fail over {}: {}", child.id(), orphan.getMessage());
+                store.removeChild(child.id());
+            }
+        }
+        return plans;
     }
 
     /** What an exit report leads to: the decision, the plan to carry out, and the node's answer. */

@@ -28,6 +28,9 @@ public interface SupervisionStore {
     /** Forgets a child; does nothing when it is unknown. */
     void removeChild(String id);
 
+    /** The process children recorded on node {@code nodeId}, under any supervisor, in the order they were first recorded. */
+    List<Child> childrenOn(String nodeId);
+
     /** The children of supervisor {@code supervisorId}, in the order they were first recorded. */
     List<Child> children(String supervisorId);
 }

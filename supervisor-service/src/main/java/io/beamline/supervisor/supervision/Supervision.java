@@ -90,7 +90,8 @@ public final class Supervision {
      * Records that a supervised process started (route {@code supervisor.child.started}).
      * Idempotent; a report older than the recorded incarnation changes nothing. Fails with
      * {@code supervisor_not_found} for a supervisor that does not exist, {@code invalid_request}
-     * for a malformed report or a temporary process.
+     * for a malformed report or a temporary process that names no supervisor (one that does is
+     * recorded: it is never restarted, but it is part of its supervisor's tree until it exits).
      */
     public Mono<Void> childStarted(ChildStarted report) {
         return Mono.defer(() -> {
@@ -98,8 +99,8 @@ public final class Supervision {
                 throw invalid("a child.started report is required");
             }
             ProcessSpec spec = checkedSpec(report.spec(), report.node(), report.incarnation());
-            if (!spec.supervised()) {
-                throw invalid("a temporary process has no supervisor");
+            if (!spec.supervised() && report.spec().supervisor() == null) {
+                throw invalid("a temporary process spawned without a supervisor has none");
             }
             return run(() -> recordStarted(spec, report.node(), report.incarnation()));
         });
@@ -314,7 +315,7 @@ public final class Supervision {
     /**
      * Applies {@code supervisor}'s strategy to {@code exited} (recorded as it exited): terminates
      * the other members of the restart set in reverse start order and marks all of them for their
-     * next start, in start order.
+     * next start, in start order (a temporary sibling is let go instead).
      */
     private void restartSet(SupervisorState supervisor, Child exited, RestartPlan plan) {
         List<Child> set = supervisor.strategy().restartSet(exited, () -> store.children(supervisor.id()));
@@ -324,7 +325,11 @@ public final class Supervision {
             }
         }
         for (Child member : set) {
-            markForRestart(member, plan);
+            if (!member.id().equals(exited.id()) && member.spec().restartType() == RestartType.TEMPORARY) {
+                removeSubtree(member, plan); // as in OTP: a temporary sibling is terminated, never restarted
+            } else {
+                markForRestart(member, plan);
+            }
         }
     }
 

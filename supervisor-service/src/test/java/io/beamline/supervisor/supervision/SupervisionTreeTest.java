@@ -316,6 +316,21 @@ class SupervisionTreeTest {
         assertThat(node.terminations).isEmpty();
     }
 
+    @Test
+    void aStrategyRestartTerminatesATemporarySiblingForGood() {
+        start(tree("s", "one_for_all", 3, worker("a", "permanent"),
+                new ChildSpec("tmp", "kv", Map.of(), "s/tmp2", "temporary", null, null, null)));
+        Child a = child("s", "a");
+        Child tmp = child("s", "tmp");
+        int mark = node.events.size();
+
+        crash(a, CRASH);
+
+        await().untilAsserted(() -> assertThat(eventsAfter(mark)).containsExactly(terminate(tmp), spawn(a, 2)));
+        assertThat(treeOf("s").children()).extracting(SupervisorTree.Node::child).containsExactly("a");
+        await().untilAsserted(() -> assertThat(registry.unregisteredNames).contains(new NameBinding("s/tmp2", tmp.id())));
+    }
+
     // ---- intensity and escalation -----------------------------------------------------------
 
     @Test

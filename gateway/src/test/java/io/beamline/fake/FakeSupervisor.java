@@ -41,7 +41,7 @@ public class FakeSupervisor {
                     spec.strategy() == null ? "one_for_one" : spec.strategy(),
                     spec.maxRestarts() == null ? 3 : spec.maxRestarts(),
                     spec.withinSeconds() == null ? 5 : spec.withinSeconds(),
-                    spec.children().stream().map(child -> new SupervisorTree.Node(child.id(), "aaaaaa.s-" + child.id(),
+                    spec.children().stream().map(child -> new SupervisorTree.Child(child.id(), "aaaaaa.s-" + child.id(),
                             child.behavior(), child.name(), child.restart() == null ? "permanent" : child.restart(), NODE,
                             1, 0, "running", null)).toList());
             trees.put(spec.id(), tree);
@@ -55,10 +55,10 @@ public class FakeSupervisor {
     }
 
     @MessageMapping(Routes.SUPERVISOR_ADD_CHILD)
-    public Mono<SupervisorTree.Node> addChild(AddChild add) {
+    public Mono<SupervisorTree.Child> addChild(AddChild add) {
         return answer(Routes.SUPERVISOR_ADD_CHILD, add, () -> {
             existing(add.supervisor());
-            return new SupervisorTree.Node(add.child().id(), "aaaaaa.s-" + add.child().id(), add.child().behavior(),
+            return new SupervisorTree.Child(add.child().id(), "aaaaaa.s-" + add.child().id(), add.child().behavior(),
                     add.child().name(), "permanent", NODE, 1, 0, "running", null);
         });
     }

@@ -161,10 +161,10 @@ class SupervisorApiTest extends GatewayApiTest {
     @Test
     void answersTheLiveTreeWithNestedSupervisorsAndWithoutNullMembers() {
         SupervisorTree inner = new SupervisorTree("audit", "billing", "one_for_all", 1, 5, List.of(
-                new SupervisorTree.Node("trail", "bbbbbb.s-1", "echo", null, "permanent", "process-service-bbbbbb",
+                new SupervisorTree.Child("trail", "bbbbbb.s-1", "echo", null, "permanent", "process-service-bbbbbb",
                         3, 2, "restarting", null)));
         supervisor.putTree(new SupervisorTree("billing", "root", "rest_for_one", 3, 5, List.of(
-                new SupervisorTree.Node("audit", "audit", null, null, "permanent", null, null, 1, "running", inner))));
+                new SupervisorTree.Child("audit", "audit", null, null, "permanent", null, null, 1, "running", inner))));
 
         get("/api/v1/supervisors/billing").expectStatus().isOk().expectBody()
                 .jsonPath("$.strategy").isEqualTo("rest_for_one")

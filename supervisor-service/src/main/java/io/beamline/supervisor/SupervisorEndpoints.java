@@ -63,7 +63,7 @@ class SupervisorEndpoints {
     }
 
     @MessageMapping(Routes.SUPERVISOR_ADD_CHILD)
-    Mono<SupervisorTree.Node> addChild(AddChild add) {
+    Mono<SupervisorTree.Child> addChild(AddChild add) {
         return supervision.addChild(add);
     }
 

@@ -74,7 +74,7 @@ public final class Routes {
     /** {@link SupervisorRef} -> {@link SupervisorTree}, or {@code supervisor_not_found}; request-response. */
     public static final String SUPERVISOR_TREE = "supervisor.tree";
     /**
-     * {@link AddChild} -> {@link SupervisorTree.Node} once recorded and started, or
+     * {@link AddChild} -> {@link SupervisorTree.Child} once recorded and started, or
      * {@code supervisor_not_found}, {@code child_exists}; request-response.
      */
     public static final String SUPERVISOR_ADD_CHILD = "supervisor.child.add";

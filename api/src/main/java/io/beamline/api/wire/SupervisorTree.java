@@ -9,7 +9,7 @@ import java.util.List;
  * @param parent the supervisor that supervises this one; null for the root
  */
 public record SupervisorTree(String id, String parent, String strategy, int maxRestarts, int withinSeconds,
-                             List<Node> children) {
+                             List<Child> children) {
 
     public SupervisorTree {
         children = children == null ? List.of() : List.copyOf(children);
@@ -25,7 +25,7 @@ public record SupervisorTree(String id, String parent, String strategy, int maxR
      * @param status  {@code running} or {@code restarting}
      * @param restarts how many times this child was started again
      */
-    public record Node(String child, String id, String behavior, String name, String restart, String node,
+    public record Child(String child, String id, String behavior, String name, String restart, String node,
                        Integer incarnation, int restarts, String status, SupervisorTree supervisor) {
     }
 }

@@ -60,9 +60,9 @@ public final class Supervisors {
     }
 
     /** Adds and starts {@code child} after the other children of supervisor {@code id}. */
-    public Mono<SupervisorTree.Node> addChild(String id, ChildSpec child) {
+    public Mono<SupervisorTree.Child> addChild(String id, ChildSpec child) {
         return guard(requester -> requester.route(Routes.SUPERVISOR_ADD_CHILD).data(new AddChild(id, child))
-                .retrieveMono(SupervisorTree.Node.class), Routes.SUPERVISOR_ADD_CHILD)
+                .retrieveMono(SupervisorTree.Child.class), Routes.SUPERVISOR_ADD_CHILD)
                 .switchIfEmpty(Mono.error(() -> new IllegalStateException("supervisor.child.add answered nothing")));
     }
 

@@ -125,7 +125,7 @@ public class SupervisorController {
         return body;
     }
 
-    static Map<String, Object> view(SupervisorTree.Node child) {
+    static Map<String, Object> view(SupervisorTree.Child child) {
         Map<String, Object> body = new LinkedHashMap<>();
         putIfPresent(body, "child", child.child());
         body.put("id", child.id());

@@ -196,7 +196,7 @@ public final class Supervision {
      * {@code supervisor_exists}, {@code behavior_not_found}, {@code invalid_request}, or as
      * {@link #start} when it cannot start (then it is removed again).
      */
-    public Mono<SupervisorTree.Node> addChild(AddChild add) {
+    public Mono<SupervisorTree.Child> addChild(AddChild add) {
         return Mono.defer(() -> {
             if (add == null || add.child() == null) {
                 throw invalid("a child spec is required");
@@ -510,18 +510,18 @@ public final class Supervision {
 
     private SupervisorTree tree(String id) {
         SupervisorState supervisor = requireSupervisor(id);
-        List<SupervisorTree.Node> children = store.children(id).stream().map(this::node).toList();
+        List<SupervisorTree.Child> children = store.children(id).stream().map(this::node).toList();
         return new SupervisorTree(id, supervisor.parent(), supervisor.strategy().wireName(),
                 supervisor.intensity().maxRestarts(), (int) supervisor.intensity().within().toSeconds(), children);
     }
 
-    private SupervisorTree.Node node(Child child) {
+    private SupervisorTree.Child node(Child child) {
         String status = child.status() == Child.Status.RUNNING ? ProcessStatus.RUNNING : ProcessStatus.RESTARTING;
         if (child.isSupervisor()) {
-            return new SupervisorTree.Node(child.key(), child.id(), null, null, child.spec().restart(), null, null,
+            return new SupervisorTree.Child(child.key(), child.id(), null, null, child.spec().restart(), null, null,
                     child.restarts(), status, tree(child.id()));
         }
-        return new SupervisorTree.Node(child.key(), child.id(), child.spec().behavior(), child.spec().name(),
+        return new SupervisorTree.Child(child.key(), child.id(), child.spec().behavior(), child.spec().name(),
                 child.spec().restart(), child.node(), child.incarnation(), child.restarts(), status, null);
     }
 

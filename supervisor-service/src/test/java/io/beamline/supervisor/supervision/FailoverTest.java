@@ -32,7 +32,7 @@ import static org.awaitility.Awaitility.await;
 /** Node loss: the children of a node that went down start again on the up nodes, as their supervisors decide. */
 class FailoverTest {
 
-    private static final Duration WAIT = Duration.ofSeconds(5);
+    private static final Duration WAIT = Duration.ofSeconds(15);
 
     private final List<AutoCloseable> resources = new ArrayList<>();
     private final FakeRegistry registry = open(FakeRegistry.start());
@@ -52,7 +52,7 @@ class FailoverTest {
     FailoverTest() {
         RegistryClient registryClient = open(new RegistryClient(() -> Wire.requester(registry.port()), Duration.ofSeconds(1)));
         ChildSpawner spawner = new ChildSpawner(directory, connections,
-                new ChildSpawner.Settings(Duration.ofSeconds(1), 2, Duration.ofMillis(10), Duration.ofMillis(50)));
+                new ChildSpawner.Settings(Duration.ofSeconds(5), 2, Duration.ofMillis(10), Duration.ofMillis(50)));
         supervision = new Supervision(store, new RestartIntensity(1000, Duration.ofSeconds(5)), registryClient, spawner,
                 new SupervisorMetrics(new SimpleMeterRegistry()), Clock.systemUTC(), supervisionThread);
         lostTo.set(supervision);

@@ -52,7 +52,7 @@ import static org.awaitility.Awaitility.await;
 class SupervisionTreeTest {
 
     private static final String CRASH = "java.lang.IllegalStateException: boom";
-    private static final Duration WAIT = Duration.ofSeconds(5);
+    private static final Duration WAIT = Duration.ofSeconds(15);
 
     private final List<AutoCloseable> resources = new ArrayList<>();
     private final FakeRegistry registry = open(FakeRegistry.start());
@@ -67,7 +67,7 @@ class SupervisionTreeTest {
     SupervisionTreeTest() {
         RegistryClient registryClient = open(new RegistryClient(() -> Wire.requester(registry.port()), Duration.ofSeconds(1)));
         ChildSpawner spawner = new ChildSpawner(directory, connections,
-                new ChildSpawner.Settings(Duration.ofSeconds(1), 2, Duration.ofMillis(10), Duration.ofMillis(50)));
+                new ChildSpawner.Settings(Duration.ofSeconds(5), 2, Duration.ofMillis(10), Duration.ofMillis(50)));
         supervision = new Supervision(store, new RestartIntensity(1000, Duration.ofSeconds(5)), registryClient, spawner,
                 new SupervisorMetrics(new SimpleMeterRegistry()), Clock.systemUTC(), supervisionThread);
     }
@@ -162,9 +162,9 @@ class SupervisionTreeTest {
         assertThat(tree.id()).isEqualTo("billing");
         assertThat(tree.parent()).isEqualTo("root");
         assertThat(tree.strategy()).isEqualTo("one_for_one");
-        assertThat(tree.children()).extracting(SupervisorTree.Node::child).containsExactly("ledger", "fees", "audit");
-        assertThat(tree.children()).extracting(SupervisorTree.Node::status).containsOnly("running");
-        SupervisorTree.Node ledger = tree.children().getFirst();
+        assertThat(tree.children()).extracting(SupervisorTree.Child::child).containsExactly("ledger", "fees", "audit");
+        assertThat(tree.children()).extracting(SupervisorTree.Child::status).containsOnly("running");
+        SupervisorTree.Child ledger = tree.children().getFirst();
         assertThat(ledger.node()).isEqualTo(node.id());
         assertThat(ledger.incarnation()).isEqualTo(1);
         assertThat(ProcessIds.birthNode(ledger.id())).isEqualTo("aaaaaa");
@@ -172,12 +172,12 @@ class SupervisionTreeTest {
         assertThat(audit.id()).isEqualTo("audit");
         assertThat(audit.parent()).isEqualTo("billing");
         assertThat(audit.strategy()).isEqualTo("one_for_all");
-        assertThat(audit.children()).extracting(SupervisorTree.Node::child).containsExactly("trail");
+        assertThat(audit.children()).extracting(SupervisorTree.Child::child).containsExactly("trail");
         assertThat(node.spawns).extracting(command -> command.spec().id())
                 .containsExactly(ledger.id(), tree.children().get(1).id(), audit.children().getFirst().id());
         assertThat(node.spawns).allSatisfy(command -> assertThat(command.incarnation()).isEqualTo(1));
         assertThat(node.spawns.get(2).spec().supervisor()).isEqualTo("audit");
-        assertThat(treeOf("root").children()).extracting(SupervisorTree.Node::id).contains("billing");
+        assertThat(treeOf("root").children()).extracting(SupervisorTree.Child::id).contains("billing");
     }
 
     @Test
@@ -310,7 +310,7 @@ class SupervisionTreeTest {
 
         assertThat(crash(tmp, CRASH).restart()).isFalse();
 
-        assertThat(treeOf("s").children()).extracting(SupervisorTree.Node::child).containsExactly("a");
+        assertThat(treeOf("s").children()).extracting(SupervisorTree.Child::child).containsExactly("a");
         assertThat(registry.unregisteredNames).contains(new NameBinding("s/tmp", tmp.id()));
         assertThat(node.spawns).hasSize(spawns);
         assertThat(node.terminations).isEmpty();
@@ -327,7 +327,7 @@ class SupervisionTreeTest {
         crash(a, CRASH);
 
         await().untilAsserted(() -> assertThat(eventsAfter(mark)).containsExactly(terminate(tmp), spawn(a, 2)));
-        assertThat(treeOf("s").children()).extracting(SupervisorTree.Node::child).containsExactly("a");
+        assertThat(treeOf("s").children()).extracting(SupervisorTree.Child::child).containsExactly("a");
         await().untilAsserted(() -> assertThat(registry.unregisteredNames).contains(new NameBinding("s/tmp2", tmp.id())));
     }
 
@@ -377,7 +377,7 @@ class SupervisionTreeTest {
 
         assertThat(crash(w, CRASH).restart()).isFalse();
 
-        assertThat(treeOf("top").children()).extracting(SupervisorTree.Node::child).containsExactly("p");
+        assertThat(treeOf("top").children()).extracting(SupervisorTree.Child::child).containsExactly("p");
         assertThat(failureOf(supervision.tree(new SupervisorRef("inner"))).code()).isEqualTo(ErrorCode.SUPERVISOR_NOT_FOUND);
         assertThat(registry.unregisteredNames).contains(new NameBinding("top/w", w.id()));
     }
@@ -417,12 +417,12 @@ class SupervisionTreeTest {
     void addsAChildAfterTheOthersAndRecordsItBeforeAnswering() {
         start(tree("s", "rest_for_one", 3, worker("a", "permanent")));
 
-        SupervisorTree.Node added = supervision.addChild(new AddChild("s", worker("late", "transient"))).block(WAIT);
+        SupervisorTree.Child added = supervision.addChild(new AddChild("s", worker("late", "transient"))).block(WAIT);
 
         assertThat(added.child()).isEqualTo("late");
         assertThat(added.status()).isEqualTo("running");
         assertThat(store.child(added.id())).isPresent();
-        assertThat(treeOf("s").children()).extracting(SupervisorTree.Node::child).containsExactly("a", "late");
+        assertThat(treeOf("s").children()).extracting(SupervisorTree.Child::child).containsExactly("a", "late");
         int mark = node.events.size();
         Child a = child("s", "a");
         crash(a, CRASH);
@@ -434,10 +434,10 @@ class SupervisionTreeTest {
     void addsANestedSupervisorAtRunTime() {
         start(tree("s", "one_for_one", 3));
 
-        SupervisorTree.Node added = supervision.addChild(new AddChild("s",
+        SupervisorTree.Child added = supervision.addChild(new AddChild("s",
                 nested("inner", "one_for_all", 2, worker("x", "permanent")))).block(WAIT);
 
-        assertThat(added.supervisor().children()).extracting(SupervisorTree.Node::child).containsExactly("x");
+        assertThat(added.supervisor().children()).extracting(SupervisorTree.Child::child).containsExactly("x");
         assertThat(treeOf("inner").parent()).isEqualTo("s");
     }
 
@@ -459,7 +459,7 @@ class SupervisionTreeTest {
         assertThat(store.supervisor("inner")).isEmpty();
         assertThat(store.children("s")).isEmpty();
         assertThat(store.children("inner")).isEmpty();
-        assertThat(treeOf("root").children()).extracting(SupervisorTree.Node::id).doesNotContain("s");
+        assertThat(treeOf("root").children()).extracting(SupervisorTree.Child::id).doesNotContain("s");
     }
 
     @Test
@@ -469,7 +469,7 @@ class SupervisionTreeTest {
 
         supervision.childStarted(new ChildStarted(adHoc, "process-service-bbbbbb", 1)).block(WAIT);
 
-        assertThat(treeOf("s").children()).extracting(SupervisorTree.Node::id).endsWith("bbbbbb.7");
+        assertThat(treeOf("s").children()).extracting(SupervisorTree.Child::id).endsWith("bbbbbb.7");
     }
 
     // ---- failures ---------------------------------------------------------------------------

@@ -14,6 +14,7 @@ import io.beamline.gateway.cluster.RegistryWatcher;
 import io.beamline.gateway.process.Names;
 import io.beamline.gateway.process.ProcessRouter;
 import io.beamline.gateway.process.Processes;
+import io.beamline.gateway.supervision.Supervisors;
 import io.beamline.gateway.web.BodySizeLimit;
 import io.beamline.gateway.web.ProblemHandler;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
@@ -35,7 +36,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Wires the gateway's plain classes: the registry connection and change-stream watcher, the
- * cluster view, node connections with their breakers, the process and name operations, and the
+ * cluster view, node connections with their breakers, the process, name and supervisor operations, and the
  * HTTP concerns (problem+json, body limit, codecs, OpenAPI).
  */
 @Configuration(proxyBeanMethods = false)
@@ -108,6 +109,13 @@ public class GatewayConfiguration {
     @Bean
     Nodes nodes(ClusterView view, RegistryClient registry, NodeClient nodes) {
         return new Nodes(view, registry, nodes);
+    }
+
+    @Bean(destroyMethod = "dispose")
+    Supervisors supervisors(ObjectProvider<RSocketRequester.Builder> builders, GatewayProperties properties) {
+        NodeAddress address = NodeAddress.parse(properties.supervisor().address());
+        return new Supervisors(new PeerConnection(() -> connect(builders, address)),
+                properties.supervisor().requestTimeout());
     }
 
     @Bean

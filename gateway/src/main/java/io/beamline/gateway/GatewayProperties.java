@@ -18,12 +18,23 @@ import org.springframework.validation.annotation.Validated;
  * other services under the same prefix ({@code beamline.node.*}, {@code beamline.lease.*}) are
  * ignored here.
  *
- * @param registry where registry-service listens and how the change stream reconnects
- * @param gateway  the HTTP front door: body limit, call timeouts, remote time limits, breakers
+ * @param registry   where registry-service listens and how the change stream reconnects
+ * @param gateway    the HTTP front door: body limit, call timeouts, remote time limits, breakers
+ * @param supervisor where supervisor-service listens
  */
 @Validated
 @ConfigurationProperties("beamline")
-public record GatewayProperties(@DefaultValue @Valid Registry registry, @DefaultValue @Valid Gateway gateway) {
+public record GatewayProperties(@DefaultValue @Valid Registry registry, @DefaultValue @Valid Gateway gateway,
+                                @DefaultValue @Valid Supervisor supervisor) {
+
+    /**
+     * @param address        {@code host:port} of supervisor-service's RSocket server
+     * @param requestTimeout time limit of a supervisor request; starting a tree waits for all its
+     *                       children to start, one after another
+     */
+    public record Supervisor(@DefaultValue("127.0.0.1:7200") @NotBlank String address,
+                             @DefaultValue("30s") Duration requestTimeout) {
+    }
 
     /**
      * @param address        {@code host:port} of registry-service's RSocket server

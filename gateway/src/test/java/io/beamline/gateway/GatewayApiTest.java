@@ -12,6 +12,7 @@ import io.beamline.gateway.cluster.ClusterView;
 import io.beamline.fake.FakeNode;
 import io.beamline.fake.FakeRegistry;
 import io.beamline.fake.FakeServer;
+import io.beamline.fake.FakeSupervisor;
 
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeEach;
@@ -37,7 +38,8 @@ import static org.awaitility.Awaitility.await;
         "beamline.gateway.request-timeout=500ms",
         "beamline.gateway.call-grace=300ms",
         "beamline.registry.reconnect-min=20ms",
-        "beamline.registry.reconnect-max=200ms"})
+        "beamline.registry.reconnect-max=200ms",
+        "beamline.supervisor.request-timeout=500ms"})
 @AutoConfigureWebTestClient
 public abstract class GatewayApiTest {
 
@@ -50,7 +52,9 @@ public abstract class GatewayApiTest {
     protected static final FakeRegistry registry = new FakeRegistry();
     protected static final FakeNode nodeA = new FakeNode(NODE_A);
     protected static final FakeNode nodeB = new FakeNode(NODE_B);
+    protected static final FakeSupervisor supervisor = new FakeSupervisor();
     private static final FakeServer registryServer = FakeServer.start(registry);
+    private static final FakeServer supervisorServer = FakeServer.start(supervisor);
     private static final FakeServer serverA = FakeServer.start(nodeA);
     private static final FakeServer serverB = FakeServer.start(nodeB);
 
@@ -75,12 +79,14 @@ public abstract class GatewayApiTest {
     @DynamicPropertySource
     static void registryAddress(DynamicPropertyRegistry properties) {
         properties.add("beamline.registry.address", registryServer::address);
+        properties.add("beamline.supervisor.address", supervisorServer::address);
     }
 
     @BeforeEach
     void startFromEmptyCluster() {
         nodeA.reset();
         nodeB.reset();
+        supervisor.reset();
         Set<String> removedLocations = registry.reset();
         if (view.node(NODE_A).map(node -> !"up".equals(node.status())).orElse(false)) {
             registry.nodeUp(NODE_A, serverA.address());

@@ -12,6 +12,7 @@ import io.beamline.supervisor.supervision.Supervision;
 import io.beamline.supervisor.supervision.SupervisionStore;
 import io.beamline.supervisor.supervision.SupervisorMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.SmartLifecycle;
@@ -40,9 +41,19 @@ class SupervisorConfiguration {
                 .tcp(address.host(), address.port()));
     }
 
+    /**
+     * A node that is gone loses its connection, and its supervised children fail over to the up
+     * nodes. Supervision is looked up when the first node goes: it depends on this directory.
+     */
     @Bean
-    NodeDirectory nodeDirectory(NodeConnections connections, ReadinessGate readiness) {
-        return new NodeDirectory(connections::drop, readiness::registrySnapshotComplete);
+    NodeDirectory nodeDirectory(NodeConnections connections, ReadinessGate readiness,
+                                ObjectProvider<Supervision> supervision) {
+        return new NodeDirectory(nodeId -> {
+            connections.drop(nodeId);
+            supervision.getObject().nodeLost(nodeId)
+                    .subscribe(null, error -> LoggerFactory.getLogger(SupervisorConfiguration.class)
+                            .error("failover of the children of {} failed", nodeId, error));
+        }, readiness::registrySnapshotComplete);
     }
 
     @Bean(destroyMethod = "close")

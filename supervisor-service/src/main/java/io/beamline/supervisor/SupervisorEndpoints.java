@@ -1,5 +1,6 @@
 package io.beamline.supervisor;
 
+import io.beamline.api.wire.AddChild;
 import io.beamline.api.wire.BeamlineException;
 import io.beamline.api.wire.ChildExited;
 import io.beamline.api.wire.ChildStarted;
@@ -7,6 +8,9 @@ import io.beamline.api.wire.ErrorCode;
 import io.beamline.api.wire.ExitDecision;
 import io.beamline.api.wire.ProcessRef;
 import io.beamline.api.wire.Routes;
+import io.beamline.api.wire.SupervisorRef;
+import io.beamline.api.wire.SupervisorSpec;
+import io.beamline.api.wire.SupervisorTree;
 import io.beamline.supervisor.supervision.Supervision;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,6 +50,26 @@ class SupervisorEndpoints {
     @MessageMapping(Routes.CHILD_REMOVED)
     Mono<Void> childRemoved(ProcessRef ref) {
         return supervision.childRemoved(ref);
+    }
+
+    @MessageMapping(Routes.SUPERVISOR_START)
+    Mono<SupervisorTree> start(SupervisorSpec spec) {
+        return supervision.start(spec);
+    }
+
+    @MessageMapping(Routes.SUPERVISOR_TREE)
+    Mono<SupervisorTree> tree(SupervisorRef ref) {
+        return supervision.tree(ref);
+    }
+
+    @MessageMapping(Routes.SUPERVISOR_ADD_CHILD)
+    Mono<SupervisorTree.Child> addChild(AddChild add) {
+        return supervision.addChild(add);
+    }
+
+    @MessageMapping(Routes.SUPERVISOR_STOP)
+    Mono<Void> stop(SupervisorRef ref) {
+        return supervision.stop(ref);
     }
 
     @MessageExceptionHandler

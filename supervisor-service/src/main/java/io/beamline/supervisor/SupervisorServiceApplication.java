@@ -4,7 +4,7 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 
-/** supervisor-service: the root supervisor's restart decisions, served over RSocket. */
+/** supervisor-service: supervision trees (the root and the supervisors under it) and their restart decisions, served over RSocket. */
 @SpringBootApplication
 @ConfigurationPropertiesScan
 public class SupervisorServiceApplication {

@@ -43,7 +43,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  */
 public final class BeamlineCluster implements BeforeAllCallback, AfterAllCallback, AfterEachCallback {
 
-    private static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
+    /** How long the cluster may take to be ready; a machine shared by several builds needs more than an idle one. */
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(Long.getLong("beamline.cluster.ready-timeout-seconds", 240));
     private static final Duration STOP_GRACE = Duration.ofSeconds(15);
     private static final List<String> SMALL_JVM = List.of(
             "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:+ExitOnOutOfMemoryError");

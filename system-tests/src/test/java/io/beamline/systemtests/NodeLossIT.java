@@ -5,7 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -14,9 +16,11 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * A process-service node killed with SIGKILL (no clean shutdown): the registry declares it
- * down once its lease expires, its temporary processes answer {@code 503
- * process_unavailable} (never a 500), and the surviving node keeps serving and takes every
- * new spawn. Supervised failover to other nodes is a later issue and is not asserted here.
+ * down once its lease expires; its temporary processes answer {@code 503 process_unavailable}
+ * (never a 500); its permanent and transient processes, and the children of supervision trees
+ * that ran there, start again on the surviving node with the same id and name and the next
+ * incarnation, and the gateway routes to them there; the surviving node keeps serving and takes
+ * every new spawn.
  */
 @DisplayName("a node killed with SIGKILL")
 class NodeLossIT {
@@ -32,6 +36,9 @@ class NodeLossIT {
     private static String survivorNode;
     private static final List<String> onVictim = new ArrayList<>();
     private static final List<String> onSurvivor = new ArrayList<>();
+    /** Permanent processes spawned on the node to kill, with the {@code initial} they were spawned with. */
+    private static final Map<String, Integer> supervisedOnVictim = new LinkedHashMap<>();
+    private static final Duration BACK_WITHIN = Duration.ofSeconds(25);
 
     @BeforeAll
     static void spawnOnBothNodesThenKillOne() {
@@ -44,6 +51,20 @@ class NodeLossIT {
         }
         assertThat(onVictim).as("processes on the node to kill").isNotEmpty();
         assertThat(onSurvivor).as("processes on the node that survives").isNotEmpty();
+        for (int i = 0; i < 6; i++) {
+            HttpResult spawned = api().post(PROCESSES, """
+                    {"behavior":"counter","args":{"initial":%d},"restart":"permanent","name":"loss/p%d"}"""
+                    .formatted(100 + i, i)).expectJson(201);
+            if (victimNode.equals(spawned.text("node"))) {
+                supervisedOnVictim.put(spawned.text("id"), 100 + i);
+            }
+        }
+        assertThat(supervisedOnVictim).as("supervised processes on the node to kill").isNotEmpty();
+        api().post("/api/v1/supervisors", """
+                {"id": "loss", "strategy": "one_for_one", "maxRestarts": 10, "children": [
+                  {"id": "a", "behavior": "counter"}, {"id": "b", "behavior": "kv"},
+                  {"id": "c", "behavior": "counter"}, {"id": "d", "behavior": "echo"}]}""").expectJson(201);
+        assertThat(treeNodes()).as("the tree spreads over both nodes").contains(victimNode, survivorNode);
 
         cluster.kill9(cluster.node(1));
     }
@@ -68,6 +89,37 @@ class NodeLossIT {
     }
 
     @Test
+    void supervisedProcessesOfTheKilledNodeRestartOnTheSurvivorWithTheSameIdAndName() {
+        supervisedOnVictim.forEach((id, initial) -> {
+            await(id + " back on " + survivorNode).atMost(BACK_WITHIN).pollInterval(Duration.ofMillis(200))
+                    .untilAsserted(() -> {
+                        HttpResult status = api().get(PROCESSES + "/" + id).expectJson(200);
+                        assertThat(status.text("node")).isEqualTo(survivorNode);
+                        assertThat(status.json().path("incarnation").asInt()).isEqualTo(2);
+                        assertThat(status.text("status")).isEqualTo("running");
+                    });
+            JsonNode reply = api().post(PROCESSES + "/" + id + "/calls", "{\"payload\":{\"op\":\"get\"}}")
+                    .expectJson(200).json().path("reply");
+            assertThat(reply.path("value").asInt()).as("restarted from its args").isEqualTo(initial);
+            String name = api().get(PROCESSES + "/" + id).expectJson(200).text("name");
+            assertThat(api().get("/api/v1/names/" + name).expectJson(200).text("id")).isEqualTo(id);
+        });
+    }
+
+    @Test
+    void treeChildrenOfTheKilledNodeRestartOnTheSurvivor() {
+        await("tree loss entirely on " + survivorNode).atMost(BACK_WITHIN).pollInterval(Duration.ofMillis(200))
+                .untilAsserted(() -> assertThat(treeNodes()).containsOnly(survivorNode));
+        JsonNode children = api().get("/api/v1/supervisors/loss").expectJson(200).json().path("children");
+        for (JsonNode child : children) {
+            assertThat(child.path("status").asString()).isEqualTo("running");
+            int incarnation = child.path("incarnation").asInt();
+            assertThat(incarnation).as(child.toString()).isBetween(1, 2);
+            api().get(PROCESSES + "/" + child.path("id").asString()).expectJson(200);
+        }
+    }
+
+    @Test
     void survivingNodeKeepsServingItsProcesses() {
         for (String id : onSurvivor) {
             HttpResult reply = api().post(PROCESSES + "/" + id + "/calls", "{\"payload\":{\"op\":\"get\"}}");
@@ -86,6 +138,13 @@ class NodeLossIT {
             assertThat(api().post(PROCESSES, "{\"behavior\":\"echo\"}").expectJson(201).text("node"))
                     .isEqualTo(survivorNode);
         }
+    }
+
+    private static List<String> treeNodes() {
+        List<String> nodes = new ArrayList<>();
+        api().get("/api/v1/supervisors/loss").expectJson(200).json().path("children")
+                .forEach(child -> nodes.add(child.path("node").asString()));
+        return nodes;
     }
 
     private static GatewayClient api() {

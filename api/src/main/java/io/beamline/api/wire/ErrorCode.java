@@ -17,6 +17,7 @@ public enum ErrorCode {
     NOT_ACCEPTABLE(406, "Not acceptable"),
     NAME_TAKEN(409, "Name taken"),
     SUPERVISOR_EXISTS(409, "Supervisor exists"),
+    CHILD_EXISTS(409, "Child exists"),
     PAYLOAD_TOO_LARGE(413, "Payload too large"),
     UNSUPPORTED_MEDIA_TYPE(415, "Unsupported media type"),
     MAILBOX_FULL(429, "Mailbox full"),

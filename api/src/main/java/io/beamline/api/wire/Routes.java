@@ -22,6 +22,12 @@ public final class Routes {
     public static final String PROCESS_EXIT = "process.exit";
     /** {@link ProcessRef} -> empty once stopped for good, name freed, supervisor told; request-response. */
     public static final String PROCESS_STOP = "process.stop";
+    /**
+     * {@link ProcessRef} -> empty once stopped with {@code shutdown}; from its supervisor, which
+     * restarts or releases it itself: the supervisor is not told, the name and location stay;
+     * {@code process_not_found} when the node does not have it; request-response.
+     */
+    public static final String PROCESS_TERMINATE = "process.terminate";
     /** {@link ProcessRef} -> stream of {@link ProcessEvent} of this process on this node; request-stream. */
     public static final String PROCESS_EVENTS = "process.events";
     /** {@link LinkCommand} -> empty once both sides are linked; {@code process_not_found}, {@code not_supported}; request-response. */
@@ -67,6 +73,21 @@ public final class Routes {
     public static final String CHILD_EXITED = "supervisor.child.exited";
     /** {@link ProcessRef} -> empty; the child was stopped for good (DELETE); request-response. */
     public static final String CHILD_REMOVED = "supervisor.child.removed";
+
+    /**
+     * {@link SupervisorSpec} -> {@link SupervisorTree} once every child started, or
+     * {@code invalid_request}, {@code supervisor_exists}, {@code behavior_not_found}; request-response.
+     */
+    public static final String SUPERVISOR_START = "supervisor.start";
+    /** {@link SupervisorRef} -> {@link SupervisorTree}, or {@code supervisor_not_found}; request-response. */
+    public static final String SUPERVISOR_TREE = "supervisor.tree";
+    /**
+     * {@link AddChild} -> {@link SupervisorTree.Child} once recorded and started, or
+     * {@code supervisor_not_found}, {@code child_exists}; request-response.
+     */
+    public static final String SUPERVISOR_ADD_CHILD = "supervisor.child.add";
+    /** {@link SupervisorRef} -> empty once its children stopped in reverse start order; request-response. */
+    public static final String SUPERVISOR_STOP = "supervisor.stop";
 
     private Routes() {
     }

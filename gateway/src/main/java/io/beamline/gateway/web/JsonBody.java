@@ -54,6 +54,31 @@ final class JsonBody {
         return Optional.of(new JsonBody(value, prefix + field + ".", errors));
     }
 
+    /**
+     * The readers of the elements of array {@code field}, each of which must be a JSON object
+     * (an element that is not is noted as an error and left out); empty when absent.
+     */
+    List<JsonBody> objects(String field) {
+        JsonNode value = member(field);
+        if (value == null) {
+            return List.of();
+        }
+        if (!value.isArray()) {
+            reject(field, "must be a JSON array");
+            return List.of();
+        }
+        List<JsonBody> elements = new ArrayList<>(value.size());
+        for (int i = 0; i < value.size(); i++) {
+            String element = field + "[" + i + "]";
+            if (value.get(i).isObject()) {
+                elements.add(new JsonBody(value.get(i), prefix + element + ".", errors));
+            } else {
+                reject(element, "must be a JSON object");
+            }
+        }
+        return elements;
+    }
+
     /** The nested object {@code field} as a plain map, if present and an object. */
     Optional<Map<String, Object>> map(String field) {
         return object(field).map(nested -> {

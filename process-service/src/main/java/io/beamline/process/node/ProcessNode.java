@@ -26,8 +26,8 @@ import java.time.Duration;
 /**
  * The node's side of the process lifecycles (docs/architecture.md): spawn (name, supervisor,
  * runtime, location, undone in reverse on failure), stop (runtime, then supervisor, name and
- * location), and the exit of a process (the supervisor's decision for supervised ones, freeing
- * the name of temporary ones).
+ * location), and the exit of a process (the supervisor's decision for those with a supervisor,
+ * freeing the name of the others).
  *
  * <p>Threading: nothing blocks; work triggered by an exit runs in the background, on the
  * scheduler or Netty threads its remote calls complete on, until it is done or the node closes.
@@ -126,8 +126,11 @@ public final class ProcessNode implements ExitListener, AutoCloseable {
             throw invalid("mailbox.capacity must be positive, not " + spec.mailbox().capacity());
         }
         int incarnation = Math.max(1, command.incarnation());
-        String supervisorId = restartType == RestartType.TEMPORARY ? null
-                : spec.supervisor() == null || spec.supervisor().isBlank() ? ROOT_SUPERVISOR : spec.supervisor();
+        boolean supervisorNamed = spec.supervisor() != null && !spec.supervisor().isBlank();
+        // A temporary process has a supervisor only when the spawn names one (a tree's child):
+        // it is never restarted, but its supervisor is told that it started and that it exited.
+        String supervisorId = supervisorNamed ? spec.supervisor()
+                : restartType == RestartType.TEMPORARY ? null : ROOT_SUPERVISOR;
         String id = spec.id() != null ? spec.id() : runtime.newProcessId();
         ProcessSpec normalised = new ProcessSpec(id, spec.behavior(), spec.args(), spec.name(), restartType.wireName(),
                 supervisorId, spec.mailbox());
@@ -149,7 +152,7 @@ public final class ProcessNode implements ExitListener, AutoCloseable {
     }
 
     private Mono<Void> recordChild(Plan plan, Progress progress) {
-        if (!plan.spec().supervised() || plan.restart()) {
+        if (!hasSupervisor(plan.spec()) || plan.restart()) {
             return Mono.empty();
         }
         return supervisor.childStarted(new ChildStarted(plan.spec(), identity.nodeId(), plan.incarnation()))
@@ -194,7 +197,7 @@ public final class ProcessNode implements ExitListener, AutoCloseable {
     public Mono<Void> stop(String id) {
         return Mono.fromFuture(() -> runtime.stop(id))
                 .flatMap(exit -> {
-                    Mono<Void> removeChild = exit.spec().supervised()
+                    Mono<Void> removeChild = hasSupervisor(exit.spec())
                             ? bestEffort("supervisor.child.removed " + id, supervisor.childRemoved(id))
                             : Mono.empty();
                     return removeChild.then(release(exit));
@@ -209,7 +212,7 @@ public final class ProcessNode implements ExitListener, AutoCloseable {
         if (exit.kind() != ExitKind.EXITED) {
             return; // a stop cleans up after itself; a replaced incarnation is its successor's business
         }
-        Mono<Void> work = exit.spec().supervised() ? reportExit(exit) : release(exit);
+        Mono<Void> work = hasSupervisor(exit.spec()) ? reportExit(exit) : release(exit);
         work.takeUntilOther(closed.asMono())
                 .subscribe(null, error -> log.warn("after the exit of {}: {}", exit.id(), RemoteService.describe(error)));
     }
@@ -255,6 +258,11 @@ public final class ProcessNode implements ExitListener, AutoCloseable {
                 : bestEffort("location.remove " + spec.id(),
                 registry.removeLocation(new Location(spec.id(), identity.nodeId(), exit.incarnation())));
         return freeName.then(removeLocation);
+    }
+
+    /** Whether a supervisor tracks the process: every permanent or transient one, and a temporary one spawned with a supervisor. */
+    private static boolean hasSupervisor(ProcessSpec spec) {
+        return spec.supervisor() != null;
     }
 
     /** Whether the registry holds (or must hold) a location for this incarnation of {@code id} on this node. */

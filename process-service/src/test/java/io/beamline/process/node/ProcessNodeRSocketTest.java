@@ -375,6 +375,24 @@ class ProcessNodeRSocketTest {
     }
 
     @Test
+    void terminateBySupervisorIsNeitherAnExitReportNorARemovalAndKeepsTheName() {
+        ProcessStatus spawned = spawn(new SpawnCommand(spec("echo", Map.of(), "terminated/echo", "permanent"), 1, 0));
+
+        request(Routes.PROCESS_TERMINATE, new ProcessRef(spawned.id()), Void.class);
+
+        assertThat(failure(Routes.PROCESS_STATUS, new ProcessRef(spawned.id())).code()).isEqualTo(ErrorCode.PROCESS_NOT_FOUND);
+        assertThat(supervisor.removed).doesNotContain(spawned.id());
+        assertThat(supervisor.exited).noneMatch(exit -> exit.spec().id().equals(spawned.id()));
+        assertThat(registry.unregistered).noneMatch(binding -> "terminated/echo".equals(binding.name()));
+    }
+
+    @Test
+    void terminateOfAnUnknownProcessIsProcessNotFound() {
+        assertThat(failure(Routes.PROCESS_TERMINATE, new ProcessRef("zzzzzz.404")).code())
+                .isEqualTo(ErrorCode.PROCESS_NOT_FOUND);
+    }
+
+    @Test
     void restartOfAProcessBornElsewhereRecordsItsLocation() {
         ProcessSpec spec = new ProcessSpec("zzzzzz.1f", "echo", Map.of(), null, "permanent", "root", null);
 

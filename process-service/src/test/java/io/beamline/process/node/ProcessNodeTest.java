@@ -114,6 +114,31 @@ class ProcessNodeTest {
     }
 
     @Test
+    void aTemporaryProcessSpawnedWithASupervisorIsReportedToItWhenItStartsAndExits() {
+        ProcessNode node = node();
+        ProcessSpec spec = new ProcessSpec(null, "counter", Map.of(), null, "temporary", "root", null);
+        ProcessStatus status = node.spawn(command(spec)).block();
+
+        assertThat(supervisor.started).extracting(started -> started.spec().id()).containsExactly(status.id());
+        runtime.send(status.id(), "boom");
+
+        await().until(() -> supervisor.exited.size() == 1);
+        assertThat(supervisor.exited.getFirst().spec().restart()).isEqualTo("temporary");
+        await().untilAsserted(() -> assertThat(statusCode(status.id())).isEqualTo(ErrorCode.PROCESS_NOT_FOUND));
+    }
+
+    @Test
+    void aTemporarySpawnNamingAnUnknownSupervisorFailsAndLeavesNothing() {
+        ProcessNode node = node();
+        ProcessSpec spec = new ProcessSpec(null, "counter", Map.of(), null, "temporary", "ghost", null);
+
+        Failure failure = failureOf(node.spawn(command(spec)));
+
+        assertThat(failure.code()).isEqualTo(ErrorCode.SUPERVISOR_NOT_FOUND);
+        assertThat(runtime.processCount()).isZero();
+    }
+
+    @Test
     void exitReportIsRetriedUntilTheSupervisorAnswers() {
         ProcessNode node = node();
         supervisor.silentExitReports.set(1);

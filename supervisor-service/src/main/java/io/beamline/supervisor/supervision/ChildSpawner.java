@@ -1,6 +1,8 @@
 package io.beamline.supervisor.supervision;
 
 import io.beamline.api.wire.BeamlineException;
+import io.beamline.api.wire.BehaviorInfo;
+import io.beamline.api.wire.ErrorCode;
 import io.beamline.api.wire.Failure;
 import io.beamline.api.wire.NodeInfo;
 import io.beamline.api.wire.ProcessRef;
@@ -11,10 +13,12 @@ import io.beamline.supervisor.cluster.NodeConnections;
 import io.beamline.supervisor.cluster.NodeDirectory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.core.ParameterizedTypeReference;
 import reactor.core.publisher.Mono;
 import reactor.util.retry.Retry;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -31,6 +35,9 @@ import java.util.function.Supplier;
 public final class ChildSpawner {
 
     private static final Logger log = LoggerFactory.getLogger(ChildSpawner.class);
+    private static final ParameterizedTypeReference<List<BehaviorInfo>> BEHAVIOR_LIST =
+            new ParameterizedTypeReference<>() {
+            };
 
     /**
      * @param timeout    how long one attempt may take
@@ -105,6 +112,63 @@ public final class ChildSpawner {
                         .doBeforeRetry(retry -> log.info("retrying the start of {} incarnation {}: {}", start.id(),
                                 start.incarnation(), retry.failure().getMessage()))
                         .onRetryExhaustedThrow((spec, signal) -> signal.failure()));
+    }
+
+    /**
+     * The node a new child should start on: the up node with the fewest processes, counted one
+     * more at once so that the children of one tree, placed before any starts, spread out.
+     */
+    public Optional<String> place() {
+        Optional<String> node = nodes.leastLoaded(Set.of()).map(NodeInfo::id);
+        node.ifPresent(nodes::countSpawn);
+        return node;
+    }
+
+    /**
+     * The behaviors an up node offers (every node runs the same catalog); fails with
+     * {@code no_node_available} when no node is up or none answers.
+     */
+    public Mono<List<BehaviorInfo>> behaviors() {
+        return Mono.defer(() -> {
+            Optional<NodeInfo> node = nodes.leastLoaded(Set.of());
+            if (node.isEmpty()) {
+                return Mono.error(new BeamlineException(ErrorCode.NO_NODE_AVAILABLE, "no process-service node is up"));
+            }
+            return connections.requester(node.get())
+                    .route(Routes.NODE_BEHAVIORS)
+                    .retrieveMono(BEHAVIOR_LIST)
+                    .defaultIfEmpty(List.of())
+                    .timeout(settings.timeout())
+                    .onErrorMap(error -> BeamlineException.from(error).isEmpty(), error -> new BeamlineException(
+                            ErrorCode.NO_NODE_AVAILABLE, "node " + node.get().id() + " did not list its behaviors: "
+                            + error));
+        });
+    }
+
+    /**
+     * Asks a node to terminate a process for its supervisor ({@code process.terminate}: no exit
+     * report, name and location kept) and completes once it is stopped, or at once when the node
+     * is not known; best effort: a process the node does not have, a node that does not answer
+     * (it is gone, and the process with it) are logged, never failed.
+     */
+    public Mono<Void> terminate(String nodeId, String processId) {
+        Optional<NodeInfo> node = nodes.node(nodeId);
+        if (node.isEmpty()) {
+            return Mono.empty();
+        }
+        return Mono.defer(() -> connections.requester(node.get())
+                        .route(Routes.PROCESS_TERMINATE)
+                        .data(new ProcessRef(processId))
+                        .retrieveMono(Void.class))
+                .timeout(settings.timeout())
+                .onErrorResume(error -> {
+                    boolean gone = BeamlineException.from(error)
+                            .filter(failure -> failure.code() == ErrorCode.PROCESS_NOT_FOUND).isPresent();
+                    if (!gone) {
+                        log.warn("could not terminate {} on {}: {}", processId, nodeId, error.toString());
+                    }
+                    return Mono.empty();
+                });
     }
 
     /** Asks a node to stop a process for good; best effort, never fails. */

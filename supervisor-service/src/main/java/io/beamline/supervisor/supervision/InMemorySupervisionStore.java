@@ -28,6 +28,11 @@ public final class InMemorySupervisionStore implements SupervisionStore {
     }
 
     @Override
+    public void removeSupervisor(String id) {
+        supervisors.remove(id);
+    }
+
+    @Override
     public Optional<Child> child(String id) {
         synchronized (children) {
             return Optional.ofNullable(children.get(id));
@@ -45,6 +50,15 @@ public final class InMemorySupervisionStore implements SupervisionStore {
     public void removeChild(String id) {
         synchronized (children) {
             children.remove(id);
+        }
+    }
+
+    @Override
+    public List<Child> childrenOn(String nodeId) {
+        synchronized (children) {
+            return children.values().stream()
+                    .filter(child -> !child.isSupervisor() && nodeId.equals(child.node()))
+                    .toList();
         }
     }
 

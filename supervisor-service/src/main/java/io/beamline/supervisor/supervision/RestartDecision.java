@@ -85,7 +85,7 @@ public sealed interface RestartDecision {
             }
         }
         Child exited = recorded
-                .map(known -> new Child(known.spec(), report.node(), incarnation, known.restarts(), Child.Status.RUNNING))
+                .map(known -> known.reported(report.node(), incarnation, known.restarts()))
                 .orElseGet(() -> new Child(spec, report.node(), incarnation, Math.max(0, incarnation - 1),
                         Child.Status.RUNNING));
         if (!exited.spec().restartType().restartsAfter(report.reason())) {

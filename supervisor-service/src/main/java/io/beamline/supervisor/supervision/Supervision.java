@@ -1,6 +1,9 @@
 package io.beamline.supervisor.supervision;
 
+import io.beamline.api.ExitReasons;
+import io.beamline.api.wire.AddChild;
 import io.beamline.api.wire.BeamlineException;
+import io.beamline.api.wire.ChildSpec;
 import io.beamline.api.wire.ChildExited;
 import io.beamline.api.wire.ChildStarted;
 import io.beamline.api.wire.ErrorCode;
@@ -12,6 +15,9 @@ import io.beamline.api.wire.ProcessRef;
 import io.beamline.api.wire.ProcessSpec;
 import io.beamline.api.wire.ProcessStatus;
 import io.beamline.api.wire.RestartType;
+import io.beamline.api.wire.SupervisorRef;
+import io.beamline.api.wire.SupervisorSpec;
+import io.beamline.api.wire.SupervisorTree;
 import io.beamline.supervisor.cluster.RegistryClient;
 import io.beamline.supervisor.supervision.RestartDecision.AlreadyRestarting;
 import io.beamline.supervisor.supervision.RestartDecision.Release;
@@ -20,22 +26,38 @@ import io.beamline.supervisor.supervision.RestartDecision.Stale;
 import io.beamline.supervisor.supervision.SupervisorMetrics.GiveUpCause;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 
 import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The supervisors this service runs (the root only, until supervision trees) and what they do
- * with the nodes' reports. Like an OTP supervisor process, it reads and changes its state on one
- * thread, {@code supervisionThread}, one report at a time in arrival order; remote work (freeing
- * names, starting children) runs off that thread and comes back to it to record its outcome. A
- * decision, once taken, is carried out even if the node that asked goes away. Every method
- * returns at once; failures of a request are {@link BeamlineException}s.
+ * The supervisors this service runs (the root and the trees under it) and what they do with the
+ * nodes' reports, after OTP's supervisor.erl. Like an OTP supervisor process, it reads and
+ * changes its state on one thread, {@code supervisionThread}, one request at a time in arrival
+ * order; each decision is recorded in the store there and yields a {@link RestartPlan} whose
+ * remote work (terminating siblings, freeing names, starting children) runs off that thread, one
+ * step after another, and comes back to it to record its outcome. A decision, once taken, is
+ * carried out even if the node that asked goes away. Every method returns at once; failures of a
+ * request are {@link BeamlineException}s.
+ *
+ * <p>Trees: a supervisor's children are processes and nested supervisors, in start order. When a
+ * child must be restarted the supervisor's {@link RestartStrategy} names the restart set; its
+ * other members are terminated in reverse start order, then all start again in start order.
+ * When restarts exceed a supervisor's intensity it terminates all its children in reverse order
+ * and exits with {@code shutdown}; its parent then treats it as a child that exited (escalation).
+ * The root never exits: past its intensity it lets the child go.
  */
 public final class Supervision {
 
@@ -67,8 +89,9 @@ public final class Supervision {
     /**
      * Records that a supervised process started (route {@code supervisor.child.started}).
      * Idempotent; a report older than the recorded incarnation changes nothing. Fails with
-     * {@code supervisor_not_found} for a supervisor other than the root, {@code invalid_request}
-     * for a malformed report or a temporary process.
+     * {@code supervisor_not_found} for a supervisor that does not exist, {@code invalid_request}
+     * for a malformed report or a temporary process that names no supervisor (one that does is
+     * recorded: it is never restarted, but it is part of its supervisor's tree until it exits).
      */
     public Mono<Void> childStarted(ChildStarted report) {
         return Mono.defer(() -> {
@@ -76,8 +99,8 @@ public final class Supervision {
                 throw invalid("a child.started report is required");
             }
             ProcessSpec spec = checkedSpec(report.spec(), report.node(), report.incarnation());
-            if (!spec.supervised()) {
-                throw invalid("a temporary process has no supervisor");
+            if (!spec.supervised() && report.spec().supervisor() == null) {
+                throw invalid("a temporary process spawned without a supervisor has none");
             }
             return run(() -> recordStarted(spec, report.node(), report.incarnation()));
         });
@@ -97,7 +120,7 @@ public final class Supervision {
             ProcessSpec spec = checkedSpec(report.spec(), report.node(), report.incarnation());
             CompletableFuture<ExitDecision> answer = new CompletableFuture<>();
             call(() -> decide(report, spec)).subscribe(
-                    decision -> carryOut(decision, report.reason(), answer),
+                    outcome -> carryOut(outcome, report.reason(), answer, spec.id()),
                     answer::completeExceptionally);
             return Mono.fromFuture(answer, true);
         });
@@ -118,6 +141,104 @@ public final class Supervision {
         return call(() -> store.child(id));
     }
 
+    /**
+     * Fails over the children of a node that is gone (the registry streamed {@code node_down},
+     * or a new snapshot no longer has it): each process child recorded as running there exits
+     * with {@code noconnection} as if its node had reported it, so its restart type, its
+     * supervisor's intensity and strategy decide, and restarts go to the up nodes by load
+     * ({@link ChildSpawner}), same id, incarnation + 1 (the node records the new location).
+     * Children whose start is under way are left to that start, which tries another node.
+     * Completes once every decision is recorded; the restarts continue in the background.
+     */
+    public Mono<Void> nodeLost(String nodeId) {
+        return call(() -> failOver(nodeId))
+                .doOnNext(plans -> {
+                    if (!plans.isEmpty()) {
+                        log.warn("node {} is gone: failing over {} of its children", nodeId, plans.size());
+                    }
+                    Flux.fromIterable(plans)
+                            .concatMap(plan -> stopAndRelease(plan).then(startAll(plan)))
+                            .subscribe(null, error -> log.error("failing over the children of {} failed", nodeId, error));
+                })
+                .then();
+    }
+
+    // --- trees: start, add, inspect, stop ---
+
+    /**
+     * Starts supervisor {@code spec} under the root (route {@code supervisor.start}): checks the
+     * spec and the behaviors it names, records the whole tree (so every child spec is in the store
+     * before any child runs), then starts the processes one after another in start order and
+     * answers the live tree. A child that cannot start undoes the tree (its started processes are
+     * terminated in reverse order, names freed) and the request fails with the node's answer
+     * ({@code name_taken}, {@code invalid_request}, ...) or {@code no_node_available}. Fails with
+     * {@code invalid_request}, {@code supervisor_exists}, {@code behavior_not_found} before
+     * anything starts.
+     */
+    public Mono<SupervisorTree> start(SupervisorSpec spec) {
+        return Mono.defer(() -> {
+            TreeSpecs.checkSupervisor(spec, "");
+            return checkBehaviors(TreeSpecs.behaviors(spec.children()))
+                    .then(call(() -> recordTree(spec)))
+                    .flatMap(plan -> startFresh(plan)
+                            .onErrorResume(failure -> call(() -> removeTree(spec.id()))
+                                    .flatMap(this::stopAndRelease)
+                                    .then(Mono.error(failure))))
+                    .then(call(() -> tree(spec.id())));
+        });
+    }
+
+    /**
+     * Adds {@code add.child} after the supervisor's last child and starts it (route
+     * {@code supervisor.child.add}); answers it as the tree shows it. Its spec is recorded before
+     * it starts, so the answer comes only after the store has it. Fails with
+     * {@code supervisor_not_found}, {@code child_exists} (a sibling has its id),
+     * {@code supervisor_exists}, {@code behavior_not_found}, {@code invalid_request}, or as
+     * {@link #start} when it cannot start (then it is removed again).
+     */
+    public Mono<SupervisorTree.Child> addChild(AddChild add) {
+        return Mono.defer(() -> {
+            if (add == null || add.child() == null) {
+                throw invalid("a child spec is required");
+            }
+            if (add.supervisor() == null || add.supervisor().isBlank()) {
+                throw invalid("supervisor is required");
+            }
+            TreeSpecs.checkChild(add.child(), "child.");
+            return checkBehaviors(TreeSpecs.behaviors(List.of(add.child())))
+                    .then(call(() -> recordAddedChild(add.supervisor(), add.child())))
+                    .flatMap(added -> startFresh(added.plan())
+                            .onErrorResume(failure -> call(() -> removeAdded(added.child()))
+                                    .flatMap(this::stopAndRelease)
+                                    .then(Mono.error(failure)))
+                            .then(call(() -> node(store.child(added.child().id()).orElse(added.child())))));
+        });
+    }
+
+    /** The live tree of supervisor {@code id} (route {@code supervisor.tree}); {@code supervisor_not_found}. */
+    public Mono<SupervisorTree> tree(SupervisorRef ref) {
+        return Mono.defer(() -> {
+            String id = requireSupervisorId(ref);
+            return call(() -> tree(id));
+        });
+    }
+
+    /**
+     * Stops supervisor {@code ref.id} (route {@code supervisor.stop}): removes it and its subtree
+     * from the store, terminates its processes in reverse start order (nested supervisors' first,
+     * as theirs come before them in reverse), frees their names and locations, then answers.
+     * Fails with {@code supervisor_not_found}, and {@code invalid_request} for the root.
+     */
+    public Mono<Void> stop(SupervisorRef ref) {
+        return Mono.defer(() -> {
+            String id = requireSupervisorId(ref);
+            if (SupervisorState.ROOT.equals(id)) {
+                throw invalid("the root supervisor always exists; it cannot be stopped");
+            }
+            return call(() -> removeTree(id)).flatMap(this::stopAndRelease);
+        });
+    }
+
     // --- on the supervision thread ---
 
     private void recordStarted(ProcessSpec spec, String node, int incarnation) {
@@ -129,45 +250,296 @@ public final class Supervision {
             return;
         }
         int restarts = Math.max(known.map(Child::restarts).orElse(0), incarnation - 1);
-        store.putChild(new Child(spec, node, incarnation, restarts, Child.Status.RUNNING));
+        store.putChild(known.map(child -> new Child(spec, node, incarnation, restarts, Child.Status.RUNNING,
+                        child.key(), child.backoff(), child.kind()))
+                .orElseGet(() -> new Child(spec, node, incarnation, restarts, Child.Status.RUNNING)));
     }
 
-    private RestartDecision decide(ChildExited report, ProcessSpec spec) {
+    private List<RestartPlan> failOver(String nodeId) {
+        List<RestartPlan> plans = new ArrayList<>();
+        for (Child lost : store.childrenOn(nodeId)) {
+            Optional<Child> current = store.child(lost.id())
+                    .filter(child -> child.status() == Child.Status.RUNNING && nodeId.equals(child.node()));
+            if (current.isEmpty()) {
+                continue; // restarted or removed by an earlier decision of this loop
+            }
+            Child child = current.get();
+            ChildExited report = new ChildExited(child.spec(), nodeId, child.incarnation(), ExitReasons.NOCONNECTION);
+            try {
+                Outcome outcome = decide(report, child.spec());
+                plans.add(outcome.plan());
+            } catch (BeamlineException orphan) {
+                log.warn("cannot fail over {}: {}", child.id(), orphan.getMessage());
+                store.removeChild(child.id());
+            }
+        }
+        return plans;
+    }
+
+    /** What an exit report leads to: the decision, the plan to carry out, and the node's answer. */
+    private record Outcome(RestartDecision decision, RestartPlan plan, boolean restart) {
+    }
+
+    private Outcome decide(ChildExited report, ProcessSpec spec) {
         SupervisorState supervisor = requireSupervisor(spec.supervisor());
         RestartDecision decision = RestartDecision.of(store.child(spec.id()), report, spec, supervisor, clock.instant());
+        RestartPlan plan = new RestartPlan();
         switch (decision) {
             case Restart restart -> {
-                List<Child> restartSet = supervisor.strategy()
-                        .restartSet(restart.exited(), () -> store.children(supervisor.id()));
-                if (!restartSet.equals(List.of(restart.exited()))) {
-                    throw new IllegalStateException(supervisor.strategy().wireName()
-                            + " restarts siblings, which needs supervision trees");
-                }
                 store.putSupervisor(restart.supervisor());
-                store.putChild(restart.start());
+                store.putChild(restart.exited());
+                restartSet(restart.supervisor(), restart.exited(), plan);
+            }
+            case Release release when release.cause() == RestartDecision.Cause.INTENSITY && !supervisor.isRoot() -> {
+                store.putSupervisor(release.supervisor());
+                store.putChild(release.exited());
+                logIntensity(release.supervisor(), release.exited().id(), report.reason());
+                metrics.gaveUp(supervisor.id(), GiveUpCause.INTENSITY);
+                stopChildren(supervisor.id(), spec.id(), plan);
+                supervisorExited(release.supervisor(), plan);
             }
             case Release release -> {
                 store.putSupervisor(release.supervisor());
                 store.removeChild(spec.id());
+                plan.release(release.exited());
             }
             case Stale stale -> log.debug("ignoring the exit of {} incarnation {}: incarnation {} is recorded",
                     spec.id(), report.incarnation(), stale.recorded().incarnation());
             case AlreadyRestarting again -> log.debug("{} incarnation {} is already being restarted", spec.id(),
                     report.incarnation());
         }
-        return decision;
+        boolean restart = decision instanceof AlreadyRestarting || plan.starts(spec.id());
+        return new Outcome(decision, plan, restart);
     }
 
-    /** Records a confirmed start; false when the child was removed meanwhile (the new incarnation must go). */
+    /**
+     * Applies {@code supervisor}'s strategy to {@code exited} (recorded as it exited): terminates
+     * the other members of the restart set in reverse start order and marks all of them for their
+     * next start, in start order (a temporary sibling is let go instead).
+     */
+    private void restartSet(SupervisorState supervisor, Child exited, RestartPlan plan) {
+        List<Child> set = supervisor.strategy().restartSet(exited, () -> store.children(supervisor.id()));
+        for (Child sibling : set.reversed()) {
+            if (!sibling.id().equals(exited.id())) {
+                processesOf(sibling).reversed().forEach(plan::stop);
+            }
+        }
+        for (Child member : set) {
+            if (!member.id().equals(exited.id()) && member.spec().restartType() == RestartType.TEMPORARY) {
+                removeSubtree(member, plan); // as in OTP: a temporary sibling is terminated, never restarted
+            } else {
+                markForRestart(member, plan);
+            }
+        }
+    }
+
+    /**
+     * Supervisor {@code exited}, whose processes are already in {@code plan}'s stops, exits with
+     * {@code shutdown}: its parent decides about it as about any child.
+     */
+    private void supervisorExited(SupervisorState exited, RestartPlan plan) {
+        SupervisorState parent = requireSupervisor(exited.parent());
+        Optional<Child> recorded = store.child(exited.id());
+        if (recorded.isEmpty()) {
+            removeSupervisor(exited.id(), plan);
+            return;
+        }
+        Child asChild = recorded.get();
+        if (!asChild.spec().restartType().restartsAfter(ExitReasons.SHUTDOWN)) {
+            log.info("supervisor {} exited and is {}: its parent {} lets it go", exited.id(),
+                    asChild.spec().restart(), parent.id());
+            removeSubtree(asChild, plan);
+            return;
+        }
+        RestartIntensity.Admission admission = parent.intensity().admit(parent.restarts(), clock.instant());
+        SupervisorState counted = parent.withRestarts(admission.restarts());
+        store.putSupervisor(counted);
+        if (admission.allowed()) {
+            log.info("supervisor {} exited; its parent {} restarts it ({})", exited.id(), parent.id(),
+                    parent.strategy().wireName());
+            restartSet(counted, asChild, plan);
+            return;
+        }
+        logIntensity(counted, exited.id(), ExitReasons.SHUTDOWN);
+        metrics.gaveUp(parent.id(), GiveUpCause.INTENSITY);
+        if (parent.isRoot()) {
+            removeSubtree(asChild, plan);
+            return;
+        }
+        stopChildren(parent.id(), exited.id(), plan);
+        supervisorExited(counted, plan);
+    }
+
+    /** Adds the processes under supervisor {@code supervisorId} to the stops, in reverse start order, skipping those under child {@code except}. */
+    private void stopChildren(String supervisorId, String except, RestartPlan plan) {
+        for (Child child : store.children(supervisorId).reversed()) {
+            if (!child.id().equals(except)) {
+                processesOf(child).reversed().forEach(plan::stop);
+            }
+        }
+    }
+
+    /** Records the next start of {@code child} (and of everything under it, for a supervisor). */
+    private void markForRestart(Child child, RestartPlan plan) {
+        Child next = child.nextStart(child.node());
+        store.putChild(next);
+        if (!child.isSupervisor()) {
+            plan.start(next);
+            return;
+        }
+        store.supervisor(child.id()).ifPresent(nested -> store.putSupervisor(nested.withRestarts(List.of())));
+        for (Child grandchild : store.children(child.id())) {
+            markForRestart(grandchild, plan);
+        }
+    }
+
+    /** The processes of {@code child}: itself, or for a supervisor every process under it, in start order. */
+    private List<Child> processesOf(Child child) {
+        if (!child.isSupervisor()) {
+            return List.of(child);
+        }
+        List<Child> processes = new ArrayList<>();
+        for (Child grandchild : store.children(child.id())) {
+            processes.addAll(processesOf(grandchild));
+        }
+        return processes;
+    }
+
+    /** Forgets {@code child} and everything under it; its processes' names and locations are to be freed. */
+    private void removeSubtree(Child child, RestartPlan plan) {
+        if (child.isSupervisor()) {
+            removeSupervisor(child.id(), plan);
+        } else {
+            plan.release(child);
+        }
+        store.removeChild(child.id());
+    }
+
+    private void removeSupervisor(String id, RestartPlan plan) {
+        for (Child child : store.children(id).reversed()) {
+            removeSubtree(child, plan);
+        }
+        store.removeSupervisor(id);
+    }
+
+    /** Removes supervisor {@code id} and its subtree; the plan terminates and releases its processes. */
+    private RestartPlan removeTree(String id) {
+        requireSupervisor(id);
+        RestartPlan plan = new RestartPlan();
+        stopChildren(id, null, plan);
+        Optional<Child> asChild = store.child(id).filter(Child::isSupervisor);
+        if (asChild.isPresent()) {
+            removeSubtree(asChild.get(), plan);
+        } else {
+            removeSupervisor(id, plan);
+        }
+        return plan;
+    }
+
+    private RestartPlan recordTree(SupervisorSpec spec) {
+        TreeSpecs.requireNewSupervisors(spec, store);
+        RestartPlan plan = new RestartPlan();
+        Child asChild = supervisorChild(spec.id(), SupervisorState.ROOT, RestartType.PERMANENT.wireName());
+        recordSupervisor(spec, SupervisorState.ROOT, asChild, plan);
+        return plan;
+    }
+
+    /** A child added at run time, and the plan that starts it. */
+    private record Added(Child child, RestartPlan plan) {
+    }
+
+    private Added recordAddedChild(String supervisorId, ChildSpec spec) {
+        requireSupervisor(supervisorId);
+        boolean taken = store.children(supervisorId).stream().anyMatch(child -> spec.id().equals(child.key()));
+        if (taken) {
+            throw new BeamlineException(Failure.of(ErrorCode.CHILD_EXISTS, "supervisor " + supervisorId
+                    + " already has a child " + spec.id()).with("supervisor", supervisorId).with("child", spec.id()));
+        }
+        if (spec.nestsSupervisor()) {
+            TreeSpecs.requireNewSupervisors(spec.supervisor().withId(spec.id()), store);
+        }
+        RestartPlan plan = new RestartPlan();
+        return new Added(recordChild(supervisorId, spec, plan), plan);
+    }
+
+    private RestartPlan removeAdded(Child added) {
+        RestartPlan plan = new RestartPlan();
+        processesOf(added).reversed().forEach(plan::stop);
+        removeSubtree(added, plan);
+        return plan;
+    }
+
+    private void recordSupervisor(SupervisorSpec spec, String parent, Child asChild, RestartPlan plan) {
+        RestartStrategy strategy = RestartStrategy.fromWireName(
+                spec.strategy() == null ? SupervisorSpec.DEFAULT_STRATEGY : spec.strategy()).orElseThrow();
+        int maxRestarts = spec.maxRestarts() == null ? SupervisorSpec.DEFAULT_MAX_RESTARTS : spec.maxRestarts();
+        int within = spec.withinSeconds() == null ? SupervisorSpec.DEFAULT_WITHIN_SECONDS : spec.withinSeconds();
+        store.putSupervisor(new SupervisorState(spec.id(), strategy,
+                new RestartIntensity(maxRestarts, Duration.ofSeconds(within)), List.of(), parent));
+        store.putChild(asChild);
+        for (ChildSpec child : spec.children()) {
+            recordChild(spec.id(), child, plan);
+        }
+    }
+
+    /** Records one declared child (and its subtree) of {@code supervisorId}; its processes join the plan's starts. */
+    private Child recordChild(String supervisorId, ChildSpec spec, RestartPlan plan) {
+        String restart = spec.restart() == null ? RestartType.PERMANENT.wireName() : spec.restart();
+        if (spec.nestsSupervisor()) {
+            Child asChild = supervisorChild(spec.id(), supervisorId, restart);
+            recordSupervisor(spec.supervisor().withId(spec.id()), supervisorId, asChild, plan);
+            return asChild;
+        }
+        String node = spawner.place().orElseThrow(() -> new BeamlineException(ErrorCode.NO_NODE_AVAILABLE,
+                "no process-service node is up"));
+        String id = TreeSpecs.newProcessId(node);
+        ProcessSpec process = new ProcessSpec(id, spec.behavior(), spec.args(), spec.name(), restart, supervisorId,
+                spec.mailbox());
+        RestartBackoff backoff = spec.backoff() == null ? null : new RestartBackoff(
+                Duration.ofMillis(spec.backoff().initialMs()), Duration.ofMillis(spec.backoff().maxMs()));
+        Child child = new Child(process, node, 1, 0, Child.Status.RESTARTING, spec.id(), backoff, Child.Kind.PROCESS);
+        store.putChild(child);
+        plan.start(child);
+        return child;
+    }
+
+    private static Child supervisorChild(String id, String parent, String restart) {
+        ProcessSpec spec = new ProcessSpec(id, null, Map.of(), null, restart, parent, null);
+        return new Child(spec, null, 1, 0, Child.Status.RUNNING, id, null, Child.Kind.SUPERVISOR);
+    }
+
+    private SupervisorTree tree(String id) {
+        SupervisorState supervisor = requireSupervisor(id);
+        List<SupervisorTree.Child> children = store.children(id).stream().map(this::node).toList();
+        return new SupervisorTree(id, supervisor.parent(), supervisor.strategy().wireName(),
+                supervisor.intensity().maxRestarts(), (int) supervisor.intensity().within().toSeconds(), children);
+    }
+
+    private SupervisorTree.Child node(Child child) {
+        String status = child.status() == Child.Status.RUNNING ? ProcessStatus.RUNNING : ProcessStatus.RESTARTING;
+        if (child.isSupervisor()) {
+            return new SupervisorTree.Child(child.key(), child.id(), null, null, child.spec().restart(), null, null,
+                    child.restarts(), status, tree(child.id()));
+        }
+        return new SupervisorTree.Child(child.key(), child.id(), child.spec().behavior(), child.spec().name(),
+                child.spec().restart(), child.node(), child.incarnation(), child.restarts(), status, null);
+    }
+
+    /**
+     * Records a confirmed start; false when the start is no longer wanted: the child was removed
+     * meanwhile, or a newer start of it was decided (the confirmed incarnation must go).
+     */
     private boolean confirmStarted(Child start, ProcessStatus status) {
         Optional<Child> known = store.child(start.id());
-        if (known.isEmpty()) {
+        if (known.isEmpty() || known.get().incarnation() > start.incarnation()) {
             return false;
         }
         if (known.get().awaits(start)) {
             store.putChild(known.get().running(status.node() != null ? status.node() : start.node(), start.incarnation()));
         }
-        metrics.restarted(start.supervisor());
+        if (start.incarnation() > 1) {
+            metrics.restarted(start.supervisor());
+        }
         return true;
     }
 
@@ -194,42 +566,98 @@ public final class Supervision {
         return root;
     }
 
-    // --- carrying decisions out, off the supervision thread ---
-
-    private void carryOut(RestartDecision decision, String reason, CompletableFuture<ExitDecision> answer) {
-        switch (decision) {
-            case Stale stale -> answer.complete(new ExitDecision(stale.recorded().id(), false));
-            case AlreadyRestarting again -> answer.complete(new ExitDecision(again.recorded().id(), true));
-            case Restart restart -> {
-                answer.complete(new ExitDecision(restart.start().id(), true));
-                startAgain(restart.start());
-            }
-            case Release release -> {
-                Child exited = release.exited();
-                if (release.cause() == RestartDecision.Cause.INTENSITY) {
-                    RestartIntensity intensity = release.supervisor().intensity();
-                    log.error("supervisor {} reached its restart intensity ({} restarts within {}); not restarting {} "
-                                    + "(exited with {})", exited.supervisor(), intensity.maxRestarts(),
-                            intensity.within(), exited.id(), reason);
-                    metrics.gaveUp(exited.supervisor(), GiveUpCause.INTENSITY);
-                }
-                ExitDecision no = new ExitDecision(exited.id(), false);
-                release(exited).subscribe(null, error -> answer.complete(no), () -> answer.complete(no));
-            }
+    private static void logIntensity(SupervisorState supervisor, String child, String reason) {
+        RestartIntensity intensity = supervisor.intensity();
+        if (supervisor.isRoot()) {
+            log.error("supervisor root reached its restart intensity ({} restarts within {}); not restarting {} "
+                    + "(exited with {})", intensity.maxRestarts(), intensity.within(), child, reason);
+        } else {
+            log.error("supervisor {} reached its restart intensity ({} restarts within {}) when {} exited with {}; "
+                            + "it terminates its children and exits", supervisor.id(), intensity.maxRestarts(),
+                    intensity.within(), child, reason);
         }
     }
 
-    private void startAgain(Child start) {
-        spawner.spawn(start, () -> call(() -> store.child(start.id()).filter(child -> child.awaits(start)).isPresent()))
-                .flatMap(status -> call(() -> confirmStarted(start, status))
-                        .filter(kept -> !kept)
-                        .flatMap(removed -> {
-                            log.info("{} was removed while it restarted; stopping incarnation {} on {}", start.id(),
-                                    start.incarnation(), status.node());
-                            return spawner.stop(status.node(), start.id());
-                        }))
+    // --- carrying decisions out, off the supervision thread ---
+
+    private void carryOut(Outcome outcome, String reason, CompletableFuture<ExitDecision> answer, String id) {
+        ExitDecision decision = new ExitDecision(id, outcome.restart());
+        if (outcome.decision() instanceof Release release && release.cause() == RestartDecision.Cause.INTENSITY
+                && release.supervisor().isRoot()) {
+            logIntensity(release.supervisor(), id, reason);
+            metrics.gaveUp(release.supervisor().id(), GiveUpCause.INTENSITY);
+        }
+        if (outcome.restart()) {
+            answer.complete(decision);
+            stopAndRelease(outcome.plan()).then(startAll(outcome.plan()))
+                    .subscribe(null, error -> log.error("carrying out the restart of {} failed", id, error));
+            return;
+        }
+        stopAndRelease(outcome.plan())
+                .doFinally(signal -> answer.complete(decision))
+                .then(startAll(outcome.plan()))
+                .subscribe(null, error -> log.error("carrying out the exit of {} failed", id, error));
+    }
+
+    /** Terminates the plan's stops one after another, then frees its releases; never fails. */
+    private Mono<Void> stopAndRelease(RestartPlan plan) {
+        return Flux.fromIterable(plan.stops())
+                .concatMap(child -> spawner.terminate(child.node(), child.id()))
+                .thenMany(Flux.fromIterable(plan.releases()).flatMap(this::release))
+                .then();
+    }
+
+    /** Starts the plan's restarts one after another, each after its backoff; never fails. */
+    private Mono<Void> startAll(RestartPlan plan) {
+        return Flux.fromIterable(plan.starts()).concatMap(this::startAgain).then();
+    }
+
+    /**
+     * Starts the plan's first starts one after another; fails with the first start that fails for
+     * good ({@code no_node_available} when no node took it).
+     */
+    private Mono<Void> startFresh(RestartPlan plan) {
+        return Flux.fromIterable(plan.starts())
+                .concatMap(start -> spawner.spawn(start, () -> call(() -> store.child(start.id())
+                                .filter(child -> child.incarnation() == start.incarnation()).isPresent()))
+                        .flatMap(status -> call(() -> confirmStarted(start, status)))
+                        .onErrorMap(ChildSpawner.SpawnFailure.class, failure -> failure instanceof ChildSpawner.Rejected
+                                rejected ? rejected.failure().toException()
+                                : new BeamlineException(ErrorCode.NO_NODE_AVAILABLE, "no node started " + start.key()
+                                + ": " + failure.getMessage())))
+                .then();
+    }
+
+    private Mono<Void> startAgain(Child start) {
+        Duration pause = start.backoff() == null ? Duration.ZERO : start.backoff().delayBefore(start.restarts());
+        Mono<Void> delay = pause.isZero() ? Mono.empty() : Mono.delay(pause).then();
+        return delay.then(spawner.spawn(start, () -> call(() -> store.child(start.id())
+                                .filter(child -> child.awaits(start)).isPresent()))
+                        .flatMap(status -> call(() -> confirmStarted(start, status))
+                                .filter(kept -> !kept)
+                                .flatMap(unwanted -> stopUnwanted(start, status))))
                 .onErrorResume(ChildSpawner.SpawnFailure.class, failure -> giveUp(start, failure))
-                .subscribe(null, error -> log.error("restarting {} failed", start.id(), error));
+                .onErrorResume(error -> {
+                    log.error("restarting {} failed", start.id(), error);
+                    return Mono.empty();
+                });
+    }
+
+    /** A start that completed after the child was removed or restarted again: its incarnation must go. */
+    private Mono<Void> stopUnwanted(Child start, ProcessStatus status) {
+        return call(() -> store.child(start.id())).flatMap(known -> {
+            if (known.isEmpty()) {
+                log.info("{} was removed while it restarted; stopping incarnation {} on {}", start.id(),
+                        start.incarnation(), status.node());
+                return spawner.stop(status.node(), start.id());
+            }
+            if (!Objects.equals(known.get().node(), status.node())) {
+                log.info("{} incarnation {} started on {} after a newer start was decided; terminating it",
+                        start.id(), start.incarnation(), status.node());
+                return spawner.terminate(status.node(), start.id());
+            }
+            return Mono.empty(); // the newer incarnation replaces it on the same node
+        });
     }
 
     private Mono<Void> giveUp(Child start, ChildSpawner.SpawnFailure failure) {
@@ -271,6 +699,28 @@ public final class Supervision {
         return Mono.empty();
     }
 
+    /** The behaviors {@code names} that no node offers fail the request with {@code behavior_not_found}. */
+    private Mono<Void> checkBehaviors(Set<String> names) {
+        if (names.isEmpty()) {
+            return Mono.empty();
+        }
+        return spawner.behaviors().flatMap(offered -> {
+            Set<String> known = new HashSet<>();
+            offered.forEach(info -> known.add(info.name()));
+            Optional<String> missing = names.stream().filter(name -> !known.contains(name)).sorted().findFirst();
+            return missing.<Mono<Void>>map(name -> Mono.error(new BeamlineException(Failure.of(
+                            ErrorCode.BEHAVIOR_NOT_FOUND, "no behavior named " + name).with("behavior", name))))
+                    .orElseGet(Mono::empty);
+        });
+    }
+
+    private static String requireSupervisorId(SupervisorRef ref) {
+        if (ref == null || ref.id() == null || ref.id().isBlank()) {
+            throw invalid("a supervisor id is required");
+        }
+        return ref.id();
+    }
+
     // --- helpers ---
 
     private <T> Mono<T> call(Callable<T> work) {
@@ -302,7 +752,7 @@ public final class Supervision {
                 spec.mailbox());
     }
 
-    private static BeamlineException invalid(String detail) {
+    static BeamlineException invalid(String detail) {
         return new BeamlineException(ErrorCode.INVALID_REQUEST, detail);
     }
 }

@@ -16,6 +16,9 @@ public interface SupervisionStore {
 
     void putSupervisor(SupervisorState supervisor);
 
+    /** Forgets a supervisor (not its children); does nothing when it is unknown. */
+    void removeSupervisor(String id);
+
     /** The child with process id {@code id} (process ids are unique across supervisors). */
     Optional<Child> child(String id);
 
@@ -24,6 +27,9 @@ public interface SupervisionStore {
 
     /** Forgets a child; does nothing when it is unknown. */
     void removeChild(String id);
+
+    /** The process children recorded on node {@code nodeId}, under any supervisor, in the order they were first recorded. */
+    List<Child> childrenOn(String nodeId);
 
     /** The children of supervisor {@code supervisorId}, in the order they were first recorded. */
     List<Child> children(String supervisorId);

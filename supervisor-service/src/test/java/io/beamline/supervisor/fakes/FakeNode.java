@@ -1,5 +1,6 @@
 package io.beamline.supervisor.fakes;
 
+import io.beamline.api.wire.BehaviorInfo;
 import io.beamline.api.wire.Failure;
 import io.beamline.api.wire.NodeInfo;
 import io.beamline.api.wire.ProcessRef;
@@ -22,6 +23,11 @@ public final class FakeNode implements AutoCloseable {
 
     public final List<SpawnCommand> spawns = new CopyOnWriteArrayList<>();
     public final List<ProcessRef> stops = new CopyOnWriteArrayList<>();
+    /** Supervisor-initiated stops ({@code process.terminate}) and spawns, in the order they arrived. */
+    public final List<String> events = new CopyOnWriteArrayList<>();
+    public final List<ProcessRef> terminations = new CopyOnWriteArrayList<>();
+    private volatile List<BehaviorInfo> behaviors = List.of(new BehaviorInfo("counter", "1.0.0", "counts"),
+            new BehaviorInfo("echo", "1.0.0", "echoes"), new BehaviorInfo("kv", "1.0.0", "keys and values"));
 
     private final String id;
     private final Wire.Server server;
@@ -63,6 +69,7 @@ public final class FakeNode implements AutoCloseable {
     @MessageMapping(Routes.PROCESS_SPAWN)
     Mono<ProcessStatus> spawn(SpawnCommand command) {
         spawns.add(command);
+        events.add("spawn " + command.spec().id() + " " + command.incarnation());
         return onSpawn.apply(command);
     }
 
@@ -70,6 +77,22 @@ public final class FakeNode implements AutoCloseable {
     Mono<Void> stop(ProcessRef ref) {
         stops.add(ref);
         return Mono.empty();
+    }
+
+    @MessageMapping(Routes.PROCESS_TERMINATE)
+    Mono<Void> terminate(ProcessRef ref) {
+        terminations.add(ref);
+        events.add("terminate " + ref.id());
+        return Mono.empty();
+    }
+
+    @MessageMapping(Routes.NODE_BEHAVIORS)
+    Mono<List<BehaviorInfo>> behaviors() {
+        return Mono.just(behaviors);
+    }
+
+    public void offerBehaviors(List<BehaviorInfo> offered) {
+        behaviors = List.copyOf(offered);
     }
 
     /** Closes the server: further requests to this node fail in transport, as to a node that died. */

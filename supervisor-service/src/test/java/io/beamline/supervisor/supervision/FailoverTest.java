@@ -1,0 +1,148 @@
+package io.beamline.supervisor.supervision;
+
+import io.beamline.api.wire.ChildSpec;
+import io.beamline.api.wire.ChildStarted;
+import io.beamline.api.wire.NodeInfo;
+import io.beamline.api.wire.ProcessSpec;
+import io.beamline.api.wire.RegistryEvent;
+import io.beamline.api.wire.SpawnCommand;
+import io.beamline.api.wire.SupervisorSpec;
+import io.beamline.supervisor.cluster.NodeConnections;
+import io.beamline.supervisor.cluster.NodeDirectory;
+import io.beamline.supervisor.cluster.RegistryClient;
+import io.beamline.supervisor.fakes.FakeNode;
+import io.beamline.supervisor.fakes.FakeRegistry;
+import io.beamline.supervisor.fakes.Wire;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** Node loss: the children of a node that went down start again on the up nodes, as their supervisors decide. */
+class FailoverTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(15);
+
+    private final List<AutoCloseable> resources = new ArrayList<>();
+    private final FakeRegistry registry = open(FakeRegistry.start());
+    private final FakeNode nodeA = open(FakeNode.start("aaaaaa"));
+    private final FakeNode nodeB = open(FakeNode.start("bbbbbb"));
+    private final InMemorySupervisionStore store = new InMemorySupervisionStore();
+    private final NodeConnections connections = open(new NodeConnections(address -> Wire.requester(address.port())));
+    private final AtomicReference<Supervision> lostTo = new AtomicReference<>();
+    private final NodeDirectory directory = new NodeDirectory(nodeId -> {
+        connections.drop(nodeId);
+        lostTo.get().nodeLost(nodeId).block(WAIT);
+    }, () -> {
+    });
+    private final Scheduler supervisionThread = Schedulers.newSingle("failover-test");
+    private final Supervision supervision;
+
+    FailoverTest() {
+        RegistryClient registryClient = open(new RegistryClient(() -> Wire.requester(registry.port()), Duration.ofSeconds(1)));
+        ChildSpawner spawner = new ChildSpawner(directory, connections,
+                new ChildSpawner.Settings(Duration.ofSeconds(5), 2, Duration.ofMillis(10), Duration.ofMillis(50)));
+        supervision = new Supervision(store, new RestartIntensity(1000, Duration.ofSeconds(5)), registryClient, spawner,
+                new SupervisorMetrics(new SimpleMeterRegistry()), Clock.systemUTC(), supervisionThread);
+        lostTo.set(supervision);
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        supervisionThread.dispose();
+        for (AutoCloseable resource : resources.reversed()) {
+            resource.close();
+        }
+    }
+
+    private <T extends AutoCloseable> T open(T resource) {
+        resources.add(resource);
+        return resource;
+    }
+
+    private void snapshot(NodeInfo... nodes) {
+        directory.replayStarts();
+        for (NodeInfo node : nodes) {
+            directory.apply(new RegistryEvent(RegistryEvent.NODE_UP, 1, node, null, null));
+        }
+        directory.apply(new RegistryEvent(RegistryEvent.SNAPSHOT_COMPLETE, 1, null, null, null));
+    }
+
+    private void down(FakeNode node) {
+        directory.apply(new RegistryEvent(RegistryEvent.NODE_DOWN, 2, node.info(0), null, null));
+    }
+
+    private static ChildSpec worker(String id, String restart) {
+        return new ChildSpec(id, "counter", Map.of(), null, restart, null, null, null);
+    }
+
+    private Child child(String supervisor, String key) {
+        return store.children(supervisor).stream().filter(child -> key.equals(child.key())).findFirst().orElseThrow();
+    }
+
+    @Test
+    void restartsPermanentAndTransientChildrenOfALostNodeOnTheUpNodesWithTheSameIds() {
+        snapshot(nodeA.info(0));
+        supervision.start(new SupervisorSpec("s", null, 3, 5, List.of(worker("p", "permanent"),
+                worker("t", "transient")))).block(WAIT);
+        ProcessSpec adHoc = new ProcessSpec("aaaaaa.9", "echo", Map.of(), null, "permanent", null, null);
+        supervision.childStarted(new ChildStarted(adHoc, nodeA.id(), 1)).block(WAIT);
+        snapshot(nodeA.info(3), nodeB.info(0));
+        String p = child("s", "p").id();
+        String t = child("s", "t").id();
+
+        down(nodeA);
+
+        await().atMost(WAIT).untilAsserted(() -> assertThat(nodeB.spawns)
+                .extracting(command -> command.spec().id() + "@" + command.incarnation())
+                .containsExactlyInAnyOrder(p + "@2", t + "@2", "aaaaaa.9@2"));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(List.of(child("s", "p"), child("s", "t"),
+                store.child("aaaaaa.9").orElseThrow())).allSatisfy(child -> {
+                    assertThat(child.node()).isEqualTo(nodeB.id());
+                    assertThat(child.status()).isEqualTo(Child.Status.RUNNING);
+                    assertThat(child.incarnation()).isEqualTo(2);
+                }));
+        assertThat(nodeB.spawns).extracting(SpawnCommand::restarts).containsOnly(1);
+    }
+
+    @Test
+    void appliesTheSupervisorsStrategyToChildrenOnTheUpNodesToo() {
+        snapshot(nodeA.info(0), nodeB.info(1));
+        supervision.start(new SupervisorSpec("s", "one_for_all", 3, 5, List.of(worker("a", "permanent"),
+                worker("b", "permanent"), worker("c", "permanent")))).block(WAIT);
+        Child a = child("s", "a");
+        Child b = child("s", "b");
+        Child c = child("s", "c");
+        assertThat(List.of(a.node(), b.node(), c.node())).containsExactly(nodeA.id(), nodeA.id(), nodeB.id());
+        int mark = nodeB.events.size();
+
+        down(nodeA);
+
+        await().atMost(WAIT).untilAsserted(() -> assertThat(nodeB.events.subList(mark, nodeB.events.size()))
+                .containsExactly("terminate " + c.id(), "spawn " + a.id() + " 2", "spawn " + b.id() + " 2",
+                        "spawn " + c.id() + " 2"));
+    }
+
+    @Test
+    void leavesTheChildrenOfOtherNodesAlone() {
+        snapshot(nodeA.info(0), nodeB.info(5));
+        supervision.start(new SupervisorSpec("s", null, 3, 5, List.of(worker("a", "permanent")))).block(WAIT);
+        int spawnsOnA = nodeA.spawns.size();
+
+        down(nodeB);
+
+        assertThat(child("s", "a").incarnation()).isEqualTo(1);
+        assertThat(nodeA.spawns).hasSize(spawnsOnA);
+    }
+}

@@ -50,15 +50,49 @@ public class NodeController {
 
     private final ProcessNode node;
     private final ProcessRuntime runtime;
+    private final NodeLease lease;
+    private final PeerRouter router;
 
-    public NodeController(ProcessNode node, ProcessRuntime runtime) {
+    public NodeController(ProcessNode node, ProcessRuntime runtime, NodeLease lease, PeerRouter router) {
         this.node = node;
         this.runtime = runtime;
+        this.lease = lease;
+        this.router = router;
+    }
+
+    /** Fencing: a node whose lease ran out serves no process (see {@link NodeLease#serving}). */
+    private void requireLease() {
+        if (!lease.serving()) {
+            throw new BeamlineException(ErrorCode.PROCESS_UNAVAILABLE,
+                    "this node's lease ran out: it serves no process until it registered again");
+        }
+    }
+
+    /**
+     * A process this node does not have but whose location record names another node answers
+     * {@code moved} (attribute {@code node}) instead of {@code process_not_found}, so the sender
+     * looks it up again.
+     */
+    private Throwable movedIfElsewhere(Throwable error, String id) {
+        if (error instanceof BeamlineException missing && missing.code() == ErrorCode.PROCESS_NOT_FOUND) {
+            Optional<String> elsewhere = router.locatedElsewhere(id);
+            if (elsewhere.isPresent()) {
+                return new BeamlineException(Failure.of(ErrorCode.MOVED, "process " + id + " now runs on " + elsewhere.get())
+                        .with("node", elsewhere.get()));
+            }
+        }
+        return error;
     }
 
     @MessageMapping(Routes.PROCESS_SPAWN)
     public Mono<ProcessStatus> spawn(SpawnCommand command) {
-        return node.spawn(command);
+        return Mono.defer(() -> {
+            if (!lease.serving()) {
+                return Mono.error(new BeamlineException(ErrorCode.SERVICE_UNAVAILABLE,
+                        "this node's lease ran out: it takes no spawn until it registered again"));
+            }
+            return node.spawn(command);
+        });
     }
 
     @MessageMapping(Routes.PROCESS_STATUS)
@@ -74,24 +108,30 @@ public class NodeController {
     @MessageMapping(Routes.PROCESS_SEND)
     public Mono<Accepted> send(SendCommand command) {
         return Mono.fromCallable(() -> {
+            requireLease();
             runtime.send(command.to(), command.payload());
             return Accepted.of(command.to());
-        });
+        }).onErrorMap(error -> movedIfElsewhere(error, command.to()));
     }
 
     /** A timeout of 0 or less means the default (5 s); more than 60 s is cut to 60 s. */
     @MessageMapping(Routes.PROCESS_CALL)
     public Mono<CallReply> call(CallCommand command) {
         long timeout = command.timeoutMs() <= 0 ? DEFAULT_CALL_TIMEOUT_MS : Math.min(command.timeoutMs(), MAX_CALL_TIMEOUT_MS);
-        return Mono.fromFuture(() -> runtime.call(command.to(), command.payload(), timeout).thenApply(CallReply::new));
+        return Mono.fromFuture(() -> {
+                    requireLease();
+                    return runtime.call(command.to(), command.payload(), timeout).thenApply(CallReply::new);
+                })
+                .onErrorMap(error -> movedIfElsewhere(error, command.to()));
     }
 
     @MessageMapping(Routes.PROCESS_EXIT)
     public Mono<Accepted> exit(ExitCommand command) {
         return Mono.fromCallable(() -> {
+            requireLease();
             runtime.exit(command.to(), command.reason());
             return Accepted.of(command.to());
-        });
+        }).onErrorMap(error -> movedIfElsewhere(error, command.to()));
     }
 
     @MessageMapping(Routes.PROCESS_STOP)
@@ -101,7 +141,10 @@ public class NodeController {
 
     @MessageMapping(Routes.PROCESS_LINK)
     public Mono<Void> link(LinkCommand command) {
-        return Mono.fromRunnable(() -> runtime.link(command.id(), command.target()));
+        return Mono.fromRunnable(() -> {
+            requireLease();
+            runtime.link(command.id(), command.target());
+        });
     }
 
     @MessageMapping(Routes.PROCESS_UNLINK)
@@ -111,12 +154,16 @@ public class NodeController {
 
     @MessageMapping(Routes.PROCESS_MONITOR)
     public Mono<MonitorRef> monitor(LinkCommand command) {
-        return Mono.fromCallable(() -> new MonitorRef(runtime.monitor(command.id(), command.target())));
+        return Mono.fromCallable(() -> {
+            requireLease();
+            return new MonitorRef(runtime.monitor(command.id(), command.target()));
+        });
     }
 
     @MessageMapping(Routes.PROCESS_SIGNAL)
     public Mono<Accepted> signal(SignalCommand command) {
         return Mono.fromCallable(() -> {
+            requireLease();
             runtime.receiveSignal(command.kind(), command.from(), command.to(), command.reason(), command.ref());
             return Accepted.of(command.to());
         });

@@ -23,6 +23,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * count and mailbox total. A renewal answered {@code lease_expired} (the registry declared the
  * node down) registers again; a renewal that gets no answer is logged and the next one tries
  * again. {@link #registered()} is what readiness reports. Thread-safe.
+ *
+ * <p>Fencing: the lease is valid until the time of the request that earned the last grant plus
+ * the grant's ttl, which is never later than the registry's own deadline for it. While it is not
+ * valid the node serves no process ({@link #serving()}, checked by every process route), and the
+ * first check that finds it invalid, or a watchdog every {@code FENCE_CHECK}, stops every
+ * supervised process of the node: the registry may have declared the node down and its
+ * supervisor restarted them elsewhere, so a paused or partitioned node never serves a process
+ * that lives on somewhere else. Temporary processes stay (nobody restarts them) and are served
+ * again once the node registered again.
  */
 public final class NodeLease implements AutoCloseable {
 
@@ -34,7 +43,13 @@ public final class NodeLease implements AutoCloseable {
     private final Duration renew;
     private final AtomicBoolean registered = new AtomicBoolean();
     private final AtomicBoolean renewalsFailing = new AtomicBoolean();
+    private final AtomicBoolean fenced = new AtomicBoolean();
+    /** {@link System#nanoTime} until which the last grant is valid; 0 before the first. */
+    private volatile long validUntilNanos;
     private volatile Disposable loop;
+    private volatile Disposable watchdog;
+
+    static final Duration FENCE_CHECK = Duration.ofMillis(100);
 
     public NodeLease(RegistryClient registry, NodeIdentity identity, ProcessRuntime runtime, Duration renew) {
         this.registry = registry;
@@ -52,7 +67,30 @@ public final class NodeLease implements AutoCloseable {
                                     .onBackpressureDrop()
                                     .concatMap(tick -> renewOnce(address), 1)))
                     .subscribe(null, error -> log.error("lease loop ended", error));
+            watchdog = Flux.interval(FENCE_CHECK, FENCE_CHECK)
+                    .onBackpressureDrop()
+                    .subscribe(tick -> serving(), error -> log.error("fencing watchdog ended", error));
         }
+    }
+
+    /**
+     * Whether this node may serve its processes now: its lease is valid. The first call that
+     * finds it expired fences the node (stops its supervised processes); a node that was never
+     * granted a lease serves (it hosts nothing the registry knows of).
+     */
+    public boolean serving() {
+        long until = validUntilNanos;
+        if (until == 0 || System.nanoTime() - until < 0) {
+            return true;
+        }
+        if (fenced.compareAndSet(false, true)) {
+            registered.set(false);
+            int stopped = runtime.stopSupervised();
+            log.warn("lease of node {} ran out without a renewal: fenced, {} supervised processes stopped "
+                    + "(their supervisor restarts them elsewhere once the registry declares this node down)",
+                    identity.nodeId(), stopped);
+        }
+        return false;
     }
 
     /** Whether the registry has accepted this node and not declared it down since. */
@@ -61,7 +99,7 @@ public final class NodeLease implements AutoCloseable {
     }
 
     private Mono<Void> register(String address) {
-        return Mono.defer(() -> registry.register(lease(address)))
+        return Mono.defer(() -> granted(registry.register(lease(address))))
                 .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(100))
                         .maxBackoff(renew.compareTo(Duration.ofMillis(100)) > 0 ? renew : Duration.ofMillis(100))
                         .doBeforeRetry(retry -> {
@@ -74,7 +112,7 @@ public final class NodeLease implements AutoCloseable {
     }
 
     private Mono<Void> renewOnce(String address) {
-        return Mono.defer(() -> registry.renew(lease(address)))
+        return Mono.defer(() -> granted(registry.renew(lease(address))))
                 .doOnNext(grant -> {
                     if (renewalsFailing.compareAndSet(true, false)) {
                         log.info("lease of node {} renewed again", identity.nodeId());
@@ -95,6 +133,22 @@ public final class NodeLease implements AutoCloseable {
                 });
     }
 
+    /** Extends the validity by the grant's ttl from the moment its request left, when it comes. */
+    private Mono<LeaseGrant> granted(Mono<LeaseGrant> request) {
+        long sentAt = System.nanoTime();
+        return request.doOnNext(grant -> {
+            long until = sentAt + Duration.ofMillis(grant.ttlMs()).toNanos();
+            if (validUntilNanos == 0 || until - validUntilNanos > 0) {
+                validUntilNanos = until;
+            }
+            // a grant whose request left before a pause may already be stale: it does not unfence
+            if (System.nanoTime() - validUntilNanos < 0 && fenced.compareAndSet(true, false)) {
+                registered.set(true);
+                log.info("node {} holds a lease again: serving", identity.nodeId());
+            }
+        });
+    }
+
     private void accepted(LeaseGrant grant) {
         if (registered.compareAndSet(false, true)) {
             log.info("node {} registered (lease {} ms)", identity.nodeId(), grant.ttlMs());
@@ -110,6 +164,9 @@ public final class NodeLease implements AutoCloseable {
     public synchronized void close() {
         if (loop != null) {
             loop.dispose();
+        }
+        if (watchdog != null) {
+            watchdog.dispose();
         }
     }
 }

@@ -105,6 +105,15 @@ public final class PeerRouter implements RemoteSender, AutoCloseable {
                 connector.apply(HostPort.parse(node.address())), timeout, maxQueuedPerPeer));
     }
 
+    /** The id of another live node that process {@code id}'s location record names, if any. */
+    public java.util.Optional<String> locatedElsewhere(String id) {
+        String located = id == null ? null : locations.get(id);
+        if (located == null || ProcessIds.shortNodeId(located).equals(identity.shortId())) {
+            return java.util.Optional.empty();
+        }
+        return nodes.containsKey(ProcessIds.shortNodeId(located)) ? java.util.Optional.of(located) : java.util.Optional.empty();
+    }
+
     /** The short id of the node that hosts process {@code id} as far as this view knows. */
     private String hostOf(String id) {
         String located = locations.get(id);

@@ -338,10 +338,10 @@ final class Cell extends Mailbox implements ProcessEntry, ProcessContext {
         ProcessExit exit = new ProcessExit(spec, incarnation, reason, kind);
         Signal last = finish(exit);
         discardMail(reason);
-        if (last != null && last.stopped != null) {
-            last.stopped.complete(exit);
-        }
         runtime.exited(exit, farewell(), this);
+        if (last != null && last.stopped != null) {
+            last.stopped.complete(exit); // after the exit listener: a stop completes once everything heard of it
+        }
     }
 
     /**
@@ -359,10 +359,10 @@ final class Cell extends Mailbox implements ProcessEntry, ProcessContext {
         }
         ProcessExit exit = new ProcessExit(spec, incarnation, reason, ExitKind.EXITED);
         Signal last = finish(exit);
+        runtime.exited(exit, farewell(), this);
         if (last != null && last.stopped != null) {
             last.stopped.complete(exit);
         }
-        runtime.exited(exit, farewell(), this);
         return true;
     }
 

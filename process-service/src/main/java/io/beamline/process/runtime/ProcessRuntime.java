@@ -624,6 +624,22 @@ public final class ProcessRuntime implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops every supervised process of this node and drops their tombstones (fencing: they may
+     * be running elsewhere now). As {@link #stop}: terminate() runs, nothing is reported as an
+     * exit. Returns how many were stopped.
+     */
+    public int stopSupervised() {
+        int stopped = 0;
+        for (ProcessEntry entry : entries.values()) {
+            if (entry.spec().supervised()) {
+                stop(entry.id());
+                stopped++;
+            }
+        }
+        return stopped;
+    }
+
     /** Removes the tombstone of {@code id} if it is still that of {@code incarnation}. */
     public boolean dropTombstone(String id, int incarnation) {
         boolean[] dropped = new boolean[1];

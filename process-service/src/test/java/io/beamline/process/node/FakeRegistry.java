@@ -37,6 +37,10 @@ class FakeRegistry {
     final AtomicInteger expireRenewals = new AtomicInteger();
     /** When set, location.put answers stale_incarnation. */
     final AtomicBoolean locationsStale = new AtomicBoolean();
+    /** When set, renewals get no answer at all (a registry behind a partition). */
+    final AtomicBoolean silent = new AtomicBoolean();
+    /** The ttl of each grant, in milliseconds. */
+    final java.util.concurrent.atomic.AtomicLong grantTtlMs = new java.util.concurrent.atomic.AtomicLong(3000);
     final Sinks.Many<RegistryEvent> changes = Sinks.many().replay().all();
 
     @MessageMapping(Routes.NODE_REGISTER)
@@ -45,7 +49,7 @@ class FakeRegistry {
             return Mono.error(new BeamlineException(ErrorCode.SERVICE_UNAVAILABLE, "not yet"));
         }
         registrations.add(lease);
-        return Mono.just(new LeaseGrant(lease.nodeId(), 3000));
+        return Mono.just(new LeaseGrant(lease.nodeId(), grantTtlMs.get()));
     }
 
     @MessageMapping(Routes.NODE_RENEW)
@@ -53,8 +57,11 @@ class FakeRegistry {
         if (expireRenewals.getAndUpdate(left -> Math.max(0, left - 1)) > 0) {
             return Mono.error(new BeamlineException(ErrorCode.LEASE_EXPIRED, "expired"));
         }
+        if (silent.get()) {
+            return Mono.never();
+        }
         renewals.add(lease);
-        return Mono.just(new LeaseGrant(lease.nodeId(), 3000));
+        return Mono.just(new LeaseGrant(lease.nodeId(), grantTtlMs.get()));
     }
 
     @MessageMapping(Routes.NAME_REGISTER)

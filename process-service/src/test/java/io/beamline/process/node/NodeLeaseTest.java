@@ -78,6 +78,33 @@ class NodeLeaseTest {
     }
 
     @Test
+    void leaseThatRunsOutFencesTheNodeStoppingOnlyItsSupervisedProcesses() {
+        registry.grantTtlMs.set(400);
+        String supervised = runtime.spawn(new io.beamline.api.wire.ProcessSpec(null, "counter", null, null, "permanent",
+                "root", null)).join().id();
+        String temporary = runtime.spawn(new io.beamline.api.wire.ProcessSpec(null, "counter", null, null, null, null,
+                null)).join().id();
+        identity.bound(7300);
+        lease.start();
+        await().until(lease::registered);
+        assertThat(lease.serving()).isTrue();
+
+        registry.silent.set(true);
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> !lease.serving());
+        await().until(() -> runtime.processCount() == 1);
+        assertThat(runtime.status(temporary).status()).isEqualTo("running");
+        assertThat(lease.registered()).as("a fenced node is not ready").isFalse();
+        assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> runtime.status(supervised)))
+                .isInstanceOf(io.beamline.api.wire.BeamlineException.class);
+
+        registry.silent.set(false);
+
+        await().atMost(Duration.ofSeconds(5)).until(lease::serving);
+        assertThat(lease.registered()).isTrue();
+    }
+
+    @Test
     void expiredLeaseMakesTheNodeUnreadyUntilItRegistersAgain() {
         identity.bound(7300);
         lease.start();

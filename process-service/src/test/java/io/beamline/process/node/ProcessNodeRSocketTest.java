@@ -129,6 +129,29 @@ class ProcessNodeRSocketTest {
         http.get().uri("/actuator/health/readiness").exchange().expectStatus().isOk();
     }
 
+    @Test
+    void nodeWhoseLeaseRunsOutServesNoProcessUntilItHoldsOneAgain() {
+        ProcessStatus temporary = spawn(new SpawnCommand(spec("counter", Map.of(), null, null), 1, 0));
+        registry.grantTtlMs.set(500);
+        int renewals = registry.renewals.size();
+        await().until(() -> registry.renewals.size() > renewals + 1); // a grant with the short ttl is in
+        try {
+            registry.silent.set(true);
+
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(
+                    failure(Routes.PROCESS_SEND, new SendCommand(temporary.id(), Map.of("op", "inc"))).code())
+                    .isEqualTo(ErrorCode.PROCESS_UNAVAILABLE));
+            assertThat(failure(Routes.PROCESS_SPAWN, new SpawnCommand(spec("echo", Map.of(), null, null), 1, 0)).code())
+                    .isEqualTo(ErrorCode.SERVICE_UNAVAILABLE);
+        } finally {
+            registry.silent.set(false);
+            registry.grantTtlMs.set(3000);
+        }
+        await().atMost(Duration.ofSeconds(15)).ignoreExceptions().untilAsserted(() -> assertThat(
+                request(Routes.PROCESS_SEND, new SendCommand(temporary.id(), Map.of("op", "inc")), Accepted.class))
+                .isEqualTo(Accepted.of(temporary.id())));
+    }
+
     // ---- spawn, status, list, send, call, exit, stop ----------------------------------------
 
     @Test

@@ -13,8 +13,9 @@
 # benchmarks' annotations (3 forks each); JMH options given here override them, e.g. -f 1 -wi 0 -i 1
 # for a smoke run. --only=REGEX picks benchmarks (default: all of io.beamline.benchmarks.runtime).
 #
-# Each figure in the table is the median over forks of the fork's mean over its measurement
-# iterations (iterations share a JVM; forks are the independent samples). Rates are 1e9 / (ns per op).
+# Each figure in the table is the median over forks of the fork's median over its measurement
+# iterations (iterations share a JVM, forks are the independent samples; medians because the shared
+# machine's noise comes in bursts). Rates are 1e9 / (ns per op).
 set -euo pipefail
 
 ROOT=$(cd -P "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -50,7 +51,7 @@ TO_SECONDS = {"ns/op": 1e-9, "us/op": 1e-6, "ms/op": 1e-3, "s/op": 1.0}
 
 def fork_values(metric):
     # rawData: one list per fork of that fork's measurement iterations
-    return [statistics.fmean(fork) for fork in metric["rawData"] if fork]
+    return [statistics.median(fork) for fork in metric["rawData"] if fork]
 
 figures = {}  # (row key, runtime) -> (median, forks)
 for run in runs:
@@ -69,9 +70,11 @@ for run in runs:
 ROWS = [
     ("spawn 1M idle processes (spawns/s)", "SpawnIdle", True),
     ("heap per idle process (bytes)", "SpawnIdle:heap.bytesPerProcess", False),
+    ("  same, spawned by a process (spawns/s)", "SpawnIdle", True, "beamlineInProcess"),
+    ("  same, spawned by a process (bytes)", "SpawnIdle:heap.bytesPerProcess", False, "beamlineInProcess"),
     ("ping-pong (round trips/s)", "PingPong", True),
     ("fan-in 1000 -> 1 (messages/s)", "FanIn", True),
-    ("ring 10k, 1M hops (hops/s)", "Ring", True),
+    ("ring of 10k processes (hops/s)", "Ring", True),
     ("calls, idle: p50 (ms)", "Responsiveness[spinning=false]:latency.p50.ms", False),
     ("calls, idle: p99 (ms)", "Responsiveness[spinning=false]:latency.p99.ms", False),
     ("calls, spinners: p50 (ms)", "Responsiveness[spinning=true]:latency.p50.ms", False),
@@ -95,8 +98,8 @@ print()
 print(f"{'benchmark':<40} {'Beamline':>14} {'Pekko':>14} {'ratio B/P':>10}  better")
 print("-" * 90)
 details = []
-for title, key, higher in ROWS:
-    b = figures.get((key, "beamline"))
+for title, key, higher, *variant in ROWS:
+    b = figures.get((key, variant[0] if variant else "beamline"))
     p = figures.get((key, "pekko"))
     if b is None and p is None:
         continue
@@ -105,7 +108,7 @@ for title, key, higher in ROWS:
     print(f"{title:<40} {fmt(mb):>14} {fmt(mp):>14} {ratio:>10}  {'higher' if higher else 'lower'}")
     details.append((title, b, p))
 print()
-print("per fork (each: the fork's mean over its measurement iterations); the table shows the median")
+print("per fork (each: the median of the fork's measurement iterations); the table shows their median")
 for title, b, p in details:
     show = lambda vs: " / ".join(fmt(v) for v in vs) if vs else "-"
     print(f"  {title:<40} Beamline {show(b)}   Pekko {show(p)}")

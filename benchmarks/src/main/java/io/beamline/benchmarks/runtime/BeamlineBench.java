@@ -29,6 +29,7 @@ final class BeamlineBench {
     static final String RING = "bench-ring";
     static final String SPINNER = "bench-spinner";
     static final String ECHO = "bench-echo";
+    static final String SPAWNER = "bench-spawner";
 
     private BeamlineBench() {
     }
@@ -46,7 +47,8 @@ final class BeamlineBench {
                 definition(RECEIVER, Receiver::new),
                 definition(RING, RingMember::new),
                 definition(SPINNER, Spinner::new),
-                definition(ECHO, Echo::new)));
+                definition(ECHO, Echo::new),
+                definition(SPAWNER, Spawner::new)));
     }
 
     private static BehaviorDefinition definition(String name, java.util.function.Supplier<Behavior> factory) {
@@ -97,6 +99,9 @@ final class BeamlineBench {
     }
 
     record Spin(long nanos, CountDownLatch done) {
+    }
+
+    record SpawnIdle(int count, CountDownLatch done) {
     }
 
     // ---- behaviors --------------------------------------------------------------------------
@@ -196,6 +201,19 @@ final class BeamlineBench {
             if (message instanceof Spin spin) {
                 Spinning.spin(spin.nanos());
                 spin.done().countDown();
+            }
+        }
+    }
+
+    /** Spawns idle processes from inside a process ({@link ProcessContext#spawn}: init runs on this scheduler). */
+    static final class Spawner implements Behavior {
+        @Override
+        public void handle(Object message, ProcessContext context) {
+            if (message instanceof SpawnIdle spawn) {
+                for (int i = 0; i < spawn.count(); i++) {
+                    context.spawn(IDLE, Map.of());
+                }
+                spawn.done().countDown();
             }
         }
     }

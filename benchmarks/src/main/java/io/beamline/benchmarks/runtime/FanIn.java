@@ -23,9 +23,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * 1,000 sender processes (actors) each send 1,000 messages to one receiver per shot (told to
+ * 1,000 sender processes (actors) each send 5,000 messages to one receiver per shot (told to
  * start by the benchmark thread); the score is the time per message, until the receiver has
- * handled all 1,000,000.
+ * handled all 5,000,000.
  */
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -36,7 +36,7 @@ import java.util.concurrent.TimeUnit;
 public class FanIn {
 
     static final int SENDERS = 1_000;
-    static final int PER_SENDER = 1_000;
+    static final int PER_SENDER = 5_000;
     static final int MESSAGES = SENDERS * PER_SENDER;
 
     @State(Scope.Benchmark)

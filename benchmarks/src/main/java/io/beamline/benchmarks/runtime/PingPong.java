@@ -21,7 +21,7 @@ import org.openjdk.jmh.annotations.Warmup;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
-/** Two processes (actors) exchange ping and pong 200,000 times per shot; the score is the time per round trip. */
+/** Two processes (actors) exchange ping and pong 1,000,000 times per shot; the score is the time per round trip. */
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 5)
@@ -30,7 +30,7 @@ import java.util.concurrent.TimeUnit;
 @Timeout(time = 3, timeUnit = TimeUnit.MINUTES)
 public class PingPong {
 
-    static final int ROUND_TRIPS = 200_000;
+    static final int ROUND_TRIPS = 1_000_000;
 
     @State(Scope.Benchmark)
     public static class BeamlineState {

@@ -67,7 +67,7 @@ public class FanIn {
         for (String sender : state.senders) {
             state.runtime.send(sender, go);
         }
-        Awaits.await(done, "fan-in");
+        Awaits.await(done, "fan-in", Awaits.SHOT_LIMIT_SECONDS);
     }
 
     @State(Scope.Benchmark)
@@ -98,6 +98,6 @@ public class FanIn {
         for (ActorRef<PekkoBench.Go> sender : state.senders) {
             sender.tell(go);
         }
-        Awaits.await(done, "fan-in");
+        Awaits.await(done, "fan-in", Awaits.SHOT_LIMIT_SECONDS);
     }
 }

@@ -56,7 +56,7 @@ public class PingPong {
     public void beamline(BeamlineState state) throws Exception {
         CountDownLatch done = new CountDownLatch(1);
         state.runtime.send(state.pinger, new BeamlineBench.Start(state.ponger, ROUND_TRIPS, done));
-        Awaits.await(done, "ping-pong");
+        Awaits.await(done, "ping-pong", Awaits.SHOT_LIMIT_SECONDS);
     }
 
     @State(Scope.Benchmark)
@@ -83,6 +83,6 @@ public class PingPong {
     public void pekko(PekkoState state) throws Exception {
         CountDownLatch done = new CountDownLatch(1);
         state.pinger.tell(new PekkoBench.Start(state.ponger, ROUND_TRIPS, done));
-        Awaits.await(done, "ping-pong");
+        Awaits.await(done, "ping-pong", Awaits.SHOT_LIMIT_SECONDS);
     }
 }

@@ -65,7 +65,7 @@ public class Ring {
     public void beamline(BeamlineState state) throws Exception {
         CountDownLatch done = new CountDownLatch(1);
         state.runtime.send(state.members[0], new BeamlineBench.Token(HOPS, done));
-        Awaits.await(done, "ring");
+        Awaits.await(done, "ring", Awaits.SHOT_LIMIT_SECONDS);
     }
 
     @State(Scope.Benchmark)
@@ -96,6 +96,6 @@ public class Ring {
     public void pekko(PekkoState state) throws Exception {
         CountDownLatch done = new CountDownLatch(1);
         state.members.getFirst().tell(new PekkoBench.Token(HOPS, done));
-        Awaits.await(done, "ring");
+        Awaits.await(done, "ring", Awaits.SHOT_LIMIT_SECONDS);
     }
 }

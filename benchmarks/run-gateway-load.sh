@@ -58,7 +58,7 @@ free_port() {
 
 if [ ! -f "$JAR" ] || [ -n "$(find benchmarks/src benchmarks/pom.xml pom.xml -newer "$JAR" -print -quit 2>/dev/null)" ]; then
   say "building the benchmarks jar"
-  ./mvnw -q -DskipTests -pl benchmarks package
+  ./mvnw -q -DskipTests -pl benchmarks -am package # -am: benchmarks depends on process-service (JMH)
   touch "$JAR"
 fi
 

@@ -11,6 +11,7 @@ import io.beamline.gateway.cluster.PeerConnection;
 import io.beamline.gateway.cluster.RegistryClient;
 import io.beamline.gateway.cluster.RegistrySyncIndicator;
 import io.beamline.gateway.cluster.RegistryWatcher;
+import io.beamline.gateway.process.BatchSend;
 import io.beamline.gateway.process.Names;
 import io.beamline.gateway.process.ProcessRouter;
 import io.beamline.gateway.process.Processes;
@@ -104,6 +105,12 @@ public class GatewayConfiguration {
     @Bean
     Names names(RegistryClient registry, ProcessRouter router, Processes processes) {
         return new Names(registry, router, processes);
+    }
+
+    /** Batch sends: at most 64 targets in flight per request, each target's lines in order. */
+    @Bean
+    BatchSend batchSend(Processes processes, Names names) {
+        return new BatchSend(processes, names, 64);
     }
 
     @Bean

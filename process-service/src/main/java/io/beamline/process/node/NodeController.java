@@ -20,13 +20,7 @@ import io.beamline.api.wire.SendCommand;
 import io.beamline.api.wire.SignalCommand;
 import io.beamline.api.wire.SpawnCommand;
 import io.beamline.process.runtime.ProcessRuntime;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.springframework.core.codec.CodecException;
-import org.springframework.messaging.converter.MessageConversionException;
-import org.springframework.messaging.handler.annotation.MessageExceptionHandler;
 import org.springframework.messaging.handler.annotation.MessageMapping;
-import org.springframework.messaging.handler.invocation.MethodArgumentResolutionException;
 import org.springframework.stereotype.Controller;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -38,13 +32,11 @@ import java.util.Optional;
  * The node's RSocket routes ({@code process.*}, {@code node.behaviors}): each translates one
  * request to the runtime or to {@link ProcessNode}. Handlers run on Netty threads and never
  * block: the runtime answers at once or with a future, which becomes a Mono. Failures travel as
- * {@link BeamlineException}s; a request that cannot be decoded is {@code invalid_request}, and
- * anything unexpected is {@code internal_error} (a bug, logged).
+ * {@link BeamlineException}s, shaped by {@link RouteFailures} for every route of the node.
  */
 @Controller
 public class NodeController {
 
-    private static final Logger log = LoggerFactory.getLogger(NodeController.class);
     static final long DEFAULT_CALL_TIMEOUT_MS = 5_000;
     static final long MAX_CALL_TIMEOUT_MS = 60_000;
 
@@ -177,19 +169,5 @@ public class NodeController {
     @MessageMapping(Routes.NODE_BEHAVIORS)
     public List<BehaviorInfo> behaviors() {
         return runtime.catalog().list();
-    }
-
-    @MessageExceptionHandler
-    public Mono<Void> failure(Throwable error) {
-        Optional<Failure> known = BeamlineException.from(error);
-        if (known.isPresent()) {
-            return Mono.error(error instanceof BeamlineException ? error : known.get().toException());
-        }
-        if (error instanceof CodecException || error instanceof MessageConversionException
-                || error instanceof MethodArgumentResolutionException) {
-            return Mono.error(new BeamlineException(ErrorCode.INVALID_REQUEST, "unreadable request: " + error.getMessage()));
-        }
-        log.error("unexpected failure in a node route", error);
-        return Mono.error(new BeamlineException(ErrorCode.INTERNAL_ERROR, error.getClass().getName()));
     }
 }

@@ -2,21 +2,13 @@ package io.beamline.process.node;
 
 import io.beamline.api.wire.BeamlineException;
 import io.beamline.api.wire.ErrorCode;
-import io.beamline.api.wire.Failure;
 import io.beamline.api.wire.ProcessRef;
 import io.beamline.api.wire.Routes;
 import io.beamline.process.runtime.ProcessRuntime;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.springframework.core.codec.CodecException;
-import org.springframework.messaging.converter.MessageConversionException;
-import org.springframework.messaging.handler.annotation.MessageExceptionHandler;
 import org.springframework.messaging.handler.annotation.MessageMapping;
-import org.springframework.messaging.handler.invocation.MethodArgumentResolutionException;
 import org.springframework.stereotype.Controller;
 import reactor.core.publisher.Mono;
 
-import java.util.Optional;
 
 /**
  * The routes only a supervisor uses. {@code process.terminate} stops a process the way OTP's
@@ -29,7 +21,6 @@ import java.util.Optional;
 @Controller
 public class SupervisorCommands {
 
-    private static final Logger log = LoggerFactory.getLogger(SupervisorCommands.class);
 
     private final ProcessRuntime runtime;
 
@@ -46,19 +37,5 @@ public class SupervisorCommands {
             }
             return Mono.fromFuture(() -> runtime.stop(ref.id())).then();
         });
-    }
-
-    @MessageExceptionHandler
-    public Mono<Void> failure(Throwable error) {
-        Optional<Failure> known = BeamlineException.from(error);
-        if (known.isPresent()) {
-            return Mono.error(error instanceof BeamlineException ? error : known.get().toException());
-        }
-        if (error instanceof CodecException || error instanceof MessageConversionException
-                || error instanceof MethodArgumentResolutionException) {
-            return Mono.error(new BeamlineException(ErrorCode.INVALID_REQUEST, "unreadable request: " + error.getMessage()));
-        }
-        log.error("unexpected failure in a supervisor route", error);
-        return Mono.error(new BeamlineException(ErrorCode.INTERNAL_ERROR, error.getClass().getName()));
     }
 }

@@ -207,14 +207,13 @@ public final class ProcessRuntime implements AutoCloseable {
                 throw stale(spec.id(), incarnation, cell.incarnation());
             }
         }
-        ProcessOptions.of(identified.args(), definition.blocking()); // rejects bad options before the factory runs
+        ProcessOptions options = ProcessOptions.of(identified.args(), definition.blocking()); // before the factory runs
         Behavior behavior;
         try {
             behavior = Objects.requireNonNull(definition.factory().get(), "the behavior factory returned null");
         } catch (RuntimeException factoryFailure) {
             throw invalid("behavior " + spec.behavior() + " could not be created: " + factoryFailure.getMessage());
         }
-        ProcessOptions options = ProcessOptions.of(identified.args(), definition.blocking());
         return new Cell(this, identified, incarnation, restarts, behavior, capacity, options);
     }
 

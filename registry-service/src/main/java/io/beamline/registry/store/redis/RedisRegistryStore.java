@@ -33,6 +33,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
@@ -70,9 +71,9 @@ public final class RedisRegistryStore implements RegistryStore, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(RedisRegistryStore.class);
 
-    private static final int NODES = 0, LEASES = 1, DOWN = 2, NAMES = 3, LOCATIONS = 4, SEQ = 5, CHANGES = 6;
+    private static final int NODES = 0, NAMES = 3, LOCATIONS = 4, SEQ = 5, CHANGES = 6, EPOCH = 8;
     private static final List<String> KEY_NAMES =
-            List.of("nodes", "leases", "down", "names", "locations", "seq", "changes", "order");
+            List.of("nodes", "leases", "down", "names", "locations", "seq", "changes", "order", "epoch");
     private static final int TAIL_BATCH = 512;
 
     private static final Script REGISTER_NODE = Script.load("register_node");
@@ -98,6 +99,7 @@ public final class RedisRegistryStore implements RegistryStore, AutoCloseable {
 
     private Disposable tail; // guarded by this
     private volatile boolean tailFailing;
+    private volatile String epoch; // of the state the mirror was loaded from; written by the tail only
 
     /**
      * @param redis               the connections (not closed by {@link #close()})
@@ -136,11 +138,16 @@ public final class RedisRegistryStore implements RegistryStore, AutoCloseable {
 
     @Override
     public synchronized void close() {
+        stopTail();
+        tailThread.dispose();
+    }
+
+    /** Stops reading the change stream (subscribers stay attached); {@link #start()} resumes from the last sequence. */
+    synchronized void stopTail() {
         if (tail != null) {
             tail.dispose();
             tail = null;
         }
-        tailThread.dispose();
     }
 
     // --- nodes -------------------------------------------------------------------------------
@@ -301,24 +308,32 @@ public final class RedisRegistryStore implements RegistryStore, AutoCloseable {
     private Mono<Void> tailRound() {
         long applied = mirror.sequence();
         if (applied < 0) {
-            return run(SNAPSHOT)
-                    .map(this::parseSnapshot)
+            return run(SNAPSHOT, UUID.randomUUID().toString())
                     .publishOn(tailThread)
-                    .doOnNext(snapshot -> {
+                    .doOnNext(reply -> {
+                        RedisSnapshot snapshot = parseSnapshot(reply);
+                        epoch = text(reply, 4);
                         mirror.load(snapshot, clock.instant());
                         tailRecovered("loaded a snapshot at sequence " + snapshot.sequence());
                     })
                     .then();
         }
         if (tailFailing) {
-            // After an outage Redis may have come back empty (no persistence): then the stream
-            // starts again below what this replica applied, and reading on would wait forever.
-            return lastSequence().publishOn(tailThread).doOnNext(current -> {
-                if (current < applied) {
-                    mirror.resync("Redis is at sequence " + current + ", behind this replica's " + applied);
-                }
-                tailRecovered("resuming the change stream after sequence " + applied);
-            }).then();
+            // After an outage Redis may have come back empty (no persistence) and taken new writes
+            // since: its sequence numbers start again, so reading on from ours would skip or wait
+            // forever. Its epoch tells: gone or new means a fresh snapshot.
+            return redis.commands()
+                    .flatMap(commands -> commands.get(keys[EPOCH]))
+                    .defaultIfEmpty("")
+                    .publishOn(tailThread)
+                    .doOnNext(current -> {
+                        if (!current.equals(epoch)) {
+                            mirror.resync("Redis no longer holds the state this replica read (epoch "
+                                    + (current.isEmpty() ? "gone" : current) + ", was " + epoch + ")");
+                        }
+                        tailRecovered("resuming the change stream after sequence " + applied);
+                    })
+                    .then();
         }
         XReadArgs read = XReadArgs.Builder.block(tailBlock).count(TAIL_BATCH);
         return redis.tail()

@@ -5,6 +5,7 @@
 -- once down), order (first-seen counter, for listing nodes in the order they appeared).
 local K_NODES, K_LEASES, K_DOWN, K_NAMES = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local K_LOCATIONS, K_SEQ, K_CHANGES, K_ORDER = KEYS[5], KEYS[6], KEYS[7], KEYS[8]
+local K_EPOCH = KEYS[9]
 local MAXLEN = ARGV[1]
 
 -- One change: the next sequence number, appended to the stream with that number as its id,

@@ -2,12 +2,11 @@ package io.beamline.registry;
 
 import io.lettuce.core.RedisURI;
 import java.time.Duration;
-import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
  * The standard {@code spring.data.redis.*} connection properties, read by the Redis store
- * ({@code beamline.store=redis}) only. Spring Data Redis is not on the class path, so these are
- * bound here rather than by its auto-configuration: {@code url} ({@code redis://} or TLS
+ * ({@code beamline.store=redis}) only, bound by {@link RedisStoreConfiguration} (Spring Data Redis is
+ * not on the class path, so nothing else binds or auto-configures them): {@code url} ({@code redis://} or TLS
  * {@code rediss://}, user and password in it) wins over {@code host}/{@code port}/{@code username}/
  * {@code password}/{@code database}; {@code ssl.enabled} turns TLS on for either form.
  *
@@ -15,7 +14,6 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param connectTimeout connect timeout (default 2s)
  * @param clientName     prefix of the connections' names in {@code CLIENT LIST} (default {@code beamline-registry})
  */
-@ConfigurationProperties("spring.data.redis")
 public record RedisConnectionProperties(String url, String host, Integer port, String username, String password,
         Integer database, Duration timeout, Duration connectTimeout, String clientName, Ssl ssl) {
 

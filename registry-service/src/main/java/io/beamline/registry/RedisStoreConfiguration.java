@@ -4,9 +4,10 @@ import io.beamline.registry.store.redis.RedisConnections;
 import io.beamline.registry.store.redis.RedisRegistryStore;
 import java.time.Clock;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
-import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 
 /**
  * The Redis store, only with {@code beamline.store=redis}; with {@code memory} none of this is
@@ -14,8 +15,13 @@ import org.springframework.context.annotation.Configuration;
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnProperty(name = "beamline.store", havingValue = "redis")
-@EnableConfigurationProperties(RedisConnectionProperties.class)
 class RedisStoreConfiguration {
+
+    /** Bound by hand rather than as {@code @ConfigurationProperties}: registry-service has one such record, {@code beamline}. */
+    @Bean
+    RedisConnectionProperties registryRedisProperties(Environment environment) {
+        return Binder.get(environment).bindOrCreate("spring.data.redis", RedisConnectionProperties.class);
+    }
 
     @Bean(destroyMethod = "close")
     RedisConnections registryRedisConnections(RedisConnectionProperties redis) {

@@ -8,15 +8,19 @@ import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.reactive.RedisReactiveCommands;
 import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.Delay;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import reactor.core.publisher.Mono;
 
 /**
  * The store's two Redis connections, each opened on first use rather than at startup, so the
  * service starts (and answers {@code store_unavailable}) while Redis is down. A failed connect is
  * not remembered: the next use tries again, and concurrent uses share one attempt in flight.
- * Once open, Lettuce reconnects a connection by itself; while it is disconnected commands are
+ * Once open, Lettuce reconnects a connection by itself (retrying at least every second); while it is disconnected commands are
  * rejected at once instead of queued, and every command has the configured timeout.
  *
  * <p>{@link #commands()} carries every request; {@link #tail()} is reserved for the blocking
@@ -24,6 +28,7 @@ import reactor.core.publisher.Mono;
  */
 public final class RedisConnections implements AutoCloseable {
 
+    private final ClientResources resources;
     private final RedisClient client;
     private final RedisURI uri;
     private final Lazy commands;
@@ -39,7 +44,12 @@ public final class RedisConnections implements AutoCloseable {
         this.uri = uri;
         this.commands = new Lazy(clientName + "-commands");
         this.tail = new Lazy(clientName + "-tail");
-        this.client = RedisClient.create();
+        // Lettuce's default reconnect backoff grows to 30 s: after a long outage the store would stay
+        // unavailable that long after Redis is back. Capped at 1 s here.
+        this.resources = DefaultClientResources.builder()
+                .reconnectDelay(Delay.exponential(Duration.ofMillis(20), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
+                .build();
+        this.client = RedisClient.create(resources);
         client.setOptions(ClientOptions.builder()
                 .autoReconnect(true)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
@@ -63,6 +73,7 @@ public final class RedisConnections implements AutoCloseable {
         commands.close();
         tail.close();
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        resources.shutdown(0, 2, TimeUnit.SECONDS);
     }
 
     private final class Lazy {

@@ -47,7 +47,7 @@ class NotesTest {
     @Test
     void theRedisStoreComesWithAWarning() {
         assertThat(Chart.notes(Chart.valuesFile("redis-in-chart.yaml"), Map.of()))
-                .contains("WARNING: store: redis is not built yet (issue 5)");
+                .contains("WARNING: store: redis is half built (issue 5)");
     }
 
     /** The indented commands under "Spawn a counter…", up to the expected answer. */

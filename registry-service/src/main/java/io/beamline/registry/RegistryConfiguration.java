@@ -9,7 +9,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import reactor.core.scheduler.Schedulers;
 
-/** Wires the store chosen by {@code beamline.store} and the lease sweeper around it. */
+/** Wires the store chosen by {@code beamline.store} (Redis: {@link RedisStoreConfiguration}), its health and the lease sweeper. */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(RegistryProperties.class)
 class RegistryConfiguration {
@@ -24,6 +24,13 @@ class RegistryConfiguration {
     InMemoryRegistryStore inMemoryRegistryStore(RegistryProperties properties, Clock registryClock) {
         return new InMemoryRegistryStore(registryClock, properties.lease().ttl(), properties.lease().downRetention(),
                 properties.changes().subscriberBuffer());
+    }
+
+    /** Readiness contributor {@code store}: {@code management.endpoint.health.group.readiness.include}. */
+    @Bean
+    StoreHealthIndicator storeHealthIndicator(RegistryStore store, RegistryProperties properties) {
+        return new StoreHealthIndicator(store, properties.store().name().toLowerCase(java.util.Locale.ROOT),
+                java.time.Duration.ofSeconds(2));
     }
 
     @Bean(initMethod = "start")

@@ -9,21 +9,49 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * buffer) fail startup.
  *
  * @param lease   node lease timing ({@code beamline.lease.*})
- * @param store   where the state lives ({@code beamline.store}): {@code memory} (the default)
+ * @param store   where the state lives ({@code beamline.store}): {@code memory} (the default) or
+ *                {@code redis} (connection from the standard {@code spring.data.redis.*} properties)
  * @param changes change-stream settings ({@code beamline.changes.*})
+ * @param redis   Redis store settings ({@code beamline.redis.*}), read only with {@code store=redis}
  */
 @ConfigurationProperties("beamline")
-public record RegistryProperties(LeaseTiming lease, StoreType store, ChangeStream changes) {
+public record RegistryProperties(LeaseTiming lease, StoreType store, ChangeStream changes, Redis redis) {
 
     public RegistryProperties {
         lease = lease == null ? new LeaseTiming(null, null, null) : lease;
         store = store == null ? StoreType.MEMORY : store;
         changes = changes == null ? new ChangeStream(null) : changes;
+        redis = redis == null ? new Redis(null, null, null) : redis;
     }
 
-    /** The kinds of store; a Redis one comes later. */
+    /** The kinds of store: embedded in this process, or shared by several replicas in Redis. */
     public enum StoreType {
-        MEMORY
+        MEMORY,
+        REDIS
+    }
+
+    /**
+     * @param keyPrefix    every registry key starts with it, so installations can share one Redis
+     *                     ({@code beamline.redis.key-prefix}, default {@code beamline:})
+     * @param streamMaxLen the change stream keeps about this many changes ({@code MAXLEN ~});
+     *                     a replica further behind reloads a snapshot ({@code beamline.redis.stream-max-len},
+     *                     default 100000)
+     * @param retryDelay   pause of the change-stream tail between attempts while Redis is unreachable
+     *                     ({@code beamline.redis.retry-delay}, default 500ms)
+     */
+    public record Redis(String keyPrefix, Long streamMaxLen, Duration retryDelay) {
+
+        public Redis {
+            keyPrefix = keyPrefix == null ? "beamline:" : keyPrefix;
+            streamMaxLen = streamMaxLen == null ? 100_000L : streamMaxLen;
+            retryDelay = retryDelay == null ? Duration.ofMillis(500) : retryDelay;
+            if (streamMaxLen < 1) {
+                throw new IllegalArgumentException("beamline.redis.stream-max-len must be at least 1, was " + streamMaxLen);
+            }
+            if (retryDelay.isNegative() || retryDelay.isZero()) {
+                throw new IllegalArgumentException("beamline.redis.retry-delay must be positive, was " + retryDelay);
+            }
+        }
     }
 
     /**

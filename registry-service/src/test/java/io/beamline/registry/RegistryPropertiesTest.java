@@ -12,13 +12,21 @@ class RegistryPropertiesTest {
 
     @Test
     void defaultsToAThreeSecondTtlSweptEveryHalfSecondInMemory() {
-        RegistryProperties defaults = new RegistryProperties(null, null, null);
+        RegistryProperties defaults = new RegistryProperties(null, null, null, null);
 
         assertThat(defaults.store()).isEqualTo(RegistryProperties.StoreType.MEMORY);
         assertThat(defaults.lease().ttl()).isEqualTo(Duration.ofSeconds(3));
         assertThat(defaults.lease().sweepInterval()).isEqualTo(Duration.ofMillis(500));
         assertThat(defaults.lease().downRetention()).isEqualTo(Duration.ofMinutes(10));
         assertThat(defaults.changes().subscriberBuffer()).isEqualTo(10_000);
+        assertThat(defaults.redis().keyPrefix()).isEqualTo("beamline:");
+        assertThat(defaults.redis().streamMaxLen()).isEqualTo(100_000L);
+    }
+
+    @Test
+    void rejectsAnEmptyChangeStreamBound() {
+        assertThatThrownBy(() -> new RegistryProperties.Redis("x:", 0L, null))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("stream-max-len");
     }
 
     @Test

@@ -183,6 +183,13 @@ class RegistryServiceApplicationTest {
     }
 
     @Test
+    void theMemoryStoreCreatesNothingOfRedis(@Autowired org.springframework.context.ApplicationContext context) {
+        assertThat(context.getBeanNamesForType(io.beamline.registry.store.redis.RedisConnections.class)).isEmpty();
+        assertThat(context.getBean(io.beamline.registry.store.RegistryStore.class))
+                .isInstanceOf(io.beamline.registry.store.InMemoryRegistryStore.class);
+    }
+
+    @Test
     void servesProbesAndMetrics() {
         WebTestClient http = WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + httpPort).build();
 

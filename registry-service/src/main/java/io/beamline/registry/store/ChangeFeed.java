@@ -92,6 +92,23 @@ public final class ChangeFeed {
         }
     }
 
+    /**
+     * Fails every current subscriber with {@code error}, ahead of anything still queued for it:
+     * for an owner that can no longer promise a gap-free stream (it lost track of changes) and
+     * sends everyone back for a fresh snapshot. The caller holds the write lock and calls
+     * {@link #deliver()} once it has released it.
+     *
+     * @throws IllegalStateException when the caller does not hold the write lock
+     */
+    public void failAll(Throwable error) {
+        if (!writeLock.isHeldByCurrentThread()) {
+            throw new IllegalStateException("failAll requires the store's write lock");
+        }
+        for (ChangeSubscription subscription : subscriptions) {
+            subscription.fail(error);
+        }
+    }
+
     /** Hands queued events (within demand) and overflow failures to subscribers, on this thread. */
     public void deliver() {
         for (ChangeSubscription subscription : subscriptions) {

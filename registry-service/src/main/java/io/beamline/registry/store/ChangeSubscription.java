@@ -65,6 +65,13 @@ final class ChangeSubscription implements Subscription {
         return true;
     }
 
+    /** Marks the subscription failed unless it already ended; {@link #drain} delivers it. */
+    void fail(Throwable error) {
+        if (!cancelled && failure == null) {
+            failure = error;
+        }
+    }
+
     @Override
     public void request(long n) {
         if (n <= 0) {

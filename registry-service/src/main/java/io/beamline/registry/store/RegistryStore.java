@@ -93,4 +93,12 @@ public interface RegistryStore {
      * {@code service_unavailable} and must subscribe again.
      */
     Flux<RegistryEvent> changes();
+
+    /**
+     * Completes when the store can serve requests now, else fails with {@code store_unavailable}:
+     * the readiness check. An embedded store is always available.
+     */
+    default Mono<Void> ping() {
+        return Mono.empty();
+    }
 }

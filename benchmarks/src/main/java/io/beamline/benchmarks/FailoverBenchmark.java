@@ -26,6 +26,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -43,7 +45,8 @@ import tools.jackson.databind.json.JsonMapper;
  *       polled every 100 ms on its {@code /actuator/prometheus}) and <em>all reachable</em>
  *       (every process of that node has answered a {@code {"op":"get"}} call through the
  *       gateway with 200: repeated sweeps over those not answered yet, the time of each one's
- *       first 200 kept).</li>
+ *       first 200 kept; paced to {@code --probe-rate} calls/s until the restart count is
+ *       complete, unpaced after).</li>
  *   <li>{@code sigstop}: the same with SIGSTOP (no connection closes; only the lease notices),
  *       on the processes already there (after {@code kill9}: the survivor that lists the most);
  *       after the measurement SIGCONT, then a sample of the node's former processes is checked
@@ -68,7 +71,7 @@ public final class FailoverBenchmark {
     private static final int BASELINE_REQUESTS = 500;
 
     record Options(URI gateway, URI supervisor, Path runDir, List<String> scenarios, int perNode, int children,
-                   int concurrency, Duration timeLimit) {
+                   int concurrency, int probeRate, Duration timeLimit) {
 
         static Options parse(String[] args) {
             Map<String, String> given = new LinkedHashMap<>();
@@ -85,7 +88,7 @@ public final class FailoverBenchmark {
                     Path.of(given.getOrDefault("run-dir", ".beamline/run")),
                     List.of(given.getOrDefault("scenarios", "kill9,one-for-all").split(",")),
                     count(given.remove("per-node"), 10_000), count(given.remove("children"), 1_000),
-                    count(given.remove("concurrency"), 32), Duration.ofSeconds(count(given.remove("time-limit"), 120)));
+                    count(given.remove("concurrency"), 32), count(given.remove("probe-rate"), 200), Duration.ofSeconds(count(given.remove("time-limit"), 120)));
             given.remove("run-dir");
             given.remove("scenarios");
             if (!given.isEmpty()) {
@@ -181,7 +184,8 @@ public final class FailoverBenchmark {
                 usage: java ... io.beamline.benchmarks.FailoverBenchmark --gateway=http://127.0.0.1:8080
                        --supervisor=http://127.0.0.1:P (supervisor-service HTTP) [--run-dir=.beamline/run]
                        [--scenarios=kill9,one-for-all (any of kill9, sigstop, one-for-all; kill9 and sigstop each take the node holding the most)]
-                       [--per-node=10000] [--children=1000] [--concurrency=32] [--time-limit=120 (seconds per wait)]""";
+                       [--per-node=10000] [--children=1000] [--concurrency=32] [--time-limit=120 (seconds per wait)]
+                       [--probe-rate=200 (reachability calls per second while restarts are under way)]""";
     }
 
     private void run() throws Exception {
@@ -254,7 +258,7 @@ public final class FailoverBenchmark {
         Future<Long> detection = pool.submit(() -> awaitNanos(t0, 50, () -> !"up".equals(nodeStatus(victim.id()))));
         Future<Long> restart = pool.submit(() -> awaitNanos(t0, 100,
                 () -> supervisorCounter("beamline_supervisor_restarts_total", "root") - restartsBefore >= lost.size()));
-        Reachability reachable = sweepUntilReachable(t0, lost);
+        Reachability reachable = sweepUntilReachable(t0, lost, restart::isDone);
         Long detected = detection.get();
         Long restarted = restart.get();
         double givenUp = supervisorCounter("beamline_supervisor_given_up_total", "root") - givenUpBefore;
@@ -357,7 +361,15 @@ public final class FailoverBenchmark {
         }
     }
 
-    private Reachability sweepUntilReachable(long t0, List<String> ids) throws Exception {
+    /**
+     * Calls every process of {@code ids} again and again until each answered 200 once. While
+     * {@code restartDone} is false the calls are paced to {@code --probe-rate} per second in all,
+     * so that the probing does not starve the restarts it measures on a 2-core machine (unpaced,
+     * it ran 2,500 calls/s of 503s and held restarts back); afterwards they run unpaced.
+     */
+    private Reachability sweepUntilReachable(long t0, List<String> ids, BooleanSupplier restartDone) throws Exception {
+        long spacing = 1_000_000_000L / options.probeRate();
+        AtomicLong nextSlot = new AtomicLong(System.nanoTime());
         Set<String> pending = ConcurrentHashMap.newKeySet();
         pending.addAll(ids);
         long[] first = new long[ids.size()];
@@ -368,6 +380,10 @@ public final class FailoverBenchmark {
             List<String> round = List.copyOf(pending);
             forEach(round.size(), i -> {
                 String id = round.get(i);
+                if (!restartDone.getAsBoolean()) {
+                    long slot = nextSlot.getAndUpdate(last -> Math.max(last, System.nanoTime()) + spacing);
+                    LockSupport.parkNanos(slot - System.nanoTime());
+                }
                 Answer answer = post("/api/v1/processes/" + id + "/calls", GET);
                 if (answer.status() == 200) {
                     long at = System.nanoTime() - t0;

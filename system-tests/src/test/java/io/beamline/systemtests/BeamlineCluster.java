@@ -142,6 +142,16 @@ public final class BeamlineCluster implements BeforeAllCallback, AfterAllCallbac
         service.kill9();
     }
 
+    /** SIGSTOP to one service: frozen, no connection closes (a pause or a partition, not a crash). */
+    public void pause(ServiceProcess service) {
+        service.pause();
+    }
+
+    /** SIGCONT to a service {@link #pause paused} before. */
+    public void resume(ServiceProcess service) {
+        service.resume();
+    }
+
     /** SIGTERM to one service, SIGKILL if it has not exited within 15 s. */
     public void stop(ServiceProcess service) {
         service.stop(STOP_GRACE);

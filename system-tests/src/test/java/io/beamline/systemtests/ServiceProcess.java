@@ -133,6 +133,34 @@ public final class ServiceProcess {
         awaitExit(Duration.ofSeconds(10));
     }
 
+    /**
+     * SIGSTOP: the process is frozen and closes nothing, like a long GC pause or a VM
+     * suspended; its sockets stay open. {@link #resume()} continues it.
+     */
+    public void pause() {
+        signal("STOP");
+    }
+
+    /** SIGCONT to a process {@link #pause() paused} before; harmless for one that runs. */
+    public void resume() {
+        signal("CONT");
+    }
+
+    private void signal(String signal) {
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid()))
+                    .redirectErrorStream(true).start();
+            if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                throw new IllegalStateException("kill -" + signal + " " + this + " failed");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot run kill -" + signal, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted sending SIG" + signal + " to " + this, e);
+        }
+    }
+
     /** SIGTERM, then SIGKILL when it has not exited within {@code grace}. */
     public void stop(Duration grace) {
         signalStop();
@@ -143,6 +171,11 @@ public final class ServiceProcess {
 
     void signalStop() {
         if (process.isAlive()) {
+            try {
+                resume(); // a paused process would only act on SIGTERM once continued
+            } catch (RuntimeException exitedMeanwhile) {
+                // nothing to continue; destroy() below is then a no-op as well
+            }
             process.destroy();
         }
     }

@@ -257,6 +257,8 @@ public final class Supervision {
 
     private List<RestartPlan> failOver(String nodeId) {
         List<RestartPlan> plans = new ArrayList<>();
+        SupervisorState rootOverItsIntensity = null;
+        int letGoByRoot = 0;
         for (Child lost : store.childrenOn(nodeId)) {
             Optional<Child> current = store.child(lost.id())
                     .filter(child -> child.status() == Child.Status.RUNNING && nodeId.equals(child.node()));
@@ -268,12 +270,28 @@ public final class Supervision {
             try {
                 Outcome outcome = decide(report, child.spec());
                 plans.add(outcome.plan());
+                if (outcome.decision() instanceof Release release && letGoByRoot(release)) {
+                    metrics.gaveUp(release.supervisor().id(), GiveUpCause.INTENSITY);
+                    rootOverItsIntensity = release.supervisor();
+                    letGoByRoot++;
+                }
             } catch (BeamlineException orphan) {
                 log.warn("cannot fail over {}: {}", child.id(), orphan.getMessage());
                 store.removeChild(child.id());
             }
         }
+        if (rootOverItsIntensity != null) {
+            // One line for the whole node, not one per child: a node loss can let thousands go at once.
+            log.error("node {} is gone: supervisor root reached its restart intensity ({} restarts within {}); "
+                            + "{} of its children are not restarted", nodeId, rootOverItsIntensity.intensity().maxRestarts(),
+                    rootOverItsIntensity.intensity().within(), letGoByRoot);
+        }
         return plans;
+    }
+
+    /** A child the root lets go because its intensity is exceeded (the root never exits, unlike other supervisors). */
+    private static boolean letGoByRoot(Release release) {
+        return release.cause() == RestartDecision.Cause.INTENSITY && release.supervisor().isRoot();
     }
 
     /** What an exit report leads to: the decision, the plan to carry out, and the node's answer. */
@@ -582,8 +600,7 @@ public final class Supervision {
 
     private void carryOut(Outcome outcome, String reason, CompletableFuture<ExitDecision> answer, String id) {
         ExitDecision decision = new ExitDecision(id, outcome.restart());
-        if (outcome.decision() instanceof Release release && release.cause() == RestartDecision.Cause.INTENSITY
-                && release.supervisor().isRoot()) {
+        if (outcome.decision() instanceof Release release && letGoByRoot(release)) {
             logIntensity(release.supervisor(), id, reason);
             metrics.gaveUp(release.supervisor().id(), GiveUpCause.INTENSITY);
         }

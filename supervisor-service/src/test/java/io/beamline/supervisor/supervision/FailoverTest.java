@@ -145,4 +145,27 @@ class FailoverTest {
         assertThat(child("s", "a").incarnation()).isEqualTo(1);
         assertThat(nodeA.spawns).hasSize(spawnsOnA);
     }
+
+    @Test
+    void countsAndLogsTheChildrenTheRootGivesUpWhenANodeLossExceedsItsIntensity() {
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        RegistryClient registryClient = open(new RegistryClient(() -> Wire.requester(registry.port()), Duration.ofSeconds(1)));
+        ChildSpawner spawner = new ChildSpawner(directory, connections,
+                new ChildSpawner.Settings(Duration.ofSeconds(5), 2, Duration.ofMillis(10), Duration.ofMillis(50)));
+        Supervision tight = new Supervision(new InMemorySupervisionStore(), new RestartIntensity(2, Duration.ofSeconds(60)),
+                registryClient, spawner, new SupervisorMetrics(meters), Clock.systemUTC(), supervisionThread);
+        lostTo.set(tight);
+        snapshot(nodeA.info(0), nodeB.info(0));
+        for (int i = 1; i <= 5; i++) {
+            ProcessSpec spec = new ProcessSpec("aaaaaa." + i, "counter", Map.of(), null, "permanent", null, null);
+            tight.childStarted(new ChildStarted(spec, nodeA.id(), 1)).block(WAIT);
+        }
+
+        down(nodeA);
+
+        await().atMost(WAIT).untilAsserted(() -> assertThat(nodeB.spawns).hasSize(2));
+        assertThat(meters.get(SupervisorMetrics.GIVEN_UP).tags("supervisor", "root", "cause", "intensity").counter().count())
+                .as("root children let go past the root's intensity (2) when a node with 5 was lost")
+                .isEqualTo(3);
+    }
 }

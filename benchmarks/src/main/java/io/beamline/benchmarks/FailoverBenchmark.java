@@ -1,0 +1,600 @@
+package io.beamline.benchmarks;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Failover timings against a running platform (issue 4), through its public HTTP API only:
+ *
+ * <ul>
+ *   <li>{@code kill9}: spawns {@code --per-node} permanent counters per up node (round-robin by
+ *       the gateway; only for the first node-loss scenario of the run), sends SIGKILL to the up
+ *       node that lists the most processes, and measures from the signal:
+ *       <em>detection</em> (the registry lists the node {@code down}, polled every 50 ms on
+ *       {@code GET /api/v1/nodes}), <em>restart</em> (supervisor-service's
+ *       {@code beamline_supervisor_restarts_total{supervisor="root"}} has grown by the node's
+ *       process count: it counts a restart once the new incarnation reported itself started;
+ *       polled every 100 ms on its {@code /actuator/prometheus}) and <em>all reachable</em>
+ *       (every process of that node has answered a {@code {"op":"get"}} call through the
+ *       gateway with 200: repeated sweeps over those not answered yet, the time of each one's
+ *       first 200 kept; paced to {@code --probe-rate} calls/s until the restart count is
+ *       complete, unpaced after).</li>
+ *   <li>{@code sigstop}: the same with SIGSTOP (no connection closes; only the lease notices),
+ *       on the processes already there (after {@code kill9}: the survivor that lists the most);
+ *       after the measurement SIGCONT, then a sample of the node's former processes is checked
+ *       for which node and incarnation the gateway reaches.</li>
+ *   <li>{@code one-for-all}: a {@code one_for_all} supervisor of {@code --children} counters;
+ *       one child is crashed; the time until the supervisor's restart counter grew by the
+ *       child count, then until its tree shows every child running as incarnation 2.</li>
+ * </ul>
+ *
+ * <p>The reference figures, measured in the same run: a status round trip ({@code GET
+ * /api/v1/processes/{id}}, p50 and p99 of 500 sequential requests) and a call round trip. The
+ * node processes are found through the run directory of {@code bin/beamline up}
+ * ({@code ports} and {@code <name>.pid}). Bounded: loopback only, {@code --concurrency}
+ * requests in flight, every wait cut off after {@code --time-limit} seconds, every request
+ * after 15 s. Run with {@code --help} for the options.
+ */
+public final class FailoverBenchmark {
+
+    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(15);
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final String GET = "{\"payload\":{\"op\":\"get\"},\"timeoutMs\":2000}";
+    private static final int BASELINE_REQUESTS = 500;
+
+    record Options(URI gateway, URI supervisor, Path runDir, List<String> scenarios, int perNode, int children,
+                   int concurrency, int probeRate, Duration timeLimit) {
+
+        static Options parse(String[] args) {
+            Map<String, String> given = new LinkedHashMap<>();
+            for (String arg : args) {
+                if (arg.equals("--help") || arg.equals("-h")) {
+                    throw new IllegalArgumentException("");
+                }
+                if (!arg.startsWith("--") || !arg.contains("=")) {
+                    throw new IllegalArgumentException("expected --option=value, got " + arg);
+                }
+                given.put(arg.substring(2, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
+            }
+            Options options = new Options(uri(given.remove("gateway")), uri(given.remove("supervisor")),
+                    Path.of(given.getOrDefault("run-dir", ".beamline/run")),
+                    List.of(given.getOrDefault("scenarios", "kill9,one-for-all").split(",")),
+                    count(given.remove("per-node"), 10_000), count(given.remove("children"), 1_000),
+                    count(given.remove("concurrency"), 32), count(given.remove("probe-rate"), 200), Duration.ofSeconds(count(given.remove("time-limit"), 120)));
+            given.remove("run-dir");
+            given.remove("scenarios");
+            if (!given.isEmpty()) {
+                throw new IllegalArgumentException("unknown options " + given.keySet());
+            }
+            if (options.gateway == null || options.supervisor == null) {
+                throw new IllegalArgumentException("give --gateway=URL and --supervisor=URL (supervisor-service's HTTP port)");
+            }
+            for (String scenario : options.scenarios) {
+                if (!List.of("kill9", "sigstop", "one-for-all").contains(scenario)) {
+                    throw new IllegalArgumentException("unknown scenario " + scenario);
+                }
+            }
+            return options;
+        }
+
+        private static URI uri(String text) {
+            if (text == null) {
+                return null;
+            }
+            URI uri = URI.create(text.endsWith("/") ? text.substring(0, text.length() - 1) : text);
+            try {
+                if (uri.getHost() == null || !InetAddress.getByName(uri.getHost()).isLoopbackAddress()) {
+                    throw new IllegalArgumentException("refusing " + text + ": loopback addresses only");
+                }
+            } catch (UnknownHostException e) {
+                throw new IllegalArgumentException("unknown host in " + text, e);
+            }
+            return uri;
+        }
+
+        private static int count(String text, int otherwise) {
+            int value = text == null ? otherwise : Integer.parseInt(text);
+            if (value < 1) {
+                throw new IllegalArgumentException("counts are positive: " + text);
+            }
+            return value;
+        }
+    }
+
+    /** One HTTP answer: status and body text. */
+    record Answer(int status, String body) {
+
+        JsonNode json() {
+            return body.isEmpty() ? tools.jackson.databind.node.MissingNode.getInstance() : JSON.readTree(body);
+        }
+
+        String code() {
+            return status + (status >= 400 && body.contains("\"code\"") ? " " + json().path("code").asString("") : "");
+        }
+    }
+
+    /** A node as the registry lists it, with the OS process behind it. */
+    record Node(String id, String address, String name, long pid) {
+    }
+
+    private final Options options;
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
+    private final ExecutorService pool;
+    private final List<String> rows = new ArrayList<>();
+    private boolean spawnedOnce;
+
+    private FailoverBenchmark(Options options) {
+        this.options = options;
+        this.pool = Executors.newFixedThreadPool(options.concurrency());
+    }
+
+    public static void main(String[] args) throws Exception {
+        Options options;
+        try {
+            options = Options.parse(args);
+        } catch (IllegalArgumentException e) {
+            if (e.getMessage().isEmpty()) {
+                System.out.println(usage());
+                return;
+            }
+            System.err.println("failover-benchmark: " + e.getMessage());
+            System.err.println(usage());
+            System.exit(2);
+            return;
+        }
+        FailoverBenchmark benchmark = new FailoverBenchmark(options);
+        try {
+            benchmark.run();
+        } finally {
+            benchmark.pool.shutdownNow();
+        }
+    }
+
+    static String usage() {
+        return """
+                usage: java ... io.beamline.benchmarks.FailoverBenchmark --gateway=http://127.0.0.1:8080
+                       --supervisor=http://127.0.0.1:P (supervisor-service HTTP) [--run-dir=.beamline/run]
+                       [--scenarios=kill9,one-for-all (any of kill9, sigstop, one-for-all; kill9 and sigstop each take the node holding the most)]
+                       [--per-node=10000] [--children=1000] [--concurrency=32] [--time-limit=120 (seconds per wait)]
+                       [--probe-rate=200 (reachability calls per second while restarts are under way)]""";
+    }
+
+    private void run() throws Exception {
+        baseline();
+        for (String scenario : options.scenarios()) {
+            switch (scenario) {
+                case "kill9" -> nodeLoss("KILL");
+                case "sigstop" -> nodeLoss("STOP");
+                case "one-for-all" -> oneForAll();
+                default -> throw new IllegalStateException(scenario);
+            }
+        }
+        System.out.println();
+        System.out.println("| figure | measured |");
+        System.out.println("| --- | ---: |");
+        rows.forEach(System.out::println);
+    }
+
+    // --- reference: one status and one call round trip ---
+
+    private void baseline() {
+        Answer spawned = post("/api/v1/processes", "{\"behavior\":\"counter\"}");
+        require(spawned, 201, "spawn for the baseline");
+        String id = spawned.json().path("id").asString();
+        for (int i = 0; i < 100; i++) {
+            get("/api/v1/processes/" + id); // warm-up, not measured
+        }
+        long[] status = new long[BASELINE_REQUESTS];
+        long[] call = new long[BASELINE_REQUESTS];
+        int statusOk = 0;
+        int callOk = 0;
+        Map<String, Integer> failed = new TreeMap<>();
+        for (int i = 0; i < BASELINE_REQUESTS; i++) {
+            long started = System.nanoTime();
+            Answer answer = get("/api/v1/processes/" + id);
+            if (answer.status() == 200) {
+                status[statusOk++] = System.nanoTime() - started;
+            } else {
+                failed.merge("status " + answer.code(), 1, Integer::sum);
+            }
+            started = System.nanoTime();
+            answer = post("/api/v1/processes/" + id + "/calls", GET);
+            if (answer.status() == 200) {
+                call[callOk++] = System.nanoTime() - started;
+            } else {
+                failed.merge("call " + answer.code(), 1, Integer::sum);
+            }
+        }
+        status = Arrays.copyOf(status, Math.max(1, statusOk));
+        call = Arrays.copyOf(call, Math.max(1, callOk));
+        if (!failed.isEmpty()) {
+            row("reference requests that failed (left out of the latencies)", failed.toString());
+        }
+        delete("/api/v1/processes/" + id);
+        row("status round trip p50 / p99 (reference, " + BASELINE_REQUESTS + " sequential)",
+                "%.2f ms / %.2f ms".formatted(percentileMs(status, 50), percentileMs(status, 99)));
+        row("call round trip p50 / p99 (reference)",
+                "%.2f ms / %.2f ms".formatted(percentileMs(call, 50), percentileMs(call, 99)));
+    }
+
+    // --- node loss: SIGKILL or SIGSTOP ---
+
+    private void nodeLoss(String signal) throws Exception {
+        String label = signal.equals("KILL") ? "kill -9" : "kill -STOP";
+        List<Node> nodes = upNodes();
+        if (!spawnedOnce) {
+            spawnPermanent(label, options.perNode() * nodes.size());
+            spawnedOnce = true;
+        }
+        Map<String, List<String>> byNode = new HashMap<>();
+        for (Node node : nodes) {
+            byNode.put(node.id(), listedOn(node.id()));
+        }
+        int spawned = byNode.values().stream().mapToInt(List::size).sum();
+        Node victim = nodes.stream().max((a, b) -> Integer.compare(
+                byNode.get(a.id()).size(), byNode.get(b.id()).size())).orElseThrow();
+        List<String> lost = List.copyOf(byNode.get(victim.id()));
+        row(label + ": processes in all / on the node", "%,d / %,d (%d nodes up)".formatted(
+                spawned, lost.size(), nodes.size()));
+        double restartsBefore = supervisorCounter("beamline_supervisor_restarts_total", "root");
+        double givenUpBefore = supervisorCounter("beamline_supervisor_given_up_total", "root");
+
+        System.out.printf("%s: signalling %s (pid %d, %d processes)%n", label, victim.id(), victim.pid(), lost.size());
+        long t0 = System.nanoTime();
+        signal(signal, victim.pid());
+        Future<Long> detection = pool.submit(() -> awaitNanos(t0, 50, () -> !"up".equals(nodeStatus(victim.id()))));
+        Future<Long> restart = pool.submit(() -> awaitNanos(t0, 100,
+                () -> supervisorCounter("beamline_supervisor_restarts_total", "root") - restartsBefore >= lost.size()));
+        Reachability reachable = sweepUntilReachable(t0, lost, restart::isDone);
+        Long detected = detection.get();
+        Long restarted = restart.get();
+        double givenUp = supervisorCounter("beamline_supervisor_given_up_total", "root") - givenUpBefore;
+        double restartedCount = supervisorCounter("beamline_supervisor_restarts_total", "root") - restartsBefore;
+
+        row(label + ": detection (registry lists the node down)", ms(detected));
+        row(label + ": restart (supervisor counted all " + lost.size() + " restarted)", ms(restarted)
+                + (restarted == null ? " (%,.0f restarted, %,.0f given up)".formatted(restartedCount, givenUp) : ""));
+        row(label + ": all reachable (every one answered a call, 200)", ms(reachable.all())
+                + (reachable.all() == null ? " (%,d of %,d)".formatted(reachable.reached(), lost.size()) : ""));
+        row(label + ": first / half / 99 % reachable", "%s / %s / %s".formatted(ms(reachable.quantile(0)),
+                ms(reachable.quantile(0.5)), ms(reachable.quantile(0.99))));
+        row(label + ": non-200 answers while waiting", reachable.others().toString());
+        if (givenUp > 0) {
+            row(label + ": children the supervisor gave up on", "%,.0f".formatted(givenUp));
+        }
+        if (signal.equals("STOP")) {
+            afterResume(victim, lost);
+        }
+    }
+
+    /** Spawns {@code total} permanent counters through the gateway (it spreads them round-robin). */
+    private void spawnPermanent(String label, int total) throws Exception {
+        System.out.printf("%s: spawning %d permanent counters (%d in flight)%n", label, total, options.concurrency());
+        Map<String, Integer> failures = new ConcurrentHashMap<>();
+        AtomicLong ok = new AtomicLong();
+        long started = System.nanoTime();
+        forEach(total, i -> {
+            Answer answer = post("/api/v1/processes",
+                    "{\"behavior\":\"counter\",\"args\":{\"initial\":" + i + "},\"restart\":\"permanent\"}");
+            if (answer.status() == 201) {
+                ok.incrementAndGet();
+            } else {
+                failures.merge(answer.code(), 1, Integer::sum);
+            }
+        });
+        double seconds = (System.nanoTime() - started) / 1e9;
+        System.out.printf("%s: spawned %d in %.1f s, failed %s%n", label, ok.get(), seconds, failures);
+        row("spawn " + total + " permanent counters (" + options.concurrency() + " in flight)",
+                "%.1f s (%.0f/s), %d failed".formatted(seconds, ok.get() / seconds, total - ok.get()));
+    }
+
+    /** The ids of the processes a node lists ({@code GET /api/v1/processes?node=}, every page). */
+    private List<String> listedOn(String nodeId) {
+        List<String> ids = new ArrayList<>();
+        String cursor = null;
+        do {
+            JsonNode page = require(get("/api/v1/processes?node=" + nodeId + "&limit=1000"
+                    + (cursor == null ? "" : "&cursor=" + cursor)), 200, "list of " + nodeId).json();
+            page.path("items").forEach(item -> ids.add(item.path("id").asString()));
+            JsonNode next = page.path("next");
+            cursor = next.isString() ? next.asString() : null;
+        } while (cursor != null);
+        return ids;
+    }
+
+    /** SIGCONT the paused node, then check which node and incarnation a sample of its former processes is served by. */
+    private void afterResume(Node victim, List<String> lost) throws Exception {
+        signal("CONT", victim.pid());
+        long resumed = System.nanoTime();
+        Long back = awaitNanos(resumed, 100, () -> "up".equals(nodeStatus(victim.id())));
+        row("kill -STOP: node up again after SIGCONT", back == null ? "not within the time limit" : ms(back));
+        List<String> sample = lost.subList(0, Math.min(1_000, lost.size()));
+        Map<String, Integer> served = new TreeMap<>();
+        forEach(sample.size(), i -> {
+            Answer status = get("/api/v1/processes/" + sample.get(i));
+            String key = status.status() != 200 ? status.code()
+                    : (victim.id().equals(status.json().path("node").asString()) ? "old node" : "new node")
+                    + " incarnation " + status.json().path("incarnation").asInt();
+            synchronized (served) {
+                served.merge(key, 1, Integer::sum);
+            }
+        });
+        row("kill -STOP: after SIGCONT, status of " + sample.size() + " of its processes", served.toString());
+        Answer listed = get("/api/v1/processes?node=" + victim.id() + "&limit=1000");
+        int stale = 0;
+        if (listed.status() == 200) {
+            Set<String> lostIds = Set.copyOf(lost);
+            for (JsonNode item : listed.json().path("items")) {
+                if (lostIds.contains(item.path("id").asString())) {
+                    stale++;
+                }
+            }
+        }
+        row("kill -STOP: old copies the resumed node still lists (first page of 1,000)",
+                listed.status() == 200 ? String.valueOf(stale) : listed.code());
+    }
+
+    /** When each process of {@code ids} first answered a call with 200, in nanoseconds from {@code t0}. */
+    record Reachability(long[] firstAnswered, int reached, Long all, Map<String, Integer> others) {
+
+        Long quantile(double q) {
+            if (reached == 0 || (q > 0 && Math.ceil(q * firstAnswered.length) > reached)) {
+                return null;
+            }
+            long[] sorted = Arrays.copyOf(firstAnswered, reached);
+            Arrays.sort(sorted);
+            int index = (int) Math.max(0, Math.ceil(q * firstAnswered.length) - 1);
+            return sorted[Math.min(index, reached - 1)];
+        }
+    }
+
+    /**
+     * Calls every process of {@code ids} again and again until each answered 200 once. While
+     * {@code restartDone} is false the calls are paced to {@code --probe-rate} per second in all,
+     * so that the probing does not starve the restarts it measures on a 2-core machine (unpaced,
+     * it ran 2,500 calls/s of 503s and held restarts back); afterwards they run unpaced.
+     */
+    private Reachability sweepUntilReachable(long t0, List<String> ids, BooleanSupplier restartDone) throws Exception {
+        long spacing = 1_000_000_000L / options.probeRate();
+        AtomicLong nextSlot = new AtomicLong(System.nanoTime());
+        Set<String> pending = ConcurrentHashMap.newKeySet();
+        pending.addAll(ids);
+        long[] first = new long[ids.size()];
+        AtomicLong reached = new AtomicLong();
+        Map<String, Integer> others = new ConcurrentHashMap<>();
+        long deadline = t0 + options.timeLimit().toNanos();
+        while (!pending.isEmpty() && System.nanoTime() < deadline) {
+            List<String> round = List.copyOf(pending);
+            forEach(round.size(), i -> {
+                String id = round.get(i);
+                if (!restartDone.getAsBoolean()) {
+                    long slot = nextSlot.getAndUpdate(last -> Math.max(last, System.nanoTime()) + spacing);
+                    LockSupport.parkNanos(slot - System.nanoTime());
+                }
+                Answer answer = post("/api/v1/processes/" + id + "/calls", GET);
+                if (answer.status() == 200) {
+                    long at = System.nanoTime() - t0;
+                    if (pending.remove(id)) {
+                        first[(int) reached.getAndIncrement()] = at;
+                    }
+                } else {
+                    others.merge(answer.code(), 1, Integer::sum);
+                }
+            });
+        }
+        int count = (int) reached.get();
+        Long all = pending.isEmpty() ? Arrays.stream(first, 0, count).max().orElse(0) : null;
+        return new Reachability(first, count, all, new TreeMap<>(others));
+    }
+
+    // --- one_for_all restart ---
+
+    private void oneForAll() throws Exception {
+        int n = options.children();
+        StringBuilder spec = new StringBuilder("{\"id\":\"bench-ofa\",\"strategy\":\"one_for_all\",\"maxRestarts\":3,"
+                + "\"withinSeconds\":60,\"children\":[");
+        for (int i = 0; i < n; i++) {
+            spec.append(i == 0 ? "" : ",").append("{\"id\":\"c").append(i)
+                    .append("\",\"behavior\":\"counter\",\"restart\":\"permanent\"}");
+        }
+        spec.append("]}");
+        long started = System.nanoTime();
+        Answer tree = post("/api/v1/supervisors", spec.toString());
+        require(tree, 201, "one_for_all supervisor of " + n);
+        row("one_for_all: start a tree of " + n + " children", ms(System.nanoTime() - started));
+        String crashed = tree.json().path("children").path(n / 2).path("id").asString();
+        double before = supervisorCounter("beamline_supervisor_restarts_total", "bench-ofa");
+        long t0 = System.nanoTime();
+        require(post("/api/v1/processes/" + crashed + "/messages", "{\"payload\":{\"op\":\"crash\"}}"), 202, "crash");
+        Long counted = awaitNanos(t0, 50,
+                () -> supervisorCounter("beamline_supervisor_restarts_total", "bench-ofa") - before >= n);
+        Long shown = awaitNanos(t0, 250, () -> {
+            Answer now = get("/api/v1/supervisors/bench-ofa");
+            if (now.status() != 200) {
+                return false;
+            }
+            for (JsonNode child : now.json().path("children")) {
+                if (child.path("incarnation").asInt() < 2 || !"running".equals(child.path("status").asString())) {
+                    return false;
+                }
+            }
+            return true;
+        });
+        row("one_for_all: crash one → supervisor counted all " + n + " restarted", ms(counted)
+                + (counted == null ? "" : " (%,.0f restarts/s)".formatted(n / (counted / 1e9))));
+        row("one_for_all: crash one → tree shows all " + n + " running, incarnation 2", ms(shown));
+        delete("/api/v1/supervisors/bench-ofa");
+    }
+
+    // --- the platform ---
+
+    private List<Node> upNodes() throws IOException {
+        Map<String, String> nameByAddress = new HashMap<>();
+        for (String line : Files.readAllLines(options.runDir().resolve("ports"))) {
+            String[] fields = line.trim().split("\\s+");
+            if (fields.length >= 4 && fields[1].equals("process-service")) {
+                nameByAddress.put("127.0.0.1:" + fields[2], fields[0]);
+            }
+        }
+        List<Node> nodes = new ArrayList<>();
+        for (JsonNode node : require(get("/api/v1/nodes"), 200, "nodes").json()) {
+            String address = node.path("address").asString("");
+            String name = nameByAddress.get(address);
+            if ("up".equals(node.path("status").asString()) && name != null) {
+                long pid = Long.parseLong(Files.readString(options.runDir().resolve(name + ".pid")).trim());
+                nodes.add(new Node(node.path("id").asString(), address, name, pid));
+            }
+        }
+        if (nodes.size() < 2) {
+            throw new IllegalStateException("a node-loss scenario needs at least 2 up nodes, found " + nodes);
+        }
+        return nodes;
+    }
+
+    private String nodeStatus(String nodeId) {
+        for (JsonNode node : require(get("/api/v1/nodes"), 200, "nodes").json()) {
+            if (nodeId.equals(node.path("id").asString())) {
+                return node.path("status").asString();
+            }
+        }
+        return "absent";
+    }
+
+    /** A counter of supervisor-service's Prometheus page for one supervisor (0 when absent). */
+    private double supervisorCounter(String metric, String supervisor) {
+        Answer page = send(HttpRequest.newBuilder(options.supervisor().resolve("/actuator/prometheus")).GET());
+        double sum = 0;
+        for (String line : page.body().split("\n")) {
+            if (line.startsWith(metric + "{") && line.contains("supervisor=\"" + supervisor + "\"")) {
+                sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return sum;
+    }
+
+    private static void signal(String signal, long pid) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start();
+        if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+            throw new IllegalStateException("kill -" + signal + " " + pid + " failed");
+        }
+    }
+
+    // --- plumbing ---
+
+    interface Condition {
+        boolean holds() throws Exception;
+    }
+
+    interface Step {
+        void run(int index) throws Exception;
+    }
+
+    /** Nanoseconds from {@code t0} until {@code condition} held (checked every {@code everyMs}), null past the time limit. */
+    private Long awaitNanos(long t0, long everyMs, Condition condition) throws Exception {
+        long deadline = t0 + options.timeLimit().toNanos();
+        while (System.nanoTime() < deadline) {
+            if (condition.holds()) {
+                return System.nanoTime() - t0;
+            }
+            Thread.sleep(everyMs);
+        }
+        return null;
+    }
+
+    /** Runs {@code step} for 0..count-1, {@code --concurrency} at a time, on threads of its own (not the pool's watchers). */
+    private void forEach(int count, Step step) throws Exception {
+        try (ExecutorService workers = Executors.newFixedThreadPool(options.concurrency())) {
+            List<Future<?>> futures = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                int index = i;
+                futures.add(workers.submit(() -> {
+                    step.run(index);
+                    return null;
+                }));
+            }
+            for (Future<?> future : futures) {
+                future.get();
+            }
+        }
+    }
+
+    private Answer get(String path) {
+        return send(HttpRequest.newBuilder(options.gateway().resolve(path)).GET());
+    }
+
+    private Answer delete(String path) {
+        return send(HttpRequest.newBuilder(options.gateway().resolve(path)).DELETE());
+    }
+
+    private Answer post(String path, String body) {
+        return send(HttpRequest.newBuilder(options.gateway().resolve(path))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)));
+    }
+
+    private Answer send(HttpRequest.Builder request) {
+        try {
+            HttpResponse<String> response = http.send(request.timeout(REQUEST_TIMEOUT).build(),
+                    HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            return new Answer(response.statusCode(), response.body());
+        } catch (IOException e) {
+            return new Answer(-1, "{\"code\":\"" + e.getClass().getSimpleName() + "\"}");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    private static Answer require(Answer answer, int status, String what) {
+        if (answer.status() != status) {
+            throw new IllegalStateException(what + ": expected " + status + ", got " + answer.status() + " " + answer.body());
+        }
+        return answer;
+    }
+
+    private void row(String figure, String value) {
+        String line = "| " + figure + " | " + value + " |";
+        System.out.println(line);
+        rows.add(line);
+    }
+
+    private static String ms(Long nanos) {
+        return nanos == null ? "not within the time limit" : String.format(Locale.ROOT, "%,.0f ms", nanos / 1e6);
+    }
+
+    private static double percentileMs(long[] nanos, double percentile) {
+        long[] sorted = nanos.clone();
+        Arrays.sort(sorted);
+        int index = (int) Math.ceil(percentile / 100.0 * sorted.length) - 1;
+        return sorted[Math.max(0, Math.min(sorted.length - 1, index))] / 1e6;
+    }
+}

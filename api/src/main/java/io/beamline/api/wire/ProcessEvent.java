@@ -14,4 +14,9 @@ public record ProcessEvent(String type, String id, int incarnation, String node,
     public static final String EXITED = "exited";
     public static final String RESTARTED = "restarted";
     public static final String EMITTED = "emitted";
+    /**
+     * Internal, first on a node's {@code process.events} stream: the node follows the process now,
+     * so nothing it emits from here on is missed. The gateway turns it into an SSE comment.
+     */
+    public static final String SUBSCRIBED = "subscribed";
 }

@@ -175,21 +175,29 @@ public class ProcessController {
     public Mono<ResponseEntity<Flux<ServerSentEvent<ProcessEvent>>>> events(@PathVariable String id) {
         return processes.events(id).map(events -> ResponseEntity.ok()
                 .contentType(MediaType.TEXT_EVENT_STREAM)
-                .body(withHeartbeat(id, events.map(event -> ServerSentEvent.builder(event).event(event.type()).build()))));
+                .body(withHeartbeat(events.map(ProcessController::serverSent))));
     }
 
     /**
-     * Opens the stream at once with a comment (so the client sees its 200 before the first event)
-     * and sends a comment every {@link #SSE_HEARTBEAT} while it is quiet, so idle proxies keep it;
-     * the heartbeat ends with the events.
+     * A node's {@code subscribed} marker becomes a comment: the first one opens the response, so a
+     * client that has its 200 misses nothing the process emits from then on.
      */
-    private static Flux<ServerSentEvent<ProcessEvent>> withHeartbeat(String id, Flux<ServerSentEvent<ProcessEvent>> events) {
+    private static ServerSentEvent<ProcessEvent> serverSent(ProcessEvent event) {
+        if (ProcessEvent.SUBSCRIBED.equals(event.type())) {
+            return ServerSentEvent.<ProcessEvent>builder()
+                    .comment("following " + event.id() + " incarnation " + event.incarnation() + " on " + event.node())
+                    .build();
+        }
+        return ServerSentEvent.builder(event).event(event.type()).build();
+    }
+
+    /** Adds a comment every {@link #SSE_HEARTBEAT} while the stream is quiet, so idle proxies keep it; it ends with the events. */
+    private static Flux<ServerSentEvent<ProcessEvent>> withHeartbeat(Flux<ServerSentEvent<ProcessEvent>> events) {
         Sinks.Empty<Void> ended = Sinks.empty();
         Flux<ServerSentEvent<ProcessEvent>> heartbeat = Flux.interval(SSE_HEARTBEAT)
                 .map(tick -> ServerSentEvent.<ProcessEvent>builder().comment("keep-alive").build())
                 .takeUntilOther(ended.asMono());
-        return Flux.concat(Flux.just(ServerSentEvent.<ProcessEvent>builder().comment("events of " + id).build()),
-                Flux.merge(events.doFinally(signal -> ended.tryEmitEmpty()), heartbeat));
+        return Flux.merge(events.doFinally(signal -> ended.tryEmitEmpty()), heartbeat);
     }
 
     @DeleteMapping("/{id}")

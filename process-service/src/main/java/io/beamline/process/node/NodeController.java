@@ -161,9 +161,19 @@ public class NodeController {
         });
     }
 
+    /**
+     * The process's events, led by a {@code subscribed} event: it is emitted as the stream is
+     * subscribed (concat subscribes to the live events in the same call), so a requester that has
+     * received it misses nothing the process emits afterwards.
+     */
     @MessageMapping(Routes.PROCESS_EVENTS)
     public Flux<ProcessEvent> events(ProcessRef ref) {
-        return runtime.events(ref.id());
+        return Flux.defer(() -> {
+            ProcessStatus status = runtime.status(ref.id());
+            ProcessEvent subscribed = new ProcessEvent(ProcessEvent.SUBSCRIBED, status.id(), status.incarnation(),
+                    status.node(), null, null, java.time.Instant.now());
+            return runtime.events(ref.id()).startWith(subscribed);
+        });
     }
 
     @MessageMapping(Routes.NODE_BEHAVIORS)

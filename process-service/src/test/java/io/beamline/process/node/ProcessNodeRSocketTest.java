@@ -258,14 +258,17 @@ class ProcessNodeRSocketTest {
                 .doOnComplete(() -> completed.set(true))
                 .subscribe(seen::add);
 
-        // the stream is live once its request reached the node: cast until the first event shows
-        await().until(() -> sendAccepted(spawned.id(), Map.of("hello", "world")) && !seen.isEmpty());
+        // the stream is live once its subscribed marker arrived: nothing emitted afterwards is missed
+        await().until(() -> !seen.isEmpty());
+        assertThat(seen.getFirst().type()).isEqualTo(ProcessEvent.SUBSCRIBED);
+        assertThat(sendAccepted(spawned.id(), Map.of("hello", "world"))).isTrue();
+        await().until(() -> seen.size() >= 2);
         request(Routes.PROCESS_EXIT, new ExitCommand(spawned.id(), "bye"), Accepted.class);
 
         await().untilTrue(completed);
-        assertThat(seen.getFirst().type()).isEqualTo(ProcessEvent.EMITTED);
-        assertThat(seen.getFirst().data()).isEqualTo(Map.of("hello", "world"));
-        assertThat(seen.getFirst().id()).isEqualTo(spawned.id());
+        assertThat(seen.get(1).type()).isEqualTo(ProcessEvent.EMITTED);
+        assertThat(seen.get(1).data()).isEqualTo(Map.of("hello", "world"));
+        assertThat(seen.get(1).id()).isEqualTo(spawned.id());
         assertThat(seen.getLast().type()).isEqualTo(ProcessEvent.EXITED);
         assertThat(seen.getLast().reason()).isEqualTo("bye");
     }

@@ -9,7 +9,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -140,14 +139,10 @@ class PausedNodeIT {
     }
 
     /*
-     * Disabled until fencing exists. Run of 2026-12-01 (PausedNodeIT, 2 nodes, 8 permanent counters
-     * on the paused node): every call by id and by name reached incarnation 2 on the survivor (the
-     * test above passes), but once the resumed node had registered again under the same id, its
-     * own list through the gateway ({@code ?node=}) still had its old copies, e.g.
-     * {"id":"k8t1dk.1","name":"paused/p1","node":"process-service-1-k8t1dk","incarnation":1,
-     * "status":"running",...}: nothing stops them, as docs/architecture.md ("Node loss") says.
+     * Fencing (NodeLease): the resumed node found its lease expired before it served anything
+     * and stopped its supervised processes; before fencing, its own list still had its old
+     * copies (e.g. {"id":"k8t1dk.1","incarnation":1,"status":"running",...}) after it registered again.
      */
-    @Disabled("needs fencing: issue 4 item 4")
     @Test
     @Order(3)
     void theResumedNodeNoLongerHoldsTheCopiesRestartedElsewhere() {

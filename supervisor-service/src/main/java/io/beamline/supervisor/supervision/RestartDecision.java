@@ -74,6 +74,16 @@ public sealed interface RestartDecision {
      */
     static RestartDecision of(Optional<Child> recorded, ChildExited report, ProcessSpec spec, SupervisorState supervisor,
                               Instant now) {
+        return of(recorded, report, spec, supervisor, now, true);
+    }
+
+    /**
+     * As above; with {@code countsAgainstIntensity} false a restart is not counted against the
+     * supervisor's intensity (the children a node loss takes from one supervisor count once, as
+     * one event: see {@code Supervision.nodeLost}).
+     */
+    static RestartDecision of(Optional<Child> recorded, ChildExited report, ProcessSpec spec, SupervisorState supervisor,
+                              Instant now, boolean countsAgainstIntensity) {
         int incarnation = report.incarnation();
         if (recorded.isPresent()) {
             Child known = recorded.get();
@@ -90,6 +100,9 @@ public sealed interface RestartDecision {
                         Child.Status.RUNNING));
         if (!exited.spec().restartType().restartsAfter(report.reason())) {
             return new Release(exited, Cause.RESTART_TYPE, supervisor);
+        }
+        if (!countsAgainstIntensity) {
+            return new Restart(exited, exited.nextStart(report.node()), supervisor);
         }
         RestartIntensity.Admission admission = supervisor.intensity().admit(supervisor.restarts(), now);
         SupervisorState counted = supervisor.withRestarts(admission.restarts());

@@ -259,6 +259,10 @@ public final class Supervision {
         List<RestartPlan> plans = new ArrayList<>();
         SupervisorState rootOverItsIntensity = null;
         int letGoByRoot = 0;
+        // A node loss is one event for each supervisor it hits: its first lost child counts against the
+        // supervisor's intensity, the others ride on it (OTP counts each; with thousands of processes a
+        // node, that let the root drop all but its first maxRestarts permanent children).
+        java.util.Set<String> counted = new java.util.HashSet<>();
         for (Child lost : store.childrenOn(nodeId)) {
             Optional<Child> current = store.child(lost.id())
                     .filter(child -> child.status() == Child.Status.RUNNING && nodeId.equals(child.node()));
@@ -268,7 +272,7 @@ public final class Supervision {
             Child child = current.get();
             ChildExited report = new ChildExited(child.spec(), nodeId, child.incarnation(), ExitReasons.NOCONNECTION);
             try {
-                Outcome outcome = decide(report, child.spec());
+                Outcome outcome = decide(report, child.spec(), counted.add(String.valueOf(child.spec().supervisor())));
                 plans.add(outcome.plan());
                 if (outcome.decision() instanceof Release release && letGoByRoot(release)) {
                     metrics.gaveUp(release.supervisor().id(), GiveUpCause.INTENSITY);
@@ -299,8 +303,13 @@ public final class Supervision {
     }
 
     private Outcome decide(ChildExited report, ProcessSpec spec) {
+        return decide(report, spec, true);
+    }
+
+    private Outcome decide(ChildExited report, ProcessSpec spec, boolean countsAgainstIntensity) {
         SupervisorState supervisor = requireSupervisor(spec.supervisor());
-        RestartDecision decision = RestartDecision.of(store.child(spec.id()), report, spec, supervisor, clock.instant());
+        RestartDecision decision = RestartDecision.of(store.child(spec.id()), report, spec, supervisor, clock.instant(),
+                countsAgainstIntensity);
         RestartPlan plan = new RestartPlan();
         switch (decision) {
             case Restart restart -> {

@@ -38,6 +38,7 @@ import java.util.Optional;
 public class NodeController {
 
     static final long DEFAULT_CALL_TIMEOUT_MS = 5_000;
+    static final java.time.Duration REMOTE_SIDE_WAIT = java.time.Duration.ofSeconds(5);
     static final long MAX_CALL_TIMEOUT_MS = 60_000;
 
     private final ProcessNode node;
@@ -131,12 +132,19 @@ public class NodeController {
         return node.stop(ref.id());
     }
 
+    /** Answers once the link holds on both sides: a target on another node has answered our signal. */
     @MessageMapping(Routes.PROCESS_LINK)
     public Mono<Void> link(LinkCommand command) {
         return Mono.fromRunnable(() -> {
             requireLease();
             runtime.link(command.id(), command.target());
-        });
+        }).then(remoteSide(command.target()));
+    }
+
+    /** Waits (at most {@link #REMOTE_SIDE_WAIT}) until the node of a target elsewhere answered what we sent it. */
+    private Mono<Void> remoteSide(String target) {
+        return Mono.defer(() -> runtime.hosts(target) ? Mono.<Void>empty()
+                : Mono.fromFuture(router.flushedTo(target)).timeout(REMOTE_SIDE_WAIT, Mono.empty()));
     }
 
     @MessageMapping(Routes.PROCESS_UNLINK)
@@ -149,7 +157,7 @@ public class NodeController {
         return Mono.fromCallable(() -> {
             requireLease();
             return new MonitorRef(runtime.monitor(command.id(), command.target()));
-        });
+        }).flatMap(ref -> remoteSide(command.target()).thenReturn(ref));
     }
 
     @MessageMapping(Routes.PROCESS_SIGNAL)

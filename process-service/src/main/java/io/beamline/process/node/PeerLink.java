@@ -35,6 +35,12 @@ final class PeerLink implements AutoCloseable {
     private final ConcurrentLinkedQueue<Object> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger queued = new AtomicInteger();
     private final AtomicInteger pumps = new AtomicInteger();
+    /** Frames taken into the queue so far, and frames the peer has answered (or that failed): in order. */
+    private final java.util.concurrent.atomic.AtomicLong offered = new java.util.concurrent.atomic.AtomicLong();
+    private volatile long answered;
+    /** Who waits until every frame offered before a mark is answered: mark and future. */
+    private final ConcurrentLinkedQueue<java.util.Map.Entry<Long, java.util.concurrent.CompletableFuture<Void>>> flushes =
+            new ConcurrentLinkedQueue<>();
     private volatile boolean inFlight;
     private volatile boolean closed;
 
@@ -61,8 +67,29 @@ final class PeerLink implements AutoCloseable {
             return false;
         }
         queue.add(frame);
+        offered.incrementAndGet();
         pump();
         return true;
+    }
+
+    /** Completes once the peer has answered every frame offered before this call (at once when none waits). */
+    java.util.concurrent.CompletableFuture<Void> flushed() {
+        long mark = offered.get();
+        java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
+        flushes.add(java.util.Map.entry(mark, done));
+        completeFlushes();
+        return done;
+    }
+
+    private void completeFlushes() {
+        long upTo = answered;
+        flushes.removeIf(waiter -> {
+            if (closed || waiter.getKey() <= upTo) {
+                waiter.getValue().complete(null);
+                return true;
+            }
+            return false;
+        });
     }
 
     /** Sends the next message when none is in flight; trampolined, so synchronous completions do not recurse. */
@@ -97,7 +124,9 @@ final class PeerLink implements AutoCloseable {
     }
 
     private void sent() {
+        answered++; // one frame in flight at a time: only the completion of that frame gets here
         inFlight = false;
+        completeFlushes();
         pump();
     }
 
@@ -109,6 +138,7 @@ final class PeerLink implements AutoCloseable {
     public void close() {
         closed = true;
         queue.clear();
+        completeFlushes();
         requester.dispose();
     }
 }

@@ -105,6 +105,17 @@ public final class PeerRouter implements RemoteSender, AutoCloseable {
                 connector.apply(HostPort.parse(node.address())), timeout, maxQueuedPerPeer));
     }
 
+    /**
+     * Completes once every message and signal sent so far to the node that hosts {@code id} has
+     * been answered by it (at once when there is no link to it).
+     */
+    public java.util.concurrent.CompletableFuture<Void> flushedTo(String id) {
+        String shortId = hostOf(id);
+        NodeInfo node = shortId == null ? null : nodes.get(shortId);
+        PeerLink link = node == null ? null : links.get(node.id());
+        return link == null ? java.util.concurrent.CompletableFuture.completedFuture(null) : link.flushed();
+    }
+
     /** The id of another live node that process {@code id}'s location record names, if any. */
     public java.util.Optional<String> locatedElsewhere(String id) {
         String located = id == null ? null : locations.get(id);

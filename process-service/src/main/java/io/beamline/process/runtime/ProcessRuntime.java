@@ -740,6 +740,11 @@ public final class ProcessRuntime implements AutoCloseable {
         }
     }
 
+    /** Whether process {@code id} (running or restarting) is hosted by this runtime. */
+    public boolean hosts(String id) {
+        return id != null && entries.containsKey(id);
+    }
+
     /** Processes running now (tombstones excluded). */
     public long processCount() {
         return live.sum();

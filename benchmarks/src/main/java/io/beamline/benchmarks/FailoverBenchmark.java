@@ -1,9 +1,7 @@
 package io.beamline.benchmarks;
 
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.URI;
-import java.net.UnknownHostException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -84,7 +82,7 @@ public final class FailoverBenchmark {
                 }
                 given.put(arg.substring(2, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
             }
-            Options options = new Options(uri(given.remove("gateway")), uri(given.remove("supervisor")),
+            Options options = new Options(LoopbackUri.parse(given.remove("gateway")), LoopbackUri.parse(given.remove("supervisor")),
                     Path.of(given.getOrDefault("run-dir", ".beamline/run")),
                     List.of(given.getOrDefault("scenarios", "kill9,one-for-all").split(",")),
                     count(given.remove("per-node"), 10_000), count(given.remove("children"), 1_000),
@@ -103,21 +101,6 @@ public final class FailoverBenchmark {
                 }
             }
             return options;
-        }
-
-        private static URI uri(String text) {
-            if (text == null) {
-                return null;
-            }
-            URI uri = URI.create(text.endsWith("/") ? text.substring(0, text.length() - 1) : text);
-            try {
-                if (uri.getHost() == null || !InetAddress.getByName(uri.getHost()).isLoopbackAddress()) {
-                    throw new IllegalArgumentException("refusing " + text + ": loopback addresses only");
-                }
-            } catch (UnknownHostException e) {
-                throw new IllegalArgumentException("unknown host in " + text, e);
-            }
-            return uri;
         }
 
         private static int count(String text, int otherwise) {

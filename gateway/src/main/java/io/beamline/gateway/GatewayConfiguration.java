@@ -126,13 +126,13 @@ public class GatewayConfiguration {
     }
 
     @Bean
-    ProblemHandler problemHandler(JsonMapper jsonMapper) {
-        return new ProblemHandler(jsonMapper);
+    ProblemHandler problemHandler(JsonMapper jsonMapper, GatewayProperties properties) {
+        return new ProblemHandler(jsonMapper, properties.gateway().maxSwallowSize());
     }
 
     @Bean
     BodySizeLimit bodySizeLimit(GatewayProperties properties) {
-        return new BodySizeLimit(properties.gateway().maxBodySize());
+        return new BodySizeLimit(properties.gateway().maxBodySize(), properties.gateway().maxSwallowSize());
     }
 
     /**

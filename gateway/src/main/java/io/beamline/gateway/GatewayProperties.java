@@ -48,6 +48,10 @@ public record GatewayProperties(@DefaultValue @Valid Registry registry, @Default
 
     /**
      * @param maxBodySize        largest request body accepted; larger is {@code 413 payload_too_large}
+     * @param maxSwallowSize     how much of a body over the limit is still read (and dropped) before the
+     *                           413 is sent, so the client reads the answer instead of a connection reset
+     *                           and the connection stays usable; a larger body gets the 413 at once and
+     *                           its connection is closed (like Tomcat's {@code maxSwallowSize})
      * @param defaultCallTimeout a call's {@code timeoutMs} when the request has none
      * @param maxCallTimeout     the largest {@code timeoutMs} a call may ask for
      * @param callGrace          added to a call's timeout to get its RSocket time limit, so the node
@@ -56,6 +60,7 @@ public record GatewayProperties(@DefaultValue @Valid Registry registry, @Default
      * @param circuitBreaker     the per-node circuit breaker
      */
     public record Gateway(@DefaultValue("1MB") DataSize maxBodySize,
+                          @DefaultValue("8MB") DataSize maxSwallowSize,
                           @DefaultValue("5s") Duration defaultCallTimeout,
                           @DefaultValue("60s") Duration maxCallTimeout,
                           @DefaultValue("2s") Duration callGrace,

@@ -92,6 +92,44 @@ class ProblemApiTest extends GatewayApiTest {
                 .expectHeader().value("Connection", value -> assertThat(value).isEqualToIgnoringCase("close"));
     }
 
+    /**
+     * The client writes all of a body 64 times the limit before it reads: the gateway must read it
+     * to its end, or its close resets the connection and the 413 is lost (or the write fails).
+     */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+    void aBodyOverTheLimitIsReadToItsEndSoTheClientGetsThe413(boolean chunked) throws IOException {
+        nodeA.host("aaaaaa.1");
+        byte[] body = ("{\"payload\":\"" + "x".repeat(64 * MAX_BODY) + "\"}").getBytes(StandardCharsets.US_ASCII);
+        String head = "POST /api/v1/processes/aaaaaa.1/messages HTTP/1.1\r\nHost: localhost\r\n"
+                + "Content-Type: application/json\r\n"
+                + (chunked ? "Transfer-Encoding: chunked\r\n\r\n" : "Content-Length: " + body.length + "\r\n\r\n");
+        URI base = raw("/");
+        try (Socket socket = new Socket(base.getHost(), base.getPort())) {
+            OutputStream out = socket.getOutputStream();
+            out.write(head.getBytes(StandardCharsets.US_ASCII));
+            for (int at = 0; at < body.length; at += 8192) {
+                int length = Math.min(8192, body.length - at);
+                if (chunked) {
+                    out.write((Integer.toHexString(length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                }
+                out.write(body, at, length);
+                if (chunked) {
+                    out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+                }
+                out.flush();
+            }
+            if (chunked) {
+                out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            }
+            out.flush();
+            String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+
+            assertThat(response).startsWith("HTTP/1.1 413").contains("payload_too_large");
+        }
+        assertThat(nodeA.received()).isEmpty();
+    }
+
     @Test
     void aChunkedBodyOverTheLimitIsPayloadTooLarge() {
         nodeA.host("aaaaaa.1");

@@ -19,16 +19,20 @@ import reactor.core.publisher.Mono;
 
 /**
  * Rejects request bodies larger than {@code beamline.gateway.max-body-size} with
- * {@code 413 payload_too_large}: at once when {@code Content-Length} says so, else (chunked
- * bodies) as soon as the bytes read exceed it, without buffering more than the limit. The
- * codecs' in-memory limit is set from the same property, as a second line.
+ * {@code 413 payload_too_large}, never buffering more than the limit: at once when
+ * {@code Content-Length} says so (the {@link ProblemHandler} then drains the unread body), else
+ * (chunked bodies) once the bytes read pass the limit. Past the limit a chunked body is still
+ * read and dropped, up to {@code max-swallow-size} in all, before the 413 (see
+ * {@link RequestBodyDrain} for why); beyond that reading stops and the connection is closed.
  */
 public final class BodySizeLimit implements WebFilter, Ordered {
 
     private final long maxBytes;
+    private final long maxSwallowBytes;
 
-    public BodySizeLimit(DataSize maxBodySize) {
+    public BodySizeLimit(DataSize maxBodySize, DataSize maxSwallowSize) {
         this.maxBytes = maxBodySize.toBytes();
+        this.maxSwallowBytes = Math.max(maxBytes, maxSwallowSize.toBytes());
     }
 
     @Override
@@ -46,18 +50,25 @@ public final class BodySizeLimit implements WebFilter, Ordered {
         ServerHttpRequest counted = new ServerHttpRequestDecorator(request) {
             @Override
             public Flux<DataBuffer> getBody() {
-                AtomicLong seen = new AtomicLong();
-                return super.getBody().handle((buffer, sink) -> {
-                    if (seen.addAndGet(buffer.readableByteCount()) > maxBytes) {
-                        DataBufferUtils.release(buffer);
-                        sink.error(tooLarge());
-                    } else {
-                        sink.next(buffer);
-                    }
-                });
+                return limited(super.getBody());
             }
         };
         return chain.filter(exchange.mutate().request(counted).build());
+    }
+
+    /** The body while it stays within the limit; past it, drops the rest and ends with the 413. */
+    private Flux<DataBuffer> limited(Flux<DataBuffer> body) {
+        AtomicLong seen = new AtomicLong();
+        return body
+                .concatMap(buffer -> {
+                    long total = seen.addAndGet(buffer.readableByteCount());
+                    if (total <= maxBytes) {
+                        return Mono.just(buffer);
+                    }
+                    DataBufferUtils.release(buffer);
+                    return total > maxSwallowBytes ? Mono.error(tooLarge()) : Mono.<DataBuffer>empty();
+                })
+                .concatWith(Mono.defer(() -> seen.get() > maxBytes ? Mono.error(tooLarge()) : Mono.empty()));
     }
 
     private BeamlineException tooLarge() {

@@ -7,6 +7,7 @@ import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.util.unit.DataSize;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebExceptionHandler;
 import reactor.core.publisher.Mono;
@@ -24,9 +25,12 @@ public final class ProblemHandler implements WebExceptionHandler {
     private static final Logger log = LoggerFactory.getLogger(ProblemHandler.class);
 
     private final JsonMapper json;
+    private final long maxSwallowBytes;
 
-    public ProblemHandler(JsonMapper json) {
+    /** {@code maxSwallowSize}: the most of an unread request body read and dropped before an error is answered. */
+    public ProblemHandler(JsonMapper json, DataSize maxSwallowSize) {
         this.json = json;
+        this.maxSwallowBytes = maxSwallowSize.toBytes();
     }
 
     private static boolean carriesBody(ServerWebExchange exchange) {
@@ -53,12 +57,17 @@ public final class ProblemHandler implements WebExceptionHandler {
         response.getHeaders().putAll(problem.headers());
         response.getHeaders().setContentType(MediaType.APPLICATION_PROBLEM_JSON);
         response.getHeaders().setContentLength(body.length);
+        Mono<Void> unreadBody = Mono.empty();
         if (problem.code() == ErrorCode.PAYLOAD_TOO_LARGE || carriesBody(exchange)) {
-            // an error answers before (or without) reading the request body, and bytes of it left on
+            // an error may answer before (or without) reading the request body, and bytes of it left on
             // the connection would be read as the next request: close it (RFC 9112 §9.6). Seen in the
             // system tests as a later request on the same keep-alive connection hanging for 30 s.
+            // Drain what is left first, so the close does not reset the answer (RequestBodyDrain).
             response.getHeaders().setConnection("close");
+            if (exchange.getRequest().getHeaders().getContentLength() <= maxSwallowBytes) {
+                unreadBody = RequestBodyDrain.drain(exchange.getRequest(), maxSwallowBytes);
+            }
         }
-        return response.writeWith(Mono.fromSupplier(() -> response.bufferFactory().wrap(body)));
+        return unreadBody.then(response.writeWith(Mono.fromSupplier(() -> response.bufferFactory().wrap(body))));
     }
 }

@@ -122,6 +122,6 @@ class SupervisorConfiguration {
                             SupervisorMetrics metrics, Scheduler supervisionThread, SupervisorProperties properties) {
         SupervisorProperties.Root root = properties.supervisor().root();
         return new Supervision(store, new RestartIntensity(root.maxRestarts(), root.within()), registry, spawner,
-                metrics, Clock.systemUTC(), supervisionThread);
+                metrics, Clock.systemUTC(), supervisionThread, properties.supervisor().failover().concurrency());
     }
 }

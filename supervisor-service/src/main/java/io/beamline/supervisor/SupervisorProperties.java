@@ -34,7 +34,18 @@ public record SupervisorProperties(@DefaultValue @Valid Registry registry, @Defa
             @DefaultValue("5s") @NotNull Duration maxReconnectBackoff) {
     }
 
-    public record Supervisor(@DefaultValue @Valid Root root, @DefaultValue @Valid Spawn spawn) {
+    public record Supervisor(@DefaultValue @Valid Root root, @DefaultValue @Valid Spawn spawn,
+                             @DefaultValue @Valid Failover failover) {
+    }
+
+    /**
+     * How the children of a lost node are started again.
+     *
+     * @param concurrency how many restart plans (one per lost child, or per {@code one_for_all} /
+     *                    {@code rest_for_one} group) run at once; each plan's own stops and starts
+     *                    keep their order
+     */
+    public record Failover(@DefaultValue("64") @Min(1) int concurrency) {
     }
 
     /**

@@ -70,13 +70,20 @@ public final class Supervision {
     private final SupervisorMetrics metrics;
     private final Clock clock;
     private final Scheduler supervisionThread;
+    private final int failoverConcurrency;
 
     /**
      * @param rootIntensity     the root's intensity (configuration wins over a stored one)
      * @param supervisionThread a single-threaded scheduler owned by this supervision; it may block on the store
+     * @param failoverConcurrency how many restart plans of a lost node run at once
      */
     public Supervision(SupervisionStore store, RestartIntensity rootIntensity, RegistryClient registry,
-                       ChildSpawner spawner, SupervisorMetrics metrics, Clock clock, Scheduler supervisionThread) {
+                       ChildSpawner spawner, SupervisorMetrics metrics, Clock clock, Scheduler supervisionThread,
+                       int failoverConcurrency) {
+        if (failoverConcurrency < 1) {
+            throw new IllegalArgumentException("failoverConcurrency must be at least 1: " + failoverConcurrency);
+        }
+        this.failoverConcurrency = failoverConcurrency;
         this.store = store;
         this.rootIntensity = rootIntensity;
         this.registry = registry;
@@ -156,8 +163,10 @@ public final class Supervision {
                     if (!plans.isEmpty()) {
                         log.warn("node {} is gone: failing over {} of its children", nodeId, plans.size());
                     }
+                    // Plans are disjoint (a child restarted by an earlier plan of the loop gets none of its
+                    // own), so they may run at once; within one plan, stops, releases and starts keep their order.
                     Flux.fromIterable(plans)
-                            .concatMap(plan -> stopAndRelease(plan).then(startAll(plan)))
+                            .flatMap(plan -> stopAndRelease(plan).then(startAll(plan)), failoverConcurrency)
                             .subscribe(null, error -> log.error("failing over the children of {} failed", nodeId, error));
                 })
                 .then();

@@ -55,7 +55,7 @@ class FailoverTest {
         ChildSpawner spawner = new ChildSpawner(directory, connections,
                 new ChildSpawner.Settings(Duration.ofSeconds(5), 2, Duration.ofMillis(10), Duration.ofMillis(50)));
         supervision = new Supervision(store, new RestartIntensity(1000, Duration.ofSeconds(5)), registryClient, spawner,
-                new SupervisorMetrics(new SimpleMeterRegistry()), Clock.systemUTC(), supervisionThread);
+                new SupervisorMetrics(new SimpleMeterRegistry()), Clock.systemUTC(), supervisionThread, 16);
         lostTo.set(supervision);
     }
 
@@ -136,6 +136,33 @@ class FailoverTest {
     }
 
     @Test
+    void restartsTheChildrenOfALostNodeSeveralAtATimeUpToTheConcurrency() {
+        snapshot(nodeA.info(0), nodeB.info(0));
+        for (int i = 1; i <= 40; i++) {
+            ProcessSpec spec = new ProcessSpec("aaaaaa." + i, "counter", Map.of(), null, "permanent", null, null);
+            supervision.childStarted(new ChildStarted(spec, nodeA.id(), 1)).block(WAIT);
+        }
+        reactor.core.publisher.Sinks.Empty<Void> gate = reactor.core.publisher.Sinks.empty();
+        java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger mostInFlight = new java.util.concurrent.atomic.AtomicInteger();
+        nodeB.answerSpawns(command -> {
+            mostInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+            return gate.asMono().then(reactor.core.publisher.Mono.fromSupplier(() -> nodeB.started(command)))
+                    .doFinally(signal -> inFlight.decrementAndGet());
+        });
+
+        down(nodeA);
+
+        // none has been answered yet: the 16 spawns that arrived were all sent before any answer
+        await().atMost(WAIT).untilAsserted(() -> assertThat(nodeB.spawns).hasSize(16));
+        gate.tryEmitEmpty();
+        await().atMost(WAIT).untilAsserted(() -> assertThat(nodeB.spawns).hasSize(40));
+        assertThat(mostInFlight).as("spawns in flight at once").hasValue(16);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(store.childrenOn(nodeB.id())).hasSize(40)
+                .allSatisfy(child -> assertThat(child.status()).isEqualTo(Child.Status.RUNNING)));
+    }
+
+    @Test
     void leavesTheChildrenOfOtherNodesAlone() {
         snapshot(nodeA.info(0), nodeB.info(5));
         supervision.start(new SupervisorSpec("s", null, 3, 5, List.of(worker("a", "permanent")))).block(WAIT);
@@ -154,7 +181,7 @@ class FailoverTest {
         ChildSpawner spawner = new ChildSpawner(directory, connections,
                 new ChildSpawner.Settings(Duration.ofSeconds(5), 2, Duration.ofMillis(10), Duration.ofMillis(50)));
         Supervision tight = new Supervision(new InMemorySupervisionStore(), new RestartIntensity(2, Duration.ofSeconds(60)),
-                registryClient, spawner, new SupervisorMetrics(meters), Clock.systemUTC(), supervisionThread);
+                registryClient, spawner, new SupervisorMetrics(meters), Clock.systemUTC(), supervisionThread, 16);
         lostTo.set(tight);
         snapshot(nodeA.info(0), nodeB.info(0));
         List<ProcessSpec> specs = new ArrayList<>();

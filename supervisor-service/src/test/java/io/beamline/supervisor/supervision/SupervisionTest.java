@@ -73,7 +73,7 @@ class SupervisionTest {
         ChildSpawner spawner = new ChildSpawner(directory, connections,
                 new ChildSpawner.Settings(Duration.ofSeconds(1), 4, Duration.ofMillis(10), Duration.ofMillis(50)));
         return new Supervision(store, rootIntensity, registryClient, spawner, new SupervisorMetrics(meters),
-                Clock.systemUTC(), supervisionThread);
+                Clock.systemUTC(), supervisionThread, 16);
     }
 
     private void nodesUp(NodeInfo... nodes) {

@@ -69,7 +69,7 @@ class SupervisionTreeTest {
         ChildSpawner spawner = new ChildSpawner(directory, connections,
                 new ChildSpawner.Settings(Duration.ofSeconds(5), 2, Duration.ofMillis(10), Duration.ofMillis(50)));
         supervision = new Supervision(store, new RestartIntensity(1000, Duration.ofSeconds(5)), registryClient, spawner,
-                new SupervisorMetrics(new SimpleMeterRegistry()), Clock.systemUTC(), supervisionThread);
+                new SupervisorMetrics(new SimpleMeterRegistry()), Clock.systemUTC(), supervisionThread, 16);
     }
 
     @BeforeEach

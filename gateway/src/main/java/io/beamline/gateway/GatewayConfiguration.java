@@ -3,6 +3,7 @@ package io.beamline.gateway;
 import java.time.Duration;
 import java.util.function.Function;
 
+import io.beamline.api.wire.SupervisedChild;
 import io.beamline.gateway.cluster.ClusterView;
 import io.beamline.gateway.cluster.NodeAddress;
 import io.beamline.gateway.cluster.NodeClient;
@@ -93,8 +94,10 @@ public class GatewayConfiguration {
     }
 
     @Bean
-    ProcessRouter processRouter(ClusterView view, RegistryClient registry) {
-        return new ProcessRouter(view, registry);
+    ProcessRouter processRouter(ClusterView view, RegistryClient registry, Supervisors supervisors) {
+        return new ProcessRouter(view, registry, id -> supervisors.child(id)
+                .map(SupervisedChild::restartable)
+                .defaultIfEmpty(false));
     }
 
     @Bean

@@ -9,7 +9,9 @@ import io.beamline.api.wire.AddChild;
 import io.beamline.api.wire.BeamlineException;
 import io.beamline.api.wire.ErrorCode;
 import io.beamline.api.wire.Failure;
+import io.beamline.api.wire.ProcessRef;
 import io.beamline.api.wire.Routes;
+import io.beamline.api.wire.SupervisedChild;
 import io.beamline.api.wire.SupervisorRef;
 import io.beamline.api.wire.SupervisorSpec;
 import io.beamline.api.wire.SupervisorTree;
@@ -33,6 +35,12 @@ public class FakeSupervisor {
     private final Map<String, Failure> failures = new ConcurrentHashMap<>();
     private final Map<String, Boolean> silent = new ConcurrentHashMap<>();
     private final List<Object> received = new CopyOnWriteArrayList<>();
+    private final Map<String, SupervisedChild> supervised = new ConcurrentHashMap<>();
+
+    @MessageMapping(Routes.CHILD_LOOKUP)
+    public Mono<SupervisedChild> childLookup(ProcessRef ref) {
+        return answer(Routes.CHILD_LOOKUP, ref, () -> supervised.get(ref.id()));
+    }
 
     @MessageMapping(Routes.SUPERVISOR_START)
     public Mono<SupervisorTree> start(SupervisorSpec spec) {
@@ -87,6 +95,11 @@ public class FakeSupervisor {
         silent.put(route, true);
     }
 
+    /** Makes {@code supervisor.child.lookup} know process {@code id} with restart type {@code restart}. */
+    public void supervise(String id, String node, String restart) {
+        supervised.put(id, new SupervisedChild(id, "root", restart, node, 1, "running"));
+    }
+
     public void putTree(SupervisorTree tree) {
         trees.put(tree.id(), tree);
     }
@@ -97,6 +110,7 @@ public class FakeSupervisor {
 
     public void reset() {
         trees.clear();
+        supervised.clear();
         failures.clear();
         silent.clear();
         received.clear();

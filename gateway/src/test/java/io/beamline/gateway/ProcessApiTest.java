@@ -247,13 +247,37 @@ class ProcessApiTest extends GatewayApiTest {
         assertThat(nodeA.received()).isEmpty();
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"permanent", "transient"})
+    void aSupervisedProcessBornOnADownNodeIsUnavailableUntilItIsBack(String restart) {
+        supervisor.supervise("cccccc.1", NODE_C, restart);
+
+        assertProblem(get("/api/v1/processes/cccccc.1"), 503, "process_unavailable");
+        assertProblem(post("/api/v1/processes/cccccc.1/messages", "{\"payload\":1}"), 503, "process_unavailable");
+    }
+
     @Test
-    void statusOfAProcessBornOnADownNodeIsUnavailable() {
+    void aProcessOfADownNodeThatNoSupervisorWillRestartIsNotFound() {
+        supervisor.supervise("cccccc.2", NODE_C, "temporary");
+
+        assertProblem(get("/api/v1/processes/cccccc.1"), 404, "process_not_found");
+        assertProblem(get("/api/v1/processes/cccccc.2"), 404, "process_not_found");
+        assertProblem(post("/api/v1/processes/cccccc.1/calls", "{\"payload\":1}"), 404, "process_not_found");
+    }
+
+    @Test
+    void aProcessOfADownNodeIsUnavailableWhenTheSupervisorCannotBeAsked() {
+        supervisor.failRoute(Routes.CHILD_LOOKUP, Failure.of(ErrorCode.SERVICE_UNAVAILABLE, "store down"));
+        assertProblem(get("/api/v1/processes/cccccc.1"), 503, "process_unavailable");
+
+        supervisor.reset();
+        supervisor.silence(Routes.CHILD_LOOKUP);
         assertProblem(get("/api/v1/processes/cccccc.1"), 503, "process_unavailable");
     }
 
     @Test
     void statusOfAProcessWhoseLocationIsOnADownNodeIsUnavailable() {
+        supervisor.supervise("aaaaaa.14", NODE_C, "permanent");
         registry.putLocation(new Location("aaaaaa.14", NODE_C, 2), true);
         await().untilAsserted(() -> assertThat(view.location("aaaaaa.14")).isPresent());
 

@@ -8,6 +8,7 @@ import io.beamline.api.wire.ErrorCode;
 import io.beamline.api.wire.ExitDecision;
 import io.beamline.api.wire.ProcessRef;
 import io.beamline.api.wire.Routes;
+import io.beamline.api.wire.SupervisedChild;
 import io.beamline.api.wire.SupervisorRef;
 import io.beamline.api.wire.SupervisorSpec;
 import io.beamline.api.wire.SupervisorTree;
@@ -50,6 +51,11 @@ class SupervisorEndpoints {
     @MessageMapping(Routes.CHILD_REMOVED)
     Mono<Void> childRemoved(ProcessRef ref) {
         return supervision.childRemoved(ref);
+    }
+
+    @MessageMapping(Routes.CHILD_LOOKUP)
+    Mono<SupervisedChild> childLookup(ProcessRef ref) {
+        return supervision.supervisedChild(ref);
     }
 
     @MessageMapping(Routes.SUPERVISOR_START)

@@ -19,7 +19,6 @@ import java.util.function.Predicate;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -45,7 +44,7 @@ class FailoverAtScaleIT {
     private static final int TEMPORARY = 60;
     /** Requests in flight while spawning and sweeping: enough to overlap round trips, small for a 2-core machine. */
     private static final int CONCURRENCY = 8;
-    /** Lease ttl (3 s) + sweep + change stream, then ~333 restarts one after another on a loaded machine. */
+    /** Lease ttl (3 s) + sweep + change stream, then ~333 restarts (64 at a time) on a loaded machine. */
     private static final Duration FAILED_OVER_WITHIN = Duration.ofSeconds(60);
     private static final String GET = "{\"payload\":{\"op\":\"get\"}}";
 
@@ -177,16 +176,6 @@ class FailoverAtScaleIT {
         });
     }
 
-    /*
-     * Disabled because the gateway cannot give this answer today (seen 2026-12-01: the
-     * temporary processes of the killed node still answered 503 process_unavailable 60 s after
-     * the first check, long after every permanent one was back). ProcessRouter.resolve routes a process
-     * without a location record to its birth node and answers 503 while that node is down: it
-     * has no way to tell a process that will never come back (temporary) from one whose restart
-     * is under way. The fix belongs in the gateway (or a registry record of what failover will
-     * restart), which this branch must not touch.
-     */
-    @Disabled("gateway answers 503 process_unavailable for ever, never 404, for a temporary process of a node that is down: issue 4 'must show'")
     @Test
     void temporaryProcessesOfTheKilledNodeAreNotFoundAfterFailover() {
         awaitEach("temporary processes of " + victimNode + " answer 404", temporaryOnVictim, id -> {

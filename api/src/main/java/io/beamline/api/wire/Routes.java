@@ -73,6 +73,12 @@ public final class Routes {
     public static final String CHILD_EXITED = "supervisor.child.exited";
     /** {@link ProcessRef} -> empty; the child was stopped for good (DELETE); request-response. */
     public static final String CHILD_REMOVED = "supervisor.child.removed";
+    /**
+     * {@link ProcessRef} -> {@link SupervisedChild}, or empty when no supervisor has that process;
+     * request-response. The gateway asks it to tell a process whose node is down and that will be
+     * restarted (503) from one that is gone (404).
+     */
+    public static final String CHILD_LOOKUP = "supervisor.child.lookup";
 
     /**
      * {@link SupervisorSpec} -> {@link SupervisorTree} once every child started, or

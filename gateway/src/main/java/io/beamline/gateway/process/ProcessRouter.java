@@ -21,18 +21,30 @@ import reactor.core.publisher.Mono;
  *
  * <p>Failure contract: an id that is malformed, names no known node, or is not found after
  * that one retry is {@code 404 process_not_found} ({@code moved} never leaks); a process whose
- * node is down is {@code 503 process_unavailable}, as is a node that cannot be reached; other
+ * node is down is {@code 503 process_unavailable} while its supervisor will start it again, and
+ * {@code 404 process_not_found} when the supervisor says it will not (a temporary process, or
+ * none it knows; when the supervisor cannot be asked, 503); a node that cannot be reached is 503; other
  * Beamline failures of the node pass through unchanged. The request itself must be safe to
  * repeat on another node after a not-found answer, which holds for every process route.
  */
 public final class ProcessRouter {
 
+    /** Whether a process whose node is down will be started again by its supervisor. */
+    @FunctionalInterface
+    public interface Restarts {
+
+        /** Emits true when the process will come back, false when it is gone; may fail (then: unknown). */
+        Mono<Boolean> willRestart(String id);
+    }
+
     private final ClusterView view;
     private final RegistryClient registry;
+    private final Restarts restarts;
 
-    public ProcessRouter(ClusterView view, RegistryClient registry) {
+    public ProcessRouter(ClusterView view, RegistryClient registry, Restarts restarts) {
         this.view = view;
         this.registry = registry;
+        this.restarts = restarts;
     }
 
     /** Sends {@code request} to the node that hosts process {@code id}. */
@@ -49,7 +61,7 @@ public final class ProcessRouter {
     private <T> Mono<T> route(String id, Route route, Function<NodeInfo, Mono<T>> request) {
         return switch (route) {
             case Route.Unknown unknown -> Mono.error(notFound(id));
-            case Route.Unavailable unavailable -> Mono.error(unavailable(id, unavailable.nodeId()));
+            case Route.Unavailable unavailable -> unavailableOrGone(id, unavailable.nodeId());
             case Route.Node target -> request.apply(target.node())
                     .onErrorResume(ProcessRouter::isGone, gone -> target.fromBirthNode()
                             ? relocate(id, target.node(), request)
@@ -94,10 +106,18 @@ public final class ProcessRouter {
             }
             Optional<NodeInfo> node = view.node(location.get().node()).filter(ProcessRouter::live);
             if (node.isEmpty()) {
-                return Mono.error(unavailable(id, location.get().node()));
+                return unavailableOrGone(id, location.get().node());
             }
             return request.apply(node.get()).onErrorMap(ProcessRouter::isGone, gone -> notFound(id));
         });
+    }
+
+    /** The node of {@code id} is down: 503 while its supervisor will restart it, else 404. */
+    private <T> Mono<T> unavailableOrGone(String id, String nodeId) {
+        return restarts.willRestart(id)
+                .onErrorReturn(true)
+                .defaultIfEmpty(true)
+                .flatMap(comesBack -> Mono.error(comesBack ? unavailable(id, nodeId) : notFound(id)));
     }
 
     private static boolean live(NodeInfo node) {

@@ -9,7 +9,9 @@ import io.beamline.api.wire.BeamlineException;
 import io.beamline.api.wire.ChildSpec;
 import io.beamline.api.wire.ErrorCode;
 import io.beamline.api.wire.Failure;
+import io.beamline.api.wire.ProcessRef;
 import io.beamline.api.wire.Routes;
+import io.beamline.api.wire.SupervisedChild;
 import io.beamline.api.wire.SupervisorRef;
 import io.beamline.api.wire.SupervisorSpec;
 import io.beamline.api.wire.SupervisorTree;
@@ -70,6 +72,12 @@ public final class Supervisors {
     public Mono<Void> stop(String id) {
         return guard(requester -> requester.route(Routes.SUPERVISOR_STOP).data(new SupervisorRef(id))
                 .retrieveMono(Void.class), Routes.SUPERVISOR_STOP);
+    }
+
+    /** What the supervisor knows of process {@code id}; empty when no supervisor has it. */
+    public Mono<SupervisedChild> child(String id) {
+        return guard(requester -> requester.route(Routes.CHILD_LOOKUP).data(new ProcessRef(id))
+                .retrieveMono(SupervisedChild.class), Routes.CHILD_LOOKUP);
     }
 
     /** Closes the connection. */

@@ -15,6 +15,7 @@ import io.beamline.api.wire.ProcessRef;
 import io.beamline.api.wire.ProcessSpec;
 import io.beamline.api.wire.ProcessStatus;
 import io.beamline.api.wire.RestartType;
+import io.beamline.api.wire.SupervisedChild;
 import io.beamline.api.wire.SupervisorRef;
 import io.beamline.api.wire.SupervisorSpec;
 import io.beamline.api.wire.SupervisorTree;
@@ -140,6 +141,24 @@ public final class Supervision {
                 throw invalid("a process id is required");
             }
             return run(() -> store.removeChild(ref.id()));
+        });
+    }
+
+    /**
+     * The supervised process {@code ref.id} (route {@code supervisor.child.lookup}), or empty when
+     * no supervisor has it; a nested supervisor's id is not a process and answers empty too.
+     */
+    public Mono<SupervisedChild> supervisedChild(ProcessRef ref) {
+        return Mono.defer(() -> {
+            if (ref == null || ref.id() == null || ref.id().isBlank()) {
+                throw invalid("a process id is required");
+            }
+            return call(() -> store.child(ref.id())
+                    .filter(child -> child.kind() == Child.Kind.PROCESS)
+                    .map(child -> new SupervisedChild(child.id(), child.spec().supervisor(),
+                            RestartType.fromWireName(child.spec().restart()).orElse(RestartType.TEMPORARY).wireName(),
+                            child.node(), child.incarnation(), child.status().name().toLowerCase(java.util.Locale.ROOT))))
+                    .flatMap(Mono::justOrEmpty);
         });
     }
 

@@ -14,6 +14,7 @@ import io.beamline.api.wire.ProcessRef;
 import io.beamline.api.wire.ProcessSpec;
 import io.beamline.api.wire.RegistryEvent;
 import io.beamline.api.wire.SpawnCommand;
+import io.beamline.api.wire.SupervisedChild;
 import io.beamline.supervisor.cluster.NodeConnections;
 import io.beamline.supervisor.cluster.NodeDirectory;
 import io.beamline.supervisor.cluster.RegistryClient;
@@ -103,6 +104,23 @@ class SupervisionTest {
 
     private double counter(String name, String... tags) {
         return meters.get(name).tags(tags).counter().count();
+    }
+
+    @Test
+    void aLookupTellsWhetherAProcessIsSupervisedAndWillBeRestarted() {
+        nodesUp(nodeA.info(0));
+        started(spec("transient", null), nodeA.id(), 1);
+
+        SupervisedChild known = supervision.supervisedChild(new ProcessRef("aaaaaa.1"))
+                .block(Duration.ofSeconds(5));
+        assertThat(known).isEqualTo(new SupervisedChild("aaaaaa.1", "root", "transient",
+                nodeA.id(), 1, "running"));
+        assertThat(known.restartable()).isTrue();
+        StepVerifier.create(supervision.supervisedChild(new ProcessRef("aaaaaa.2"))).verifyComplete();
+        StepVerifier.create(supervision.supervisedChild(new ProcessRef("root"))).verifyComplete();
+        StepVerifier.create(supervision.supervisedChild(new ProcessRef(" ")))
+                .verifyErrorSatisfies(error -> assertThat(error).isInstanceOfSatisfying(BeamlineException.class,
+                        failure -> assertThat(failure.code()).isEqualTo(ErrorCode.INVALID_REQUEST)));
     }
 
     @Test

@@ -33,6 +33,14 @@ class RegistryConfiguration {
                 java.time.Duration.ofSeconds(2));
     }
 
+    @Bean
+    @ConditionalOnProperty(name = "beamline.detection.enabled", havingValue = "true", matchIfMissing = true)
+    NodeConnectionWatch nodeConnectionWatch(RegistryStore store, RegistryProperties properties) {
+        RegistryProperties.Detection detection = properties.detection();
+        return new NodeConnectionWatch(store, new PortProbe(detection.probeTimeout(), detection.probeAttempts(),
+                detection.probeInterval()));
+    }
+
     @Bean(initMethod = "start")
     LeaseSweeper leaseSweeper(RegistryStore store, RegistryProperties properties) {
         return new LeaseSweeper(store, properties.lease().sweepInterval(), Schedulers.parallel());

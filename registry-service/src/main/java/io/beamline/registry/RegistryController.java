@@ -16,8 +16,11 @@ import io.beamline.registry.store.RegistryStore;
 import java.util.List;
 import org.springframework.core.codec.DecodingException;
 import org.springframework.messaging.handler.annotation.MessageExceptionHandler;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.messaging.handler.annotation.MessageMapping;
 import org.springframework.messaging.handler.annotation.Payload;
+import org.springframework.messaging.rsocket.RSocketRequester;
 import org.springframework.messaging.handler.invocation.MethodArgumentResolutionException;
 import org.springframework.stereotype.Controller;
 import reactor.core.publisher.Flux;
@@ -33,19 +36,43 @@ import reactor.core.publisher.Mono;
 public class RegistryController {
 
     private final RegistryStore store;
+    private final NodeConnectionWatch connections;
 
+    /** Without fast detection: a lost node goes down when its lease runs out. */
     public RegistryController(RegistryStore store) {
         this.store = store;
+        this.connections = null;
+    }
+
+    /** {@code connections}: the fast path to node_down, when {@code beamline.detection.enabled}. */
+    @Autowired
+    public RegistryController(RegistryStore store, ObjectProvider<NodeConnectionWatch> connections) {
+        this.store = store;
+        this.connections = connections.getIfAvailable();
     }
 
     @MessageMapping(Routes.NODE_REGISTER)
-    public Mono<LeaseGrant> registerNode(@Payload(required = false) Lease lease) {
+    public Mono<LeaseGrant> registerNode(@Payload(required = false) Lease lease, RSocketRequester requester) {
+        return registerNode(lease).doOnNext(granted -> watch(lease, requester));
+    }
+
+    public Mono<LeaseGrant> registerNode(Lease lease) {
         return Mono.defer(() -> store.registerNode(checked(lease)));
     }
 
     @MessageMapping(Routes.NODE_RENEW)
-    public Mono<LeaseGrant> renewNode(@Payload(required = false) Lease lease) {
+    public Mono<LeaseGrant> renewNode(@Payload(required = false) Lease lease, RSocketRequester requester) {
+        return renewNode(lease).doOnNext(granted -> watch(lease, requester));
+    }
+
+    public Mono<LeaseGrant> renewNode(Lease lease) {
         return Mono.defer(() -> store.renewNode(checked(lease)));
+    }
+
+    private void watch(Lease lease, RSocketRequester requester) {
+        if (connections != null && requester != null) {
+            connections.watch(lease.nodeId(), lease.address(), requester.rsocket());
+        }
     }
 
     @MessageMapping(Routes.NODE_LIST)

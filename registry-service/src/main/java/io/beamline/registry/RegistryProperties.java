@@ -13,11 +13,14 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  *                {@code redis} (connection from the standard {@code spring.data.redis.*} properties)
  * @param changes change-stream settings ({@code beamline.changes.*})
  * @param redis   Redis store settings ({@code beamline.redis.*}), read only with {@code store=redis}
+ * @param detection the fast path to {@code node_down} ({@code beamline.detection.*})
  */
 @ConfigurationProperties("beamline")
-public record RegistryProperties(LeaseTiming lease, StoreType store, ChangeStream changes, Redis redis) {
+public record RegistryProperties(LeaseTiming lease, StoreType store, ChangeStream changes, Redis redis,
+                                 Detection detection) {
 
     public RegistryProperties {
+        detection = detection == null ? new Detection(null, null, null, null) : detection;
         lease = lease == null ? new LeaseTiming(null, null, null) : lease;
         store = store == null ? StoreType.MEMORY : store;
         changes = changes == null ? new ChangeStream(null) : changes;
@@ -50,6 +53,31 @@ public record RegistryProperties(LeaseTiming lease, StoreType store, ChangeStrea
             }
             if (retryDelay.isNegative() || retryDelay.isZero()) {
                 throw new IllegalArgumentException("beamline.redis.retry-delay must be positive, was " + retryDelay);
+            }
+        }
+    }
+
+    /**
+     * A node whose registry connection closes is probed on its RSocket port; refused on every
+     * attempt, it is declared down at once instead of after its lease ttl ({@link NodeConnectionWatch}).
+     *
+     * @param enabled       {@code beamline.detection.enabled}, default true
+     * @param probeTimeout  connect timeout of one probe (default 300ms); a timeout is not proof
+     * @param probeAttempts refused connects needed (default 2)
+     * @param probeInterval pause between them (default 100ms)
+     */
+    public record Detection(Boolean enabled, Duration probeTimeout, Integer probeAttempts, Duration probeInterval) {
+
+        public Detection {
+            enabled = enabled == null || enabled;
+            probeTimeout = LeaseTiming.positive(probeTimeout == null ? Duration.ofMillis(300) : probeTimeout,
+                    "beamline.detection.probe-timeout");
+            probeAttempts = probeAttempts == null ? 2 : probeAttempts;
+            probeInterval = LeaseTiming.positive(probeInterval == null ? Duration.ofMillis(100) : probeInterval,
+                    "beamline.detection.probe-interval");
+            if (probeAttempts < 1) {
+                throw new IllegalArgumentException("beamline.detection.probe-attempts must be at least 1, was "
+                        + probeAttempts);
             }
         }
     }

@@ -125,6 +125,11 @@ class LeaseSweeperTest {
         }
 
         @Override
+        public Mono<NodeInfo> declareDown(String nodeId) {
+            return delegate.declareDown(nodeId);
+        }
+
+        @Override
         public Mono<NameBinding> registerName(NameBinding binding) {
             return delegate.registerName(binding);
         }

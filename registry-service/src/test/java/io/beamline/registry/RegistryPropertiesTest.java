@@ -12,7 +12,7 @@ class RegistryPropertiesTest {
 
     @Test
     void defaultsToAThreeSecondTtlSweptEveryHalfSecondInMemory() {
-        RegistryProperties defaults = new RegistryProperties(null, null, null, null);
+        RegistryProperties defaults = new RegistryProperties(null, null, null, null, null);
 
         assertThat(defaults.store()).isEqualTo(RegistryProperties.StoreType.MEMORY);
         assertThat(defaults.lease().ttl()).isEqualTo(Duration.ofSeconds(3));

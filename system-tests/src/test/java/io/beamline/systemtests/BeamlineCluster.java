@@ -50,6 +50,7 @@ public final class BeamlineCluster implements BeforeAllCallback, AfterAllCallbac
             "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:+ExitOnOutOfMemoryError");
 
     private final int nodeCount;
+    private final List<String> extraArguments = new ArrayList<>();
     private final List<ServiceProcess> started = new CopyOnWriteArrayList<>();
     private final HttpClient probeClient = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
@@ -72,6 +73,12 @@ public final class BeamlineCluster implements BeforeAllCallback, AfterAllCallbac
 
     public static BeamlineCluster withNodes(int nodeCount) {
         return new BeamlineCluster(nodeCount);
+    }
+
+    /** Adds a command-line argument (e.g. {@code --beamline.lease.ttl=60s}) to every service of the cluster. */
+    public BeamlineCluster withArgument(String argument) {
+        extraArguments.add(argument);
+        return this;
     }
 
     @Override
@@ -215,7 +222,9 @@ public final class BeamlineCluster implements BeforeAllCallback, AfterAllCallbac
     }
 
     private ServiceProcess launch(String name, Path jar, int rsocketPort, int httpPort, List<String> arguments) {
-        ServiceProcess service = ServiceProcess.start(name, jar, SMALL_JVM, arguments, rsocketPort, httpPort,
+        List<String> all = new ArrayList<>(arguments);
+        all.addAll(extraArguments);
+        ServiceProcess service = ServiceProcess.start(name, jar, SMALL_JVM, all, rsocketPort, httpPort,
                 logDir.resolve(name + ".log"));
         started.add(service);
         return service;

@@ -16,8 +16,8 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * A process-service node killed with SIGKILL (no clean shutdown): the registry declares it
- * down once its lease expires; its temporary processes answer {@code 503 process_unavailable}
- * (never a 500); its permanent and transient processes, and the children of supervision trees
+ * down (at once when its closed connection and refused port prove it gone, else when its lease
+ * expires); its temporary processes then answer {@code 404 process_not_found} (never a 500); its permanent and transient processes, and the children of supervision trees
  * that ran there, start again on the surviving node with the same id and name and the next
  * incarnation, and the gateway routes to them there; the surviving node keeps serving and takes
  * every new spawn.
@@ -70,7 +70,7 @@ class NodeLossIT {
     }
 
     @Test
-    void registryDeclaresTheKilledNodeDownOnceItsLeaseExpires() {
+    void registryDeclaresTheKilledNodeDown() {
         await("node_down of " + victimNode).atMost(DOWN_WITHIN).pollInterval(Duration.ofMillis(100))
                 .until(() -> "down".equals(nodeStatus(victimNode)));
 
@@ -78,13 +78,15 @@ class NodeLossIT {
     }
 
     @Test
-    void processesOfTheKilledNodeAreUnavailableAndNeverAnInternalError() {
+    void temporaryProcessesOfTheKilledNodeAreNotFoundOnceItIsDownAndNeverAnInternalError() {
+        await("node_down of " + victimNode).atMost(DOWN_WITHIN).pollInterval(Duration.ofMillis(100))
+                .until(() -> "down".equals(nodeStatus(victimNode)));
         for (String id : onVictim) {
-            api().get(PROCESSES + "/" + id).expectProblem(503, "process_unavailable");
+            api().get(PROCESSES + "/" + id).expectProblem(404, "process_not_found");
             api().post(PROCESSES + "/" + id + "/messages", "{\"payload\":{\"op\":\"inc\"}}")
-                    .expectProblem(503, "process_unavailable");
+                    .expectProblem(404, "process_not_found");
             api().post(PROCESSES + "/" + id + "/calls", "{\"payload\":{\"op\":\"get\"}}")
-                    .expectProblem(503, "process_unavailable");
+                    .expectProblem(404, "process_not_found");
         }
     }
 

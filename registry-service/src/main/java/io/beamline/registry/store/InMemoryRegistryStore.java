@@ -122,6 +122,18 @@ public final class InMemoryRegistryStore implements RegistryStore {
         }).flatMapIterable(list -> list);
     }
 
+    @Override
+    public Mono<NodeInfo> declareDown(String nodeId) {
+        return write(() -> {
+            NodeRecord node = nodes.get(nodeId);
+            if (node == null || !NodeInfo.UP.equals(node.info().status())) {
+                return null;
+            }
+            log.warn("Node {} at {} is gone: declared down before its lease ran out", nodeId, node.info().address());
+            return markDown(node, clock.instant(), false).info();
+        });
+    }
+
     private LeaseGrant refresh(NodeRecord previous, Lease lease, Instant now) {
         Instant startedAt = lease.startedAt() != null ? lease.startedAt()
                 : previous != null ? previous.info().startedAt() : now;
@@ -138,12 +150,18 @@ public final class InMemoryRegistryStore implements RegistryStore {
     }
 
     private NodeRecord markDown(NodeRecord node, Instant now) {
+        return markDown(node, now, true);
+    }
+
+    private NodeRecord markDown(NodeRecord node, Instant now, boolean leaseExpired) {
         NodeInfo previous = node.info();
         NodeInfo down = new NodeInfo(previous.id(), previous.address(), NodeInfo.DOWN, previous.processes(),
                 previous.mailboxTotal(), previous.startedAt());
         NodeRecord record = new NodeRecord(down, node.expiresAt(), now);
         nodes.put(down.id(), record);
-        log.warn("Node {} at {} is down: its lease expired at {}", down.id(), down.address(), node.expiresAt());
+        if (leaseExpired) {
+            log.warn("Node {} at {} is down: its lease expired at {}", down.id(), down.address(), node.expiresAt());
+        }
         emit(RegistryEvent.NODE_DOWN, down, null, null);
         return record;
     }

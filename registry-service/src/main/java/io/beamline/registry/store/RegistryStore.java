@@ -50,6 +50,15 @@ public interface RegistryStore {
     Flux<NodeInfo> expireLeases();
 
     /**
+     * Marks node {@code nodeId} down now, before its lease runs out ({@code node_down}), when its
+     * status is {@code up}: its process was seen gone (connection closed, port refused). A
+     * draining node is never declared down this way (it is handing off), nor a down or unknown one;
+     * the result is then empty. A node declared down that is in fact alive finds out at its next
+     * renewal ({@code lease_expired}), fences itself and registers again.
+     */
+    Mono<NodeInfo> declareDown(String nodeId);
+
+    /**
      * Binds {@code name} to {@code id} unless it is bound to another id: then {@code name_taken}
      * with attribute {@code id} = the holder. Binding it again to the same id succeeds without an
      * event. Emits {@code name_registered}.

@@ -180,6 +180,31 @@ public abstract class RegistryStoreContractTest {
         }
 
         @Test
+        void aNodeSeenGoneIsDeclaredDownBeforeItsLeaseRunsOutAndOnlyOnce() {
+            store.registerNode(lease("node-a", NodeInfo.UP, 2, 0)).block();
+
+            NodeInfo declared = store.declareDown("node-a").block();
+            NodeInfo again = store.declareDown("node-a").block();
+
+            assertThat(declared).extracting(NodeInfo::id, NodeInfo::status).containsExactly("node-a", NodeInfo.DOWN);
+            assertThat(again).isNull();
+            assertThat(types()).containsExactly(RegistryEvent.NODE_UP, RegistryEvent.NODE_DOWN);
+            assertThat(failureOf(store.renewNode(lease("node-a", NodeInfo.UP, 0, 0))).code())
+                    .isEqualTo(ErrorCode.LEASE_EXPIRED);
+            clock.advance(TTL);
+            assertThat(store.expireLeases().collectList().block()).isEmpty();
+        }
+
+        @Test
+        void aDrainingOrUnknownNodeIsNeverDeclaredDown() {
+            store.registerNode(lease("node-a", NodeInfo.DRAINING, 0, 0)).block();
+
+            assertThat(store.declareDown("node-a").block()).isNull();
+            assertThat(store.declareDown("node-b").block()).isNull();
+            assertThat(types()).containsExactly(RegistryEvent.NODE_DRAINING);
+        }
+
+        @Test
         void aDrainingNodeThatStopsRenewingGoesDownToo() {
             store.registerNode(lease("node-a", NodeInfo.DRAINING, 0, 0)).block();
             clock.advance(TTL);

@@ -79,6 +79,7 @@ public final class RedisRegistryStore implements RegistryStore, AutoCloseable {
     private static final Script REGISTER_NODE = Script.load("register_node");
     private static final Script RENEW_NODE = Script.load("renew_node");
     private static final Script EXPIRE_LEASES = Script.load("expire_leases");
+    private static final Script DECLARE_DOWN = Script.load("declare_down");
     private static final Script REGISTER_NAME = Script.load("register_name");
     private static final Script UNREGISTER_NAME = Script.load("unregister_name");
     private static final Script PUT_LOCATION = Script.load("put_location");
@@ -190,6 +191,14 @@ public final class RedisRegistryStore implements RegistryStore, AutoCloseable {
             mirror.pruneDown(now.minus(downRetention));
             return run(EXPIRE_LEASES, Long.toString(now.toEpochMilli()), Long.toString(downRetention.toMillis()));
         }).flatMapIterable(reply -> reply.stream().map(node -> parseNode(null, (String) node).info()).toList());
+    }
+
+    @Override
+    public Mono<NodeInfo> declareDown(String nodeId) {
+        return Mono.defer(() -> run(DECLARE_DOWN, nodeId, Long.toString(clock.instant().toEpochMilli())))
+                .flatMap(reply -> reply.isEmpty() ? Mono.empty() : Mono.just(parseNode(null, (String) reply.getFirst()).info()))
+                .doOnNext(node -> log.warn("Node {} at {} is gone: declared down before its lease ran out", node.id(),
+                        node.address()));
     }
 
     private String[] leaseArguments(Lease lease, Instant now) {

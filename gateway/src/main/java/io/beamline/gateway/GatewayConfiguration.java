@@ -94,10 +94,12 @@ public class GatewayConfiguration {
     }
 
     @Bean
-    ProcessRouter processRouter(ClusterView view, RegistryClient registry, Supervisors supervisors) {
+    ProcessRouter processRouter(ClusterView view, RegistryClient registry, Supervisors supervisors,
+                                GatewayProperties properties) {
         return new ProcessRouter(view, registry, id -> supervisors.child(id)
                 .map(SupervisedChild::restartable)
-                .defaultIfEmpty(false));
+                .defaultIfEmpty(false)
+                .timeout(properties.gateway().requestTimeout()));
     }
 
     @Bean

@@ -5,6 +5,10 @@ import io.beamline.supervisor.cluster.NodeConnections;
 import io.beamline.supervisor.cluster.NodeDirectory;
 import io.beamline.supervisor.cluster.RegistryClient;
 import io.beamline.supervisor.cluster.RegistryFeed;
+import io.beamline.supervisor.replication.NodeReplicatedSupervisionStore;
+import io.beamline.supervisor.replication.SupervisionRecords;
+import io.beamline.supervisor.replication.SupervisionRecovery;
+import io.beamline.supervisor.replication.SupervisionReplicator;
 import io.beamline.supervisor.supervision.ChildSpawner;
 import io.beamline.supervisor.supervision.InMemorySupervisionStore;
 import io.beamline.supervisor.supervision.RestartIntensity;
@@ -22,6 +26,7 @@ import org.springframework.messaging.rsocket.RSocketRequester;
 import org.springframework.util.MimeTypeUtils;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
+import tools.jackson.databind.json.JsonMapper;
 
 import java.time.Clock;
 
@@ -47,13 +52,15 @@ class SupervisorConfiguration {
      */
     @Bean
     NodeDirectory nodeDirectory(NodeConnections connections, ReadinessGate readiness,
-                                ObjectProvider<Supervision> supervision) {
+                                ObjectProvider<Supervision> supervision, ObjectProvider<SupervisionReplicator> replicator,
+                                ObjectProvider<SupervisionRecovery> recovery) {
         return new NodeDirectory(nodeId -> {
             connections.drop(nodeId);
+            replicator.getObject().nodeGone(nodeId);
             supervision.getObject().nodeLost(nodeId)
                     .subscribe(null, error -> LoggerFactory.getLogger(SupervisorConfiguration.class)
                             .error("failover of the children of {} failed", nodeId, error));
-        }, readiness::registrySnapshotComplete);
+        }, () -> recovery.getObject().recover().subscribe(null, null, readiness::registrySnapshotComplete));
     }
 
     @Bean(destroyMethod = "close")
@@ -95,9 +102,32 @@ class SupervisorConfiguration {
         };
     }
 
+    @Bean(initMethod = "start", destroyMethod = "close")
+    SupervisionReplicator supervisionReplicator(NodeDirectory directory, NodeConnections connections,
+                                                SupervisorProperties properties) {
+        SupervisorProperties.Replication replication = properties.supervisor().replication();
+        return new SupervisionReplicator(directory, connections, replication.flushEvery(), replication.resyncEvery(),
+                properties.supervisor().spawn().timeout());
+    }
+
     @Bean
-    SupervisionStore supervisionStore() {
-        return new InMemorySupervisionStore();
+    SupervisionRecords supervisionRecords(JsonMapper json) {
+        return new SupervisionRecords(json);
+    }
+
+    /** The embedded store, its tree state copied to the nodes (see docs/architecture.md). */
+    @Bean
+    SupervisionStore supervisionStore(SupervisionReplicator replicator, SupervisionRecords records) {
+        return new NodeReplicatedSupervisionStore(new InMemorySupervisionStore(), replicator, records);
+    }
+
+    /** Rebuilds the trees from the nodes after the registry's first snapshot, before readiness. */
+    @Bean
+    SupervisionRecovery supervisionRecovery(SupervisionStore store, SupervisionRecords records, NodeDirectory directory,
+                                            NodeConnections connections, Scheduler supervisionThread,
+                                            ObjectProvider<Supervision> supervision, SupervisorProperties properties) {
+        return new SupervisionRecovery(store, records, directory, connections, properties.supervisor().spawn().timeout(),
+                supervisionThread, supervision::getObject);
     }
 
     @Bean

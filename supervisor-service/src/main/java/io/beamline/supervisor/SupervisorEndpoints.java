@@ -12,6 +12,7 @@ import io.beamline.api.wire.SupervisedChild;
 import io.beamline.api.wire.SupervisorRef;
 import io.beamline.api.wire.SupervisorSpec;
 import io.beamline.api.wire.SupervisorTree;
+import io.beamline.supervisor.replication.SupervisionRecovery;
 import io.beamline.supervisor.supervision.Supervision;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,49 +34,56 @@ class SupervisorEndpoints {
     private static final Logger log = LoggerFactory.getLogger(SupervisorEndpoints.class);
 
     private final Supervision supervision;
+    private final SupervisionRecovery recovery;
 
-    SupervisorEndpoints(Supervision supervision) {
+    /** Every route waits until {@code recovery} is done: before it, the trees are not all known yet. */
+    SupervisorEndpoints(Supervision supervision, SupervisionRecovery recovery) {
         this.supervision = supervision;
+        this.recovery = recovery;
+    }
+
+    private <T> Mono<T> afterRecovery(java.util.function.Supplier<Mono<T>> route) {
+        return recovery.done().then(Mono.defer(route));
     }
 
     @MessageMapping(Routes.CHILD_STARTED)
     Mono<Void> childStarted(ChildStarted report) {
-        return supervision.childStarted(report);
+        return afterRecovery(() -> supervision.childStarted(report));
     }
 
     @MessageMapping(Routes.CHILD_EXITED)
     Mono<ExitDecision> childExited(ChildExited report) {
-        return supervision.childExited(report);
+        return afterRecovery(() -> supervision.childExited(report));
     }
 
     @MessageMapping(Routes.CHILD_REMOVED)
     Mono<Void> childRemoved(ProcessRef ref) {
-        return supervision.childRemoved(ref);
+        return afterRecovery(() -> supervision.childRemoved(ref));
     }
 
     @MessageMapping(Routes.CHILD_LOOKUP)
     Mono<SupervisedChild> childLookup(ProcessRef ref) {
-        return supervision.supervisedChild(ref);
+        return afterRecovery(() -> supervision.supervisedChild(ref));
     }
 
     @MessageMapping(Routes.SUPERVISOR_START)
     Mono<SupervisorTree> start(SupervisorSpec spec) {
-        return supervision.start(spec);
+        return afterRecovery(() -> supervision.start(spec));
     }
 
     @MessageMapping(Routes.SUPERVISOR_TREE)
     Mono<SupervisorTree> tree(SupervisorRef ref) {
-        return supervision.tree(ref);
+        return afterRecovery(() -> supervision.tree(ref));
     }
 
     @MessageMapping(Routes.SUPERVISOR_ADD_CHILD)
     Mono<SupervisorTree.Child> addChild(AddChild add) {
-        return supervision.addChild(add);
+        return afterRecovery(() -> supervision.addChild(add));
     }
 
     @MessageMapping(Routes.SUPERVISOR_STOP)
     Mono<Void> stop(SupervisorRef ref) {
-        return supervision.stop(ref);
+        return afterRecovery(() -> supervision.stop(ref));
     }
 
     @MessageExceptionHandler

@@ -35,7 +35,18 @@ public record SupervisorProperties(@DefaultValue @Valid Registry registry, @Defa
     }
 
     public record Supervisor(@DefaultValue @Valid Root root, @DefaultValue @Valid Spawn spawn,
-                             @DefaultValue @Valid Failover failover) {
+                             @DefaultValue @Valid Failover failover, @DefaultValue @Valid Replication replication) {
+    }
+
+    /**
+     * How the embedded store's tree state is copied to the nodes, from which a restarted
+     * supervisor-service rebuilds it.
+     *
+     * @param flushEvery  how often the changes are sent (what a crash can lose)
+     * @param resyncEvery how often every node gets a full copy again
+     */
+    public record Replication(@DefaultValue("50ms") @NotNull Duration flushEvery,
+                              @DefaultValue("30s") @NotNull Duration resyncEvery) {
     }
 
     /**

@@ -150,6 +150,29 @@ public final class BeamlineCluster implements BeforeAllCallback, AfterAllCallbac
     }
 
     /** SIGSTOP to one service: frozen, no connection closes (a pause or a partition, not a crash). */
+    /**
+     * Starts {@code service} again after it exited (same ports and arguments), waits until it is
+     * ready, and answers the new process (the cluster's accessors answer it from now on).
+     */
+    public ServiceProcess restart(ServiceProcess service) {
+        ServiceProcess again = service.startAgain();
+        started.remove(service);
+        started.add(again);
+        if (service == registry) {
+            registry = again;
+        } else if (service == supervisor) {
+            supervisor = again;
+        } else if (service == gatewayProcess) {
+            gatewayProcess = again;
+        } else {
+            List<ServiceProcess> replaced = new ArrayList<>(nodes);
+            replaced.replaceAll(node -> node == service ? again : node);
+            nodes = List.copyOf(replaced);
+        }
+        awaitReady(List.of(again), System.nanoTime() + READY_TIMEOUT.toNanos());
+        return again;
+    }
+
     public void pause(ServiceProcess service) {
         service.pause();
     }

@@ -36,13 +36,28 @@ public final class ServiceProcess {
     private final int httpPort;
     private final Path logFile;
     private final Process process;
+    private final Path jar;
+    private final List<String> jvmOptions;
+    private final List<String> arguments;
 
-    private ServiceProcess(String name, int rsocketPort, int httpPort, Path logFile, Process process) {
+    private ServiceProcess(String name, int rsocketPort, int httpPort, Path logFile, Process process, Path jar,
+                           List<String> jvmOptions, List<String> arguments) {
         this.name = name;
         this.rsocketPort = rsocketPort;
         this.httpPort = httpPort;
         this.logFile = logFile;
         this.process = process;
+        this.jar = jar;
+        this.jvmOptions = List.copyOf(jvmOptions);
+        this.arguments = List.copyOf(arguments);
+    }
+
+    /** Starts the same service again (same jar, options, arguments, ports and log file); this one must have exited. */
+    ServiceProcess startAgain() {
+        if (isAlive()) {
+            throw new IllegalStateException(name + " is still running");
+        }
+        return start(name, jar, jvmOptions, arguments, rsocketPort, httpPort, logFile);
     }
 
     /**
@@ -66,14 +81,15 @@ public final class ServiceProcess {
         command.addAll(arguments);
         try {
             Files.createDirectories(logFile.getParent());
-            Files.writeString(logFile, String.join(" ", command) + System.lineSeparator(), StandardCharsets.UTF_8);
+            Files.writeString(logFile, String.join(" ", command) + System.lineSeparator(), StandardCharsets.UTF_8,
+                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
             Process process = new ProcessBuilder(command)
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
                     .redirectInput(ProcessBuilder.Redirect.from(nullDevice()))
                     .start();
             LIVE.add(process);
-            return new ServiceProcess(name, rsocketPort, httpPort, logFile, process);
+            return new ServiceProcess(name, rsocketPort, httpPort, logFile, process, jar, jvmOptions, arguments);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + name, e);
         }

@@ -40,6 +40,15 @@ public final class Routes {
     public static final String PROCESS_SIGNAL = "process.signal";
     /** (no data) -> list of {@link BehaviorInfo}; request-response. */
     public static final String NODE_BEHAVIORS = "node.behaviors";
+    /**
+     * {@code List<SupervisionRecord>} -> empty once kept: supervisor-service's tree state, copied to
+     * every node (embedded store only); request-response.
+     */
+    public static final String NODE_SUPERVISION_PUT = "node.supervision.put";
+    /** empty -> {@code List<SupervisionRecord>}: the node's copy of the tree state, tombstones included. */
+    public static final String NODE_SUPERVISION_LIST = "node.supervision.list";
+    /** empty -> {@code List<SupervisedProcess>}: the supervised processes the node runs now. */
+    public static final String NODE_SUPERVISED_LIST = "node.supervised.list";
 
     // registry-service
     /** {@link Lease} -> {@link LeaseGrant}; request-response. */

@@ -14,6 +14,7 @@ import io.beamline.api.wire.ProcessSpec;
 import io.beamline.api.wire.ProcessStatus;
 import io.beamline.api.wire.RestartType;
 import io.beamline.api.wire.SignalCommand;
+import io.beamline.api.wire.SupervisedProcess;
 import reactor.core.publisher.Flux;
 import reactor.util.Logger;
 import reactor.util.Loggers;
@@ -637,6 +638,23 @@ public final class ProcessRuntime implements AutoCloseable {
             }
         }
         return stopped;
+    }
+
+    /**
+     * The processes running here that a supervisor knows (permanent and transient ones, and
+     * temporary children of trees; tombstones of exited ones excluded), with their
+     * incarnation and restart count: what a restarted supervisor-service rebuilds from. Costs a
+     * scan of all processes; the view is weakly consistent (spawns and exits during the scan may
+     * or may not be in it).
+     */
+    public List<SupervisedProcess> supervisedProcesses() {
+        List<SupervisedProcess> running = new ArrayList<>();
+        for (ProcessEntry entry : entries.values()) {
+            if (entry instanceof Cell cell && cell.spec().supervisor() != null) {
+                running.add(new SupervisedProcess(cell.spec(), cell.incarnation(), cell.restarts()));
+            }
+        }
+        return running;
     }
 
     /** Removes the tombstone of {@code id} if it is still that of {@code incarnation}. */

@@ -72,6 +72,19 @@ class ProcessRuntimeTest extends RuntimeFixture {
         }
 
         @Test
+        void listsTheRunningProcessesASupervisorKnowsWithIncarnationAndRestarts() {
+            ProcessSpec permanent = new ProcessSpec("abc123.p1", "echo", Map.of(), null, "permanent", "root", null);
+            ProcessSpec treeTemporary = new ProcessSpec("abc123.t1", "echo", Map.of(), null, "temporary", "tree", null);
+            result(runtime.spawn(permanent, 3, 2));
+            result(runtime.spawn(treeTemporary, 1, 0));
+            spawn("echo", Map.of());
+
+            assertThat(runtime.supervisedProcesses()).containsExactlyInAnyOrder(
+                    new io.beamline.api.wire.SupervisedProcess(permanent, 3, 2),
+                    new io.beamline.api.wire.SupervisedProcess(treeTemporary, 1, 0));
+        }
+
+        @Test
         void unknownBehaviorFailsTheSpawn() {
             Failure failure = failureOf(runtime.spawn(spec("nope", Map.of())));
 

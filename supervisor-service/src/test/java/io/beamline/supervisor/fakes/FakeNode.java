@@ -7,6 +7,8 @@ import io.beamline.api.wire.ProcessRef;
 import io.beamline.api.wire.ProcessStatus;
 import io.beamline.api.wire.Routes;
 import io.beamline.api.wire.SpawnCommand;
+import io.beamline.api.wire.SupervisedProcess;
+import io.beamline.api.wire.SupervisionRecord;
 import org.springframework.messaging.handler.annotation.MessageMapping;
 import reactor.core.publisher.Mono;
 
@@ -28,6 +30,11 @@ public final class FakeNode implements AutoCloseable {
     public final List<ProcessRef> terminations = new CopyOnWriteArrayList<>();
     private volatile List<BehaviorInfo> behaviors = List.of(new BehaviorInfo("counter", "1.0.0", "counts"),
             new BehaviorInfo("echo", "1.0.0", "echoes"), new BehaviorInfo("kv", "1.0.0", "keys and values"));
+
+    /** The supervised processes this node "runs": the last answered spawn of each id, until stopped. */
+    public final java.util.Map<String, SupervisedProcess> running = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Its copy of the supervisor's tree state, newest record per key, as a real node keeps it. */
+    public final java.util.Map<String, SupervisionRecord> supervisionCopy = new java.util.concurrent.ConcurrentHashMap<>();
 
     private final String id;
     private final Wire.Server server;
@@ -70,18 +77,39 @@ public final class FakeNode implements AutoCloseable {
     Mono<ProcessStatus> spawn(SpawnCommand command) {
         spawns.add(command);
         events.add("spawn " + command.spec().id() + " " + command.incarnation());
-        return onSpawn.apply(command);
+        return onSpawn.apply(command).doOnNext(status -> running.put(command.spec().id(),
+                new SupervisedProcess(command.spec(), command.incarnation(), command.restarts())));
+    }
+
+    @MessageMapping(Routes.NODE_SUPERVISION_PUT)
+    Mono<Void> putSupervision(List<SupervisionRecord> records) {
+        for (SupervisionRecord record : records) {
+            supervisionCopy.merge(record.key(), record, (kept, offered) -> offered.version() > kept.version() ? offered : kept);
+        }
+        return Mono.empty();
+    }
+
+    @MessageMapping(Routes.NODE_SUPERVISION_LIST)
+    Mono<List<SupervisionRecord>> listSupervision() {
+        return Mono.just(List.copyOf(supervisionCopy.values()));
+    }
+
+    @MessageMapping(Routes.NODE_SUPERVISED_LIST)
+    Mono<List<SupervisedProcess>> listSupervised() {
+        return Mono.just(List.copyOf(running.values()));
     }
 
     @MessageMapping(Routes.PROCESS_STOP)
     Mono<Void> stop(ProcessRef ref) {
         stops.add(ref);
+        running.remove(ref.id());
         return Mono.empty();
     }
 
     @MessageMapping(Routes.PROCESS_TERMINATE)
     Mono<Void> terminate(ProcessRef ref) {
         terminations.add(ref);
+        running.remove(ref.id());
         events.add("terminate " + ref.id());
         return Mono.empty();
     }

@@ -22,7 +22,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import tools.jackson.databind.JsonNode;
 
 /**
  * Issue 4's failover at scale: 1,000 permanent counters (every other one named) and some
@@ -62,7 +61,7 @@ class FailoverAtScaleIT {
     static void spawnOverThreeNodesThenKillTheOneWithAThird() throws Exception {
         pool = Executors.newFixedThreadPool(CONCURRENCY);
         int victimIndex = 2;
-        victimNode = nodeIdAt(cluster.node(victimIndex).address());
+        victimNode = api().nodeIdAt(cluster.node(victimIndex).address());
 
         long started = System.nanoTime();
         List<Future<HttpResult>> permanent = new ArrayList<>();
@@ -163,7 +162,7 @@ class FailoverAtScaleIT {
     @Test
     void temporaryProcessesOfTheKilledNodeAnswerUnavailableOrNotFoundNeverWorse() {
         awaitEach("temporary processes of " + victimNode + " answer 503 or 404 once it is down", temporaryOnVictim, id -> {
-            boolean down = "down".equals(nodeStatus(victimNode));
+            boolean down = "down".equals(api().nodeStatus(victimNode));
             for (HttpResult answer : List.of(api().post(PROCESSES + "/" + id + "/calls", GET),
                     api().get(PROCESSES + "/" + id))) {
                 if (answer.status() == 503) {
@@ -245,21 +244,4 @@ class FailoverAtScaleIT {
         return cluster.gateway();
     }
 
-    private static String nodeStatus(String nodeId) {
-        for (JsonNode node : api().get("/api/v1/nodes").expectJson(200).json()) {
-            if (nodeId.equals(node.path("id").asString(""))) {
-                return node.path("status").asString("");
-            }
-        }
-        return "absent";
-    }
-
-    private static String nodeIdAt(String address) {
-        for (JsonNode node : api().get("/api/v1/nodes").expectJson(200).json()) {
-            if (address.equals(node.path("address").asString(""))) {
-                return node.path("id").asString();
-            }
-        }
-        throw new AssertionError("no node listed at " + address);
-    }
 }

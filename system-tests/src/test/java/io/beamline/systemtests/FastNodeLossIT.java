@@ -7,7 +7,6 @@ import java.time.Duration;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import tools.jackson.databind.JsonNode;
 
 /**
  * Issue 4's fast path to failover: with a lease ttl of 60 s, a node killed with SIGKILL is still
@@ -27,8 +26,8 @@ class FastNodeLossIT {
 
     @Test
     void isDeclaredDownAndFailedOverWellBeforeItsLeaseRunsOut() {
-        String victim = nodeIdAt(cluster.node(1).address());
-        String survivor = nodeIdAt(cluster.node(0).address());
+        String victim = api().nodeIdAt(cluster.node(1).address());
+        String survivor = api().nodeIdAt(cluster.node(0).address());
         String permanent = spawnOn(victim, "{\"behavior\":\"counter\",\"args\":{\"initial\":7},\"restart\":\"permanent\"}");
         String temporary = spawnOn(victim, "{\"behavior\":\"counter\"}");
 
@@ -36,7 +35,7 @@ class FastNodeLossIT {
         cluster.kill9(cluster.node(1));
 
         await("node_down of " + victim).atMost(WELL_BEFORE_THE_LEASE).pollInterval(Duration.ofMillis(50))
-                .until(() -> "down".equals(nodeStatus(victim)));
+                .until(() -> "down".equals(api().nodeStatus(victim)));
         Duration detected = Duration.ofNanos(System.nanoTime() - killedAt);
         await(permanent + " back on " + survivor).atMost(WELL_BEFORE_THE_LEASE).pollInterval(Duration.ofMillis(100))
                 .untilAsserted(() -> {
@@ -64,21 +63,4 @@ class FastNodeLossIT {
         return cluster.gateway();
     }
 
-    private static String nodeIdAt(String address) {
-        for (JsonNode node : api().get("/api/v1/nodes").expectJson(200).json()) {
-            if (address.equals(node.path("address").asString(""))) {
-                return node.path("id").asString();
-            }
-        }
-        throw new AssertionError("no node listed at " + address);
-    }
-
-    private static String nodeStatus(String nodeId) {
-        for (JsonNode node : api().get("/api/v1/nodes").expectJson(200).json()) {
-            if (nodeId.equals(node.path("id").asString(""))) {
-                return node.path("status").asString("");
-            }
-        }
-        return "absent";
-    }
 }

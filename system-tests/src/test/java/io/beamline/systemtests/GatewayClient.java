@@ -80,6 +80,26 @@ public final class GatewayClient {
         return taken;
     }
 
+    /** The id of the node that {@code GET /api/v1/nodes} lists at RSocket {@code address}; fails when none is. */
+    public String nodeIdAt(String address) {
+        for (JsonNode node : get("/api/v1/nodes").expectJson(200).json()) {
+            if (address.equals(node.path("address").asString(""))) {
+                return node.path("id").asString();
+            }
+        }
+        throw new AssertionError("no node listed at " + address);
+    }
+
+    /** The status ({@code up}, {@code draining}, {@code down}) the gateway lists for node {@code nodeId}, or {@code absent}. */
+    public String nodeStatus(String nodeId) {
+        for (JsonNode node : get("/api/v1/nodes").expectJson(200).json()) {
+            if (nodeId.equals(node.path("id").asString(""))) {
+                return node.path("status").asString("");
+            }
+        }
+        return "absent";
+    }
+
     /** Parses JSON text the test builds or receives. */
     public JsonNode parse(String text) {
         return json.readTree(text);

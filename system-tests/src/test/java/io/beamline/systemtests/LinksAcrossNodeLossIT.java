@@ -27,7 +27,7 @@ class LinksAcrossNodeLossIT {
     @Test
     void trappingLinkAndMonitorHearNoconnectionWhenTheOtherNodeDies() throws Exception {
         GatewayClient api = cluster.gateway();
-        String victimNode = nodeIdAt(api, cluster.node(1).address());
+        String victimNode = api.nodeIdAt(cluster.node(1).address());
         String onVictim = null;
         String watcher = null;
         for (int i = 0; i < 10 && (onVictim == null || watcher == null); i++) {
@@ -61,12 +61,4 @@ class LinksAcrossNodeLossIT {
         assertThat(api.get(PROCESSES + "/" + watcher).expectJson(200).text("status")).isEqualTo("running");
     }
 
-    private static String nodeIdAt(GatewayClient api, String address) {
-        for (var node : api.get("/api/v1/nodes").expectJson(200).json()) {
-            if (address.equals(node.path("address").asString(""))) {
-                return node.path("id").asString();
-            }
-        }
-        throw new AssertionError("no node at " + address);
-    }
 }

@@ -42,8 +42,8 @@ class NodeLossIT {
 
     @BeforeAll
     static void spawnOnBothNodesThenKillOne() {
-        victimNode = nodeIdAt(cluster.node(1).address());
-        survivorNode = nodeIdAt(cluster.node(0).address());
+        victimNode = api().nodeIdAt(cluster.node(1).address());
+        survivorNode = api().nodeIdAt(cluster.node(0).address());
         for (int i = 0; i < 10; i++) {
             HttpResult spawned = api().post(PROCESSES, "{\"behavior\":\"counter\",\"args\":{\"initial\":" + i + "}}")
                     .expectJson(201);
@@ -72,15 +72,15 @@ class NodeLossIT {
     @Test
     void registryDeclaresTheKilledNodeDown() {
         await("node_down of " + victimNode).atMost(DOWN_WITHIN).pollInterval(Duration.ofMillis(100))
-                .until(() -> "down".equals(nodeStatus(victimNode)));
+                .until(() -> "down".equals(api().nodeStatus(victimNode)));
 
-        assertThat(nodeStatus(survivorNode)).isEqualTo("up");
+        assertThat(api().nodeStatus(survivorNode)).isEqualTo("up");
     }
 
     @Test
     void temporaryProcessesOfTheKilledNodeAreNotFoundOnceItIsDownAndNeverAnInternalError() {
         await("node_down of " + victimNode).atMost(DOWN_WITHIN).pollInterval(Duration.ofMillis(100))
-                .until(() -> "down".equals(nodeStatus(victimNode)));
+                .until(() -> "down".equals(api().nodeStatus(victimNode)));
         for (String id : onVictim) {
             api().get(PROCESSES + "/" + id).expectProblem(404, "process_not_found");
             api().post(PROCESSES + "/" + id + "/messages", "{\"payload\":{\"op\":\"inc\"}}")
@@ -132,7 +132,7 @@ class NodeLossIT {
     @Test
     void newSpawnsGoToTheSurvivingNodeOnly() {
         await("node_down of " + victimNode).atMost(DOWN_WITHIN).pollInterval(Duration.ofMillis(100))
-                .until(() -> "down".equals(nodeStatus(victimNode)));
+                .until(() -> "down".equals(api().nodeStatus(victimNode)));
 
         await("spawns avoid " + victimNode).atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(50))
                 .until(() -> survivorNode.equals(api().post(PROCESSES, "{\"behavior\":\"echo\"}").text("node")));
@@ -153,21 +153,4 @@ class NodeLossIT {
         return cluster.gateway();
     }
 
-    private static String nodeIdAt(String address) {
-        for (JsonNode node : api().get("/api/v1/nodes").expectJson(200).json()) {
-            if (address.equals(node.path("address").asString(""))) {
-                return node.path("id").asString();
-            }
-        }
-        throw new AssertionError("no node listed at " + address);
-    }
-
-    private static String nodeStatus(String nodeId) {
-        for (JsonNode node : api().get("/api/v1/nodes").expectJson(200).json()) {
-            if (nodeId.equals(node.path("id").asString(""))) {
-                return node.path("status").asString("");
-            }
-        }
-        return "absent";
-    }
 }

@@ -59,8 +59,8 @@ class PausedNodeIT {
     @Test
     @Order(1)
     void processesOfANodePausedLongerThanTheLeaseComeBackElsewhereAsIncarnationTwo() {
-        pausedNode = nodeIdAt(cluster.node(1).address());
-        survivorNode = nodeIdAt(cluster.node(0).address());
+        pausedNode = api().nodeIdAt(cluster.node(1).address());
+        survivorNode = api().nodeIdAt(cluster.node(0).address());
         for (int i = 0; i < 16; i++) {
             String name = i % 4 < 2 ? ",\"name\":\"paused/p" + i + "\"" : ""; // not i % 2: spawns alternate nodes
             HttpResult spawned = api().post(PROCESSES, """
@@ -83,7 +83,7 @@ class PausedNodeIT {
         cluster.pause(cluster.node(1));
 
         await("node_down of the paused " + pausedNode).atMost(FAILED_OVER_WITHIN).pollInterval(Duration.ofMillis(200))
-                .until(() -> "down".equals(nodeStatus(pausedNode)));
+                .until(() -> "down".equals(api().nodeStatus(pausedNode)));
         expected.keySet().forEach(id -> await(id + " back on " + survivorNode).atMost(FAILED_OVER_WITHIN)
                 .pollInterval(Duration.ofMillis(200))
                 .untilAsserted(() -> {
@@ -204,21 +204,4 @@ class PausedNodeIT {
         return false;
     }
 
-    private static String nodeIdAt(String address) {
-        for (JsonNode node : api().get("/api/v1/nodes").expectJson(200).json()) {
-            if (address.equals(node.path("address").asString(""))) {
-                return node.path("id").asString();
-            }
-        }
-        throw new AssertionError("no node listed at " + address);
-    }
-
-    private static String nodeStatus(String nodeId) {
-        for (JsonNode node : api().get("/api/v1/nodes").expectJson(200).json()) {
-            if (nodeId.equals(node.path("id").asString(""))) {
-                return node.path("status").asString("");
-            }
-        }
-        return "absent";
-    }
 }

@@ -1,6 +1,7 @@
 package io.beamline.registry;
 
 import io.beamline.api.wire.BeamlineException;
+import io.beamline.api.wire.ChangeFilter;
 import io.beamline.api.wire.ErrorCode;
 import io.beamline.api.wire.Lease;
 import io.beamline.api.wire.LeaseGrant;
@@ -138,8 +139,19 @@ public class RegistryController {
     }
 
     @MessageMapping(Routes.REGISTRY_CHANGES)
+    public Flux<RegistryEvent> changes(@Payload(required = false) ChangeFilter filter) {
+        return Flux.defer(() -> {
+            if (filter == null || filter.kinds().isEmpty()) {
+                return store.changes();
+            }
+            require(filter.unknownKinds().isEmpty(), "unknown change kinds " + filter.unknownKinds()
+                    + "; known: nodes, names, locations");
+            return store.changes().filter(filter::accepts);
+        });
+    }
+
     public Flux<RegistryEvent> changes() {
-        return store.changes();
+        return changes(null);
     }
 
     /**

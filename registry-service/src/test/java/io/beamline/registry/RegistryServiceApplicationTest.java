@@ -165,6 +165,40 @@ class RegistryServiceApplicationTest {
     }
 
     @Test
+    void aFilteredStreamCarriesOnlyTheKindsAskedFor() {
+        call(Routes.NAME_REGISTER, new NameBinding("wire/unwanted", "abc123.5"), NameBinding.class).block(TIMEOUT);
+        Lease lease = new Lease("process-service-filtered", "127.0.0.1:7301", NodeInfo.UP, 0, 0, STARTED);
+
+        StepVerifier.create(requester.route(Routes.REGISTRY_CHANGES)
+                        .data(io.beamline.api.wire.ChangeFilter.of(io.beamline.api.wire.ChangeFilter.NODES))
+                        .retrieveFlux(RegistryEvent.class))
+                .recordWith(java.util.ArrayList::new)
+                .thenConsumeWhile(event -> !event.type().equals(RegistryEvent.SNAPSHOT_COMPLETE))
+                .consumeRecordedWith(snapshot -> assertThat(snapshot)
+                        .filteredOn(event -> !event.type().equals(RegistryEvent.SNAPSHOT_COMPLETE))
+                        .allSatisfy(event -> assertThat(event.node()).isNotNull()))
+                .assertNext(event -> assertThat(event.type()).isEqualTo(RegistryEvent.SNAPSHOT_COMPLETE))
+                .then(() -> {
+                    call(Routes.NAME_REGISTER, new NameBinding("wire/unwanted-2", "abc123.6"), NameBinding.class).block(TIMEOUT);
+                    call(Routes.NODE_REGISTER, lease, LeaseGrant.class).block(TIMEOUT);
+                })
+                .assertNext(event -> assertThat(event).extracting(RegistryEvent::type, e -> e.node().id())
+                        .containsExactly(RegistryEvent.NODE_UP, lease.nodeId()))
+                .thenCancel()
+                .verify(TIMEOUT);
+    }
+
+    @Test
+    void aFilterWithAnUnknownKindIsInvalidRequest() {
+        Failure failure = failureOf(requester.route(Routes.REGISTRY_CHANGES)
+                .data(io.beamline.api.wire.ChangeFilter.of("nodes", "gossip"))
+                .retrieveFlux(RegistryEvent.class).then());
+
+        assertThat(failure.code()).isEqualTo(ErrorCode.INVALID_REQUEST);
+        assertThat(failure.detail()).contains("gossip");
+    }
+
+    @Test
     void streamsTheSnapshotThenLiveChanges() {
         NameBinding before = new NameBinding("wire/before", "abc123.3");
         NameBinding after = new NameBinding("wire/after", "abc123.4");

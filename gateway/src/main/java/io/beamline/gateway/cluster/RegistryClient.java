@@ -14,6 +14,7 @@ import io.beamline.api.wire.NameRef;
 import io.beamline.api.wire.NodeInfo;
 import io.beamline.api.wire.ProcessRef;
 import io.beamline.api.wire.RegistryEvent;
+import io.beamline.api.wire.ChangeFilter;
 import io.beamline.api.wire.Routes;
 import io.github.resilience4j.reactor.timelimiter.TimeLimiterOperator;
 import io.github.resilience4j.timelimiter.TimeLimiter;
@@ -49,9 +50,13 @@ public final class RegistryClient {
         this.timeLimiter = TimeLimiter.of("registry", TimeLimiterConfig.custom().timeoutDuration(requestTimeout).build());
     }
 
-    /** {@code registry.changes}: the snapshot replay, {@code snapshot_complete}, then live changes. */
+    /**
+     * {@code registry.changes} of nodes and locations (names are resolved at request time): the
+     * snapshot replay, {@code snapshot_complete}, then live changes.
+     */
     public Flux<RegistryEvent> changes() {
-        return Flux.defer(() -> connection.requester().route(Routes.REGISTRY_CHANGES).retrieveFlux(RegistryEvent.class));
+        return Flux.defer(() -> connection.requester().route(Routes.REGISTRY_CHANGES)
+                .data(ChangeFilter.of(ChangeFilter.NODES, ChangeFilter.LOCATIONS)).retrieveFlux(RegistryEvent.class));
     }
 
     /** Every node the registry knows, down ones included. */

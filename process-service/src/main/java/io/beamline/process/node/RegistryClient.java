@@ -1,5 +1,6 @@
 package io.beamline.process.node;
 
+import io.beamline.api.wire.ChangeFilter;
 import io.beamline.api.wire.Lease;
 import io.beamline.api.wire.LeaseGrant;
 import io.beamline.api.wire.Location;
@@ -46,8 +47,9 @@ public final class RegistryClient {
         return registry.request(Routes.LOCATION_REMOVE, location, Void.class);
     }
 
-    /** The change stream: a snapshot, {@code snapshot_complete}, then live changes. */
+    /** The change stream of nodes and locations (a node needs no names): a snapshot, {@code snapshot_complete}, then live changes. */
     public Flux<RegistryEvent> changes() {
-        return registry.stream(Routes.REGISTRY_CHANGES, RegistryEvent.class);
+        return registry.stream(Routes.REGISTRY_CHANGES, ChangeFilter.of(ChangeFilter.NODES, ChangeFilter.LOCATIONS),
+                RegistryEvent.class);
     }
 }

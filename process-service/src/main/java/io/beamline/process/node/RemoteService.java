@@ -42,6 +42,12 @@ public final class RemoteService implements AutoCloseable {
                 .onErrorMap(error -> translate(route, error));
     }
 
+    /** A request-stream with {@code data}, failing as {@link #stream(String, Class)}. */
+    public <T> Flux<T> stream(String route, Object data, Class<T> element) {
+        return Flux.defer(() -> requester.route(route).data(data).retrieveFlux(element))
+                .onErrorMap(error -> translate(route, error));
+    }
+
     private Throwable translate(String route, Throwable error) {
         if (error instanceof BeamlineException) {
             return error;

@@ -4,6 +4,7 @@ import io.beamline.api.wire.BeamlineException;
 import io.beamline.api.wire.Location;
 import io.beamline.api.wire.NameBinding;
 import io.beamline.api.wire.RegistryEvent;
+import io.beamline.api.wire.ChangeFilter;
 import io.beamline.api.wire.Routes;
 import org.springframework.messaging.rsocket.RSocketRequester;
 import reactor.core.publisher.Flux;
@@ -32,9 +33,13 @@ public final class RegistryClient implements AutoCloseable {
         this.timeout = timeout;
     }
 
-    /** The change stream: replay, {@code snapshot_complete}, then live changes; errors when the connection is lost. */
+    /**
+     * The change stream of nodes only (the supervisor caches no names or locations): replay,
+     * {@code snapshot_complete}, then live changes; errors when the connection is lost.
+     */
     public Flux<RegistryEvent> changes() {
-        return Flux.defer(() -> registry.requester().route(Routes.REGISTRY_CHANGES).retrieveFlux(RegistryEvent.class));
+        return Flux.defer(() -> registry.requester().route(Routes.REGISTRY_CHANGES)
+                .data(ChangeFilter.of(ChangeFilter.NODES)).retrieveFlux(RegistryEvent.class));
     }
 
     /** Frees {@code name} if it is still bound to process {@code id}. */

@@ -5,6 +5,8 @@ import io.beamline.supervisor.cluster.NodeConnections;
 import io.beamline.supervisor.cluster.NodeDirectory;
 import io.beamline.supervisor.cluster.RegistryClient;
 import io.beamline.supervisor.cluster.RegistryFeed;
+import io.beamline.supervisor.leadership.Leadership;
+import io.beamline.supervisor.leadership.SoleReplica;
 import io.beamline.supervisor.supervision.ChildSpawner;
 import io.beamline.supervisor.supervision.InMemorySupervisionStore;
 import io.beamline.supervisor.supervision.RestartIntensity;
@@ -14,6 +16,7 @@ import io.beamline.supervisor.supervision.SupervisorMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
@@ -47,9 +50,12 @@ class SupervisorConfiguration {
      */
     @Bean
     NodeDirectory nodeDirectory(NodeConnections connections, ReadinessGate readiness,
-                                ObjectProvider<Supervision> supervision) {
+                                ObjectProvider<Supervision> supervision, ObjectProvider<Leadership> leadership) {
         return new NodeDirectory(nodeId -> {
             connections.drop(nodeId);
+            if (!leadership.getObject().isLeader()) {
+                return; // a standby acts on nothing; on takeover it fails over the nodes gone meanwhile
+            }
             supervision.getObject().nodeLost(nodeId)
                     .subscribe(null, error -> LoggerFactory.getLogger(SupervisorConfiguration.class)
                             .error("failover of the children of {} failed", nodeId, error));
@@ -95,9 +101,17 @@ class SupervisorConfiguration {
         };
     }
 
+    /** The memory store: one replica, always the leader. {@code beamline.store=redis}: {@link RedisSupervisionConfiguration}. */
     @Bean
+    @ConditionalOnProperty(name = "beamline.store", havingValue = "memory", matchIfMissing = true)
     SupervisionStore supervisionStore() {
         return new InMemorySupervisionStore();
+    }
+
+    @Bean
+    @ConditionalOnProperty(name = "beamline.store", havingValue = "memory", matchIfMissing = true)
+    Leadership soleReplica() {
+        return new SoleReplica();
     }
 
     @Bean

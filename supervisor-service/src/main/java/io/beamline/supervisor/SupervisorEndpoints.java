@@ -11,6 +11,7 @@ import io.beamline.api.wire.Routes;
 import io.beamline.api.wire.SupervisorRef;
 import io.beamline.api.wire.SupervisorSpec;
 import io.beamline.api.wire.SupervisorTree;
+import io.beamline.supervisor.leadership.Leadership;
 import io.beamline.supervisor.supervision.Supervision;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,8 +22,11 @@ import org.springframework.messaging.handler.invocation.MethodArgumentResolution
 import org.springframework.stereotype.Controller;
 import reactor.core.publisher.Mono;
 
+import java.util.function.Supplier;
+
 /**
- * The supervisor's RSocket routes: each translates one request into a call on {@link Supervision}.
+ * The supervisor's RSocket routes: each translates one request into a call on {@link Supervision},
+ * on the leader only (a standby answers {@code service_unavailable} with {@code role=standby}).
  * Every failure leaves as a {@link BeamlineException} (an encoded failure in the ERROR frame):
  * undecodable data as {@code invalid_request}, anything unexpected as {@code internal_error}.
  */
@@ -32,44 +36,54 @@ class SupervisorEndpoints {
     private static final Logger log = LoggerFactory.getLogger(SupervisorEndpoints.class);
 
     private final Supervision supervision;
+    private final Leadership leadership;
 
-    SupervisorEndpoints(Supervision supervision) {
+    SupervisorEndpoints(Supervision supervision, Leadership leadership) {
         this.supervision = supervision;
+        this.leadership = leadership;
     }
 
     @MessageMapping(Routes.CHILD_STARTED)
     Mono<Void> childStarted(ChildStarted report) {
-        return supervision.childStarted(report);
+        return asLeader(() -> supervision.childStarted(report));
     }
 
     @MessageMapping(Routes.CHILD_EXITED)
     Mono<ExitDecision> childExited(ChildExited report) {
-        return supervision.childExited(report);
+        return asLeader(() -> supervision.childExited(report));
     }
 
     @MessageMapping(Routes.CHILD_REMOVED)
     Mono<Void> childRemoved(ProcessRef ref) {
-        return supervision.childRemoved(ref);
+        return asLeader(() -> supervision.childRemoved(ref));
     }
 
     @MessageMapping(Routes.SUPERVISOR_START)
     Mono<SupervisorTree> start(SupervisorSpec spec) {
-        return supervision.start(spec);
+        return asLeader(() -> supervision.start(spec));
     }
 
     @MessageMapping(Routes.SUPERVISOR_TREE)
     Mono<SupervisorTree> tree(SupervisorRef ref) {
-        return supervision.tree(ref);
+        return asLeader(() -> supervision.tree(ref));
     }
 
     @MessageMapping(Routes.SUPERVISOR_ADD_CHILD)
     Mono<SupervisorTree.Child> addChild(AddChild add) {
-        return supervision.addChild(add);
+        return asLeader(() -> supervision.addChild(add));
     }
 
     @MessageMapping(Routes.SUPERVISOR_STOP)
     Mono<Void> stop(SupervisorRef ref) {
-        return supervision.stop(ref);
+        return asLeader(() -> supervision.stop(ref));
+    }
+
+    /** Only the leader acts; a standby answers {@link Leadership#standby()} and does nothing. */
+    private <T> Mono<T> asLeader(Supplier<Mono<T>> route) {
+        return Mono.defer(() -> {
+            leadership.requireLeader();
+            return route.get();
+        });
     }
 
     @MessageExceptionHandler

@@ -115,6 +115,11 @@ class SupervisorConfiguration {
     }
 
     @Bean
+    LeadershipInfo leadershipInfo(Leadership leadership) {
+        return new LeadershipInfo(leadership);
+    }
+
+    @Bean
     SupervisorMetrics supervisorMetrics(MeterRegistry meters) {
         return new SupervisorMetrics(meters);
     }

@@ -1,6 +1,7 @@
 package io.beamline.gateway;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.function.Function;
 
 import io.beamline.api.wire.SupervisedChild;
@@ -125,9 +126,10 @@ public class GatewayConfiguration {
 
     @Bean(destroyMethod = "dispose")
     Supervisors supervisors(ObjectProvider<RSocketRequester.Builder> builders, GatewayProperties properties) {
-        NodeAddress address = NodeAddress.parse(properties.supervisor().address());
-        return new Supervisors(new PeerConnection(() -> connect(builders, address)),
-                properties.supervisor().requestTimeout());
+        List<PeerConnection> replicas = properties.supervisor().addresses().stream()
+                .map(address -> new PeerConnection(() -> connect(builders, address)))
+                .toList();
+        return new Supervisors(replicas, properties.supervisor().requestTimeout());
     }
 
     @Bean

@@ -1,12 +1,16 @@
 package io.beamline.gateway;
 
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Positive;
+
+import io.beamline.gateway.cluster.NodeAddress;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -28,12 +32,19 @@ public record GatewayProperties(@DefaultValue @Valid Registry registry, @Default
                                 @DefaultValue @Valid Supervisor supervisor) {
 
     /**
-     * @param address        {@code host:port} of supervisor-service's RSocket server
+     * @param address        {@code host:port} of supervisor-service's RSocket server, or a
+     *                       comma-separated list of its replicas' (requests go to the leader)
      * @param requestTimeout time limit of a supervisor request; starting a tree waits for all its
      *                       children to start, one after another
      */
     public record Supervisor(@DefaultValue("127.0.0.1:7200") @NotBlank String address,
                              @DefaultValue("30s") Duration requestTimeout) {
+
+        /** Every address of a comma-separated {@code address}, in order. */
+        public List<NodeAddress> addresses() {
+            return Arrays.stream(address.split(",")).map(String::trim).filter(part -> !part.isEmpty())
+                    .map(NodeAddress::parse).toList();
+        }
     }
 
     /**

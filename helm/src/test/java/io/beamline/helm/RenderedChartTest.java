@@ -165,7 +165,7 @@ class RenderedChartTest {
         if (store.equals("memory")) {
             assertThat(constants).contains("MEMORY");
         } else {
-            // Issue 5: the registry has its Redis store; supervisor-service has none yet (the docs' "Not yet" list says so).
+            // Issue 5: both have their Redis store (the supervisor's replicas are not rendered with per-pod addresses yet).
             assertThat(store).isEqualTo("redis");
             assertThat(constants).contains("REDIS");
         }

@@ -5,6 +5,8 @@ import io.beamline.supervisor.cluster.NodeConnections;
 import io.beamline.supervisor.cluster.NodeDirectory;
 import io.beamline.supervisor.cluster.RegistryClient;
 import io.beamline.supervisor.cluster.RegistryFeed;
+import io.beamline.supervisor.leadership.Leadership;
+import io.beamline.supervisor.leadership.SoleReplica;
 import io.beamline.supervisor.replication.NodeReplicatedSupervisionStore;
 import io.beamline.supervisor.replication.SupervisionRecords;
 import io.beamline.supervisor.replication.SupervisionRecovery;
@@ -18,6 +20,7 @@ import io.beamline.supervisor.supervision.SupervisorMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
@@ -52,15 +55,26 @@ class SupervisorConfiguration {
      */
     @Bean
     NodeDirectory nodeDirectory(NodeConnections connections, ReadinessGate readiness,
-                                ObjectProvider<Supervision> supervision, ObjectProvider<SupervisionReplicator> replicator,
+                                ObjectProvider<Supervision> supervision, ObjectProvider<Leadership> leadership,
+                                ObjectProvider<SupervisionReplicator> replicator,
                                 ObjectProvider<SupervisionRecovery> recovery) {
         return new NodeDirectory(nodeId -> {
             connections.drop(nodeId);
-            replicator.getObject().nodeGone(nodeId);
+            replicator.ifAvailable(copies -> copies.nodeGone(nodeId));
+            if (!leadership.getObject().isLeader()) {
+                return; // a standby acts on nothing; on takeover it fails over the nodes gone meanwhile
+            }
             supervision.getObject().nodeLost(nodeId)
                     .subscribe(null, error -> LoggerFactory.getLogger(SupervisorConfiguration.class)
                             .error("failover of the children of {} failed", nodeId, error));
-        }, () -> recovery.getObject().recover().subscribe(null, null, readiness::registrySnapshotComplete));
+        }, () -> {
+            SupervisionRecovery fromNodes = recovery.getIfAvailable();
+            if (fromNodes == null) {
+                readiness.registrySnapshotComplete();
+            } else {
+                fromNodes.recover().subscribe(null, null, readiness::registrySnapshotComplete);
+            }
+        });
     }
 
     @Bean(destroyMethod = "close")
@@ -102,7 +116,9 @@ class SupervisorConfiguration {
         };
     }
 
+    /** The memory store's copy on the nodes; {@code beamline.store=redis} keeps its state in Redis instead. */
     @Bean(initMethod = "start", destroyMethod = "close")
+    @ConditionalOnProperty(name = "beamline.store", havingValue = "memory", matchIfMissing = true)
     SupervisionReplicator supervisionReplicator(NodeDirectory directory, NodeConnections connections,
                                                 SupervisorProperties properties) {
         SupervisorProperties.Replication replication = properties.supervisor().replication();
@@ -115,19 +131,35 @@ class SupervisorConfiguration {
         return new SupervisionRecords(json);
     }
 
-    /** The embedded store, its tree state copied to the nodes (see docs/architecture.md). */
+    /**
+     * The memory store, its tree state copied to the nodes (docs/architecture.md): one replica,
+     * always the leader. {@code beamline.store=redis}: {@link RedisSupervisionConfiguration}.
+     */
     @Bean
+    @ConditionalOnProperty(name = "beamline.store", havingValue = "memory", matchIfMissing = true)
     SupervisionStore supervisionStore(SupervisionReplicator replicator, SupervisionRecords records) {
         return new NodeReplicatedSupervisionStore(new InMemorySupervisionStore(), replicator, records);
     }
 
-    /** Rebuilds the trees from the nodes after the registry's first snapshot, before readiness. */
+    /** With the memory store: rebuilds the trees from the nodes after the registry's first snapshot, before readiness. */
     @Bean
+    @ConditionalOnProperty(name = "beamline.store", havingValue = "memory", matchIfMissing = true)
     SupervisionRecovery supervisionRecovery(SupervisionStore store, SupervisionRecords records, NodeDirectory directory,
                                             NodeConnections connections, Scheduler supervisionThread,
                                             ObjectProvider<Supervision> supervision, SupervisorProperties properties) {
         return new SupervisionRecovery(store, records, directory, connections, properties.supervisor().spawn().timeout(),
                 supervisionThread, supervision::getObject);
+    }
+
+    @Bean
+    @ConditionalOnProperty(name = "beamline.store", havingValue = "memory", matchIfMissing = true)
+    Leadership soleReplica() {
+        return new SoleReplica();
+    }
+
+    @Bean
+    LeadershipInfo leadershipInfo(Leadership leadership) {
+        return new LeadershipInfo(leadership);
     }
 
     @Bean

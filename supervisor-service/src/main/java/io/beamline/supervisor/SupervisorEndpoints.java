@@ -12,10 +12,12 @@ import io.beamline.api.wire.SupervisedChild;
 import io.beamline.api.wire.SupervisorRef;
 import io.beamline.api.wire.SupervisorSpec;
 import io.beamline.api.wire.SupervisorTree;
+import io.beamline.supervisor.leadership.Leadership;
 import io.beamline.supervisor.replication.SupervisionRecovery;
 import io.beamline.supervisor.supervision.Supervision;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.core.codec.DecodingException;
 import org.springframework.messaging.handler.annotation.MessageExceptionHandler;
 import org.springframework.messaging.handler.annotation.MessageMapping;
@@ -23,8 +25,11 @@ import org.springframework.messaging.handler.invocation.MethodArgumentResolution
 import org.springframework.stereotype.Controller;
 import reactor.core.publisher.Mono;
 
+import java.util.function.Supplier;
+
 /**
- * The supervisor's RSocket routes: each translates one request into a call on {@link Supervision}.
+ * The supervisor's RSocket routes: each translates one request into a call on {@link Supervision},
+ * on the leader only (a standby answers {@code service_unavailable} with {@code role=standby}).
  * Every failure leaves as a {@link BeamlineException} (an encoded failure in the ERROR frame):
  * undecodable data as {@code invalid_request}, anything unexpected as {@code internal_error}.
  */
@@ -34,56 +39,69 @@ class SupervisorEndpoints {
     private static final Logger log = LoggerFactory.getLogger(SupervisorEndpoints.class);
 
     private final Supervision supervision;
-    private final SupervisionRecovery recovery;
+    private final Leadership leadership;
+    private final Mono<Void> recovered;
 
-    /** Every route waits until {@code recovery} is done: before it, the trees are not all known yet. */
-    SupervisorEndpoints(Supervision supervision, SupervisionRecovery recovery) {
+    /**
+     * Only the leader serves ({@code leadership}); with the memory store it serves once the
+     * recovery from the nodes is done: before that, the trees are not all known yet.
+     */
+    SupervisorEndpoints(Supervision supervision, Leadership leadership, ObjectProvider<SupervisionRecovery> recovery) {
         this.supervision = supervision;
-        this.recovery = recovery;
-    }
-
-    private <T> Mono<T> afterRecovery(java.util.function.Supplier<Mono<T>> route) {
-        return recovery.done().then(Mono.defer(route));
+        this.leadership = leadership;
+        SupervisionRecovery fromNodes = recovery.getIfAvailable();
+        this.recovered = fromNodes == null ? Mono.empty() : fromNodes.done();
     }
 
     @MessageMapping(Routes.CHILD_STARTED)
     Mono<Void> childStarted(ChildStarted report) {
-        return afterRecovery(() -> supervision.childStarted(report));
+        return asLeader(() -> supervision.childStarted(report));
     }
 
     @MessageMapping(Routes.CHILD_EXITED)
     Mono<ExitDecision> childExited(ChildExited report) {
-        return afterRecovery(() -> supervision.childExited(report));
+        return asLeader(() -> supervision.childExited(report));
     }
 
     @MessageMapping(Routes.CHILD_REMOVED)
     Mono<Void> childRemoved(ProcessRef ref) {
-        return afterRecovery(() -> supervision.childRemoved(ref));
+        return asLeader(() -> supervision.childRemoved(ref));
     }
 
     @MessageMapping(Routes.CHILD_LOOKUP)
     Mono<SupervisedChild> childLookup(ProcessRef ref) {
-        return afterRecovery(() -> supervision.supervisedChild(ref));
+        return asLeader(() -> supervision.supervisedChild(ref));
     }
 
     @MessageMapping(Routes.SUPERVISOR_START)
     Mono<SupervisorTree> start(SupervisorSpec spec) {
-        return afterRecovery(() -> supervision.start(spec));
+        return asLeader(() -> supervision.start(spec));
     }
 
     @MessageMapping(Routes.SUPERVISOR_TREE)
     Mono<SupervisorTree> tree(SupervisorRef ref) {
-        return afterRecovery(() -> supervision.tree(ref));
+        return asLeader(() -> supervision.tree(ref));
     }
 
     @MessageMapping(Routes.SUPERVISOR_ADD_CHILD)
     Mono<SupervisorTree.Child> addChild(AddChild add) {
-        return afterRecovery(() -> supervision.addChild(add));
+        return asLeader(() -> supervision.addChild(add));
     }
 
     @MessageMapping(Routes.SUPERVISOR_STOP)
     Mono<Void> stop(SupervisorRef ref) {
-        return afterRecovery(() -> supervision.stop(ref));
+        return asLeader(() -> supervision.stop(ref));
+    }
+
+    /**
+     * Only the leader acts; a standby answers {@link Leadership#standby()} and does nothing. The
+     * leader acts once the recovery from the nodes (embedded store) is done.
+     */
+    private <T> Mono<T> asLeader(Supplier<Mono<T>> route) {
+        return Mono.defer(() -> {
+            leadership.requireLeader();
+            return recovered.then(Mono.defer(route));
+        });
     }
 
     @MessageExceptionHandler

@@ -15,11 +15,26 @@ import java.time.Duration;
  * supervisor-service's configuration (prefix {@code beamline}), with every default in one place.
  *
  * @param registry   where registry-service is and how to talk to it
- * @param supervisor the root supervisor's intensity and how children are started again
+ * @param supervisor the root supervisor's intensity, how children are started again, the leader lease
+ * @param store      where supervisors and children are kept ({@code beamline.store}): {@code memory}
+ *                   (the default: one replica, lost when it stops) or {@code redis} (shared by several
+ *                   replicas that elect a leader; connection from the standard {@code spring.data.redis.*})
+ * @param redis      Redis settings ({@code beamline.redis.*}), read only with {@code store=redis}
  */
 @ConfigurationProperties("beamline")
 @Validated
-public record SupervisorProperties(@DefaultValue @Valid Registry registry, @DefaultValue @Valid Supervisor supervisor) {
+public record SupervisorProperties(@DefaultValue @Valid Registry registry, @DefaultValue @Valid Supervisor supervisor,
+                                   @DefaultValue("memory") @NotNull StoreType store, @DefaultValue @Valid Redis redis) {
+
+    /** The kinds of store: embedded in this process, or shared by several replicas in Redis. */
+    public enum StoreType {
+        MEMORY,
+        REDIS
+    }
+
+    /** @param keyPrefix every key starts with it, so installations can share one Redis (default {@code beamline:}) */
+    public record Redis(@DefaultValue("beamline:") @NotNull String keyPrefix) {
+    }
 
     /**
      * @param address                 {@code host:port} of registry-service's RSocket server
@@ -35,7 +50,8 @@ public record SupervisorProperties(@DefaultValue @Valid Registry registry, @Defa
     }
 
     public record Supervisor(@DefaultValue @Valid Root root, @DefaultValue @Valid Spawn spawn,
-                             @DefaultValue @Valid Failover failover, @DefaultValue @Valid Replication replication) {
+                             @DefaultValue @Valid Failover failover, @DefaultValue @Valid Replication replication,
+                             @DefaultValue @Valid Lease lease) {
     }
 
     /**
@@ -57,6 +73,20 @@ public record SupervisorProperties(@DefaultValue @Valid Registry registry, @Defa
      *                    keep their order
      */
     public record Failover(@DefaultValue("64") @Min(1) int concurrency) {
+    }
+
+    /**
+     * The leader lease of the replicas that share a Redis store ({@code beamline.supervisor.lease.*}).
+     *
+     * @param ttl              a leader that stops renewing is replaced after this long (default 3s)
+     * @param renew            how often the leader renews and a standby tries to acquire (default 1s; below ttl)
+     * @param advertisedAddress the RSocket {@code host:port} a standby names as the leader's in its answers;
+     *                         default {@code 127.0.0.1:<spring.rsocket.server.port>}
+     */
+    public record Lease(
+            @DefaultValue("3s") @NotNull Duration ttl,
+            @DefaultValue("1s") @NotNull Duration renew,
+            String advertisedAddress) {
     }
 
     /**

@@ -36,7 +36,9 @@ class ReadinessTest {
 
     @Autowired
     ReadinessTest(@LocalServerPort int httpPort) {
-        this.http = WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + httpPort).build();
+        // the first actuator request of a fresh context can take seconds on a loaded machine
+        this.http = WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + httpPort)
+                .responseTimeout(java.time.Duration.ofSeconds(30)).build();
     }
 
     @Test

@@ -17,11 +17,13 @@ import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
 import org.awaitility.core.ConditionTimeoutException;
 import org.awaitility.core.TerminalFailureException;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -51,6 +53,10 @@ public final class BeamlineCluster implements BeforeAllCallback, AfterAllCallbac
 
     private final int nodeCount;
     private final List<String> extraArguments = new ArrayList<>();
+    private int supervisorCount = 1;
+    private boolean redisStore;
+    private TestRedis redis;
+    private String redisPrefix;
     private final List<ServiceProcess> started = new CopyOnWriteArrayList<>();
     private final HttpClient probeClient = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
@@ -59,7 +65,7 @@ public final class BeamlineCluster implements BeforeAllCallback, AfterAllCallbac
     private String ownerContextId;
     private Path logDir;
     private ServiceProcess registry;
-    private ServiceProcess supervisor;
+    private List<ServiceProcess> supervisors = List.of();
     private List<ServiceProcess> nodes = List.of();
     private ServiceProcess gatewayProcess;
     private GatewayClient gateway;
@@ -81,10 +87,31 @@ public final class BeamlineCluster implements BeforeAllCallback, AfterAllCallbac
         return this;
     }
 
+    /**
+     * supervisor-service keeps its trees in the Redis of {@code REDIS_URL} ({@code beamline.store=redis},
+     * a key prefix of this cluster's, deleted after the class), and runs {@code replicas} replicas
+     * that elect a leader; nodes and gateway are given every replica's address. Without a
+     * reachable Redis the class is skipped, saying why. The registry stays in memory.
+     */
+    public BeamlineCluster withSupervisorsOnRedis(int replicas) {
+        if (replicas < 1) {
+            throw new IllegalArgumentException("at least one supervisor replica, not " + replicas);
+        }
+        this.redisStore = true;
+        this.supervisorCount = replicas;
+        return this;
+    }
+
     @Override
     public void beforeAll(ExtensionContext context) {
         if (ownerContextId != null) {
             return; // a @Nested class of the class that started it
+        }
+        if (redisStore) {
+            StringBuilder whyNot = new StringBuilder();
+            redis = TestRedis.fromEnvironment(whyNot).orElse(null);
+            Assumptions.assumeTrue(redis != null, whyNot::toString);
+            redisPrefix = TestRedis.uniquePrefix();
         }
         ownerContextId = context.getUniqueId();
         start(context.getRequiredTestClass().getSimpleName());
@@ -95,6 +122,9 @@ public final class BeamlineCluster implements BeforeAllCallback, AfterAllCallbac
         if (context.getUniqueId().equals(ownerContextId)) {
             ownerContextId = null;
             stop();
+            if (redis != null) {
+                redis.deleteKeys(redisPrefix);
+            }
         }
     }
 
@@ -127,8 +157,22 @@ public final class BeamlineCluster implements BeforeAllCallback, AfterAllCallbac
         return requireStarted(registry);
     }
 
+    /** The first supervisor-service replica (the only one unless {@link #withSupervisorsOnRedis}). */
     public ServiceProcess supervisor() {
-        return requireStarted(supervisor);
+        return supervisors().getFirst();
+    }
+
+    /** Every supervisor-service replica, in start order (replica i is named {@code supervisor-service-i} from 1 on). */
+    public List<ServiceProcess> supervisors() {
+        return requireStarted(supervisors);
+    }
+
+    /**
+     * Starts supervisor replica {@code index} again, after it exited, with the same ports and
+     * arguments, and waits until it is ready.
+     */
+    public ServiceProcess restartSupervisor(int index) {
+        return restart(supervisors().get(index));
     }
 
     /** The process-service nodes, in start order (node i runs with name prefix {@code process-service-i}). */
@@ -140,6 +184,13 @@ public final class BeamlineCluster implements BeforeAllCallback, AfterAllCallbac
         return nodes().get(index);
     }
 
+    /** The supervisor replica whose {@code /actuator/info} says it leads, if one does right now. */
+    public Optional<ServiceProcess> supervisorLeader() {
+        return supervisors().stream().filter(ServiceProcess::isAlive)
+                .filter(replica -> replica.info(probeClient).replace(" ", "").contains("\"role\":\"leader\""))
+                .findFirst();
+    }
+
     public Path logDir() {
         return requireStarted(logDir);
     }
@@ -149,7 +200,6 @@ public final class BeamlineCluster implements BeforeAllCallback, AfterAllCallbac
         service.kill9();
     }
 
-    /** SIGSTOP to one service: frozen, no connection closes (a pause or a partition, not a crash). */
     /**
      * Starts {@code service} again after it exited (same ports and arguments), waits until it is
      * ready, and answers the new process (the cluster's accessors answer it from now on).
@@ -160,8 +210,10 @@ public final class BeamlineCluster implements BeforeAllCallback, AfterAllCallbac
         started.add(again);
         if (service == registry) {
             registry = again;
-        } else if (service == supervisor) {
-            supervisor = again;
+        } else if (supervisors.contains(service)) {
+            List<ServiceProcess> replaced = new ArrayList<>(supervisors);
+            replaced.replaceAll(replica -> replica == service ? again : replica);
+            supervisors = List.copyOf(replaced);
         } else if (service == gatewayProcess) {
             gatewayProcess = again;
         } else {
@@ -173,6 +225,7 @@ public final class BeamlineCluster implements BeforeAllCallback, AfterAllCallbac
         return again;
     }
 
+    /** SIGSTOP to one service: frozen, no connection closes (a pause or a partition, not a crash). */
     public void pause(ServiceProcess service) {
         service.pause();
     }
@@ -208,20 +261,34 @@ public final class BeamlineCluster implements BeforeAllCallback, AfterAllCallbac
         logDir = Path.of(System.getProperty("beamline.cluster-logs",
                 root.resolve("system-tests/target/cluster-logs").toString())).resolve(clusterName);
         Path registryJar = execJar(root, "registry-service", version);
-        Path supervisorJar = execJar(root, "supervisor-service", version);
         Path nodeJar = execJar(root, "process-service", version);
         Path gatewayJar = execJar(root, "gateway", version);
-        Iterator<Integer> ports = freePorts(5 + 2 * nodeCount).iterator();
+        Path supervisorJar = execJar(root, "supervisor-service", version);
+        Iterator<Integer> ports = freePorts(5 + 2 * nodeCount + 2 * (supervisorCount - 1)).iterator();
         long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
         try {
             registry = launch("registry-service", registryJar, ports.next(), ports.next(), List.of());
             awaitReady(List.of(registry), deadline);
 
             String registryAddress = "--beamline.registry.address=" + registry.address();
-            int supervisorRsocket = ports.next();
-            String supervisorAddress = "--beamline.supervisor.address=127.0.0.1:" + supervisorRsocket;
-            supervisor = launch("supervisor-service", supervisorJar, supervisorRsocket, ports.next(),
-                    List.of(registryAddress));
+            List<Integer> supervisorPorts = new ArrayList<>();
+            for (int i = 0; i < supervisorCount; i++) {
+                supervisorPorts.add(ports.next());
+            }
+            String supervisorAddress = "--beamline.supervisor.address=" + supervisorPorts.stream()
+                    .map(port -> "127.0.0.1:" + port).collect(Collectors.joining(","));
+            List<ServiceProcess> startedSupervisors = new ArrayList<>();
+            for (int i = 0; i < supervisorCount; i++) {
+                List<String> supervisorArgs = new ArrayList<>(List.of(registryAddress));
+                if (redisStore) {
+                    supervisorArgs.addAll(List.of("--beamline.store=redis", "--spring.data.redis.url=" + redis.url(),
+                            "--beamline.redis.key-prefix=" + redisPrefix,
+                            "--beamline.supervisor.lease.advertised-address=127.0.0.1:" + supervisorPorts.get(i)));
+                }
+                startedSupervisors.add(launch(i == 0 ? "supervisor-service" : "supervisor-service-" + i, supervisorJar,
+                        supervisorPorts.get(i), ports.next(), supervisorArgs));
+            }
+            supervisors = List.copyOf(startedSupervisors);
             List<ServiceProcess> startedNodes = new ArrayList<>();
             for (int i = 0; i < nodeCount; i++) {
                 startedNodes.add(launch("process-service-" + i, nodeJar, ports.next(), ports.next(), List.of(
@@ -232,7 +299,7 @@ public final class BeamlineCluster implements BeforeAllCallback, AfterAllCallbac
             }
             nodes = List.copyOf(startedNodes);
             List<ServiceProcess> middle = new ArrayList<>(nodes);
-            middle.addFirst(supervisor);
+            middle.addAll(0, supervisors);
             awaitReady(middle, deadline);
 
             gatewayProcess = launch("gateway", gatewayJar, 0, ports.next(), List.of(registryAddress, supervisorAddress));

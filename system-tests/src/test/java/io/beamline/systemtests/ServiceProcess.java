@@ -143,6 +143,23 @@ public final class ServiceProcess {
         }
     }
 
+    /** The body of {@code /actuator/info}, or an empty string when it does not answer 200. */
+    String info(HttpClient http) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/actuator/info"))
+                .timeout(Duration.ofSeconds(2))
+                .GET()
+                .build();
+        try {
+            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            return response.statusCode() == 200 ? response.body() : "";
+        } catch (IOException e) {
+            return "";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "";
+        }
+    }
+
     /** SIGKILL: the process gets no chance to close anything cleanly (a crash, an OOM kill). */
     public void kill9() {
         destroyTree(process);

@@ -61,20 +61,19 @@ class NodeConfiguration {
                 properties.registry().timeout());
     }
 
-    @Bean(destroyMethod = "close")
-    RemoteService supervisorService(NodeProperties properties, Function<HostPort, RSocketRequester> rsocketConnector) {
-        return new RemoteService("supervisor", rsocketConnector.apply(properties.supervisor().hostPort()),
-                properties.supervisor().timeout());
-    }
 
     @Bean
     RegistryClient registryClient(RemoteService registryService) {
         return new RegistryClient(registryService);
     }
 
-    @Bean
-    SupervisorClient supervisorClient(RemoteService supervisorService) {
-        return new SupervisorClient(supervisorService);
+    /** One requester per supervisor-service replica ({@code beamline.supervisor.address}, comma-separated). */
+    @Bean(destroyMethod = "close")
+    SupervisorClient supervisorClient(NodeProperties properties, Function<HostPort, RSocketRequester> rsocketConnector) {
+        return new SupervisorClient(properties.supervisor().hostPorts().stream()
+                .map(address -> new RemoteService("supervisor " + address, rsocketConnector.apply(address),
+                        properties.supervisor().timeout()))
+                .toList());
     }
 
     @Bean(destroyMethod = "close")

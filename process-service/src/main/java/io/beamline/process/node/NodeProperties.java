@@ -4,6 +4,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * The node's configuration ({@code beamline.*}), with every default in this one place.
@@ -40,7 +42,8 @@ public record NodeProperties(Node node, Remote registry, Remote supervisor, Leas
     }
 
     /**
-     * @param address {@code host:port} of the service's RSocket server
+     * @param address {@code host:port} of the service's RSocket server; for supervisor-service a
+     *                comma-separated list of its replicas' (requests go to the leader among them)
      * @param timeout the time limit of one request (default 2 s)
      */
     public record Remote(String address, Duration timeout) {
@@ -61,6 +64,12 @@ public record NodeProperties(Node node, Remote registry, Remote supervisor, Leas
 
         public HostPort hostPort() {
             return HostPort.parse(address);
+        }
+
+        /** Every {@code host:port} of a comma-separated {@code address}, in order. */
+        public List<HostPort> hostPorts() {
+            return Arrays.stream(address.split(",")).map(String::trim).filter(part -> !part.isEmpty())
+                    .map(HostPort::parse).toList();
         }
     }
 

@@ -1,33 +1,79 @@
 package io.beamline.process.node;
 
+import io.beamline.api.wire.BeamlineException;
 import io.beamline.api.wire.ChildExited;
 import io.beamline.api.wire.ChildStarted;
+import io.beamline.api.wire.ErrorCode;
 import io.beamline.api.wire.ExitDecision;
 import io.beamline.api.wire.ProcessRef;
 import io.beamline.api.wire.Routes;
 import reactor.core.publisher.Mono;
 
-/** The supervisor-service routes a node uses, failing as {@link RemoteService} says. */
-public final class SupervisorClient {
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 
-    private final RemoteService supervisor;
+/**
+ * The supervisor-service routes a node uses, failing as {@link RemoteService} says, sent to the
+ * leader among the supervisor-service replicas: a request goes to the replica that answered last;
+ * when that one is unreachable or answers that it is a standby ({@code service_unavailable},
+ * {@code role=standby}) it goes to the next, each replica tried at most once per request, and the
+ * one that answers is used next time. Every route here may be sent twice (the supervisor treats a
+ * repeated report as the same report). Thread-safe; nothing blocks.
+ */
+public final class SupervisorClient implements AutoCloseable {
+
+    private final List<RemoteService> replicas;
+    private final AtomicInteger current = new AtomicInteger();
 
     public SupervisorClient(RemoteService supervisor) {
-        this.supervisor = supervisor;
+        this(List.of(supervisor));
+    }
+
+    /** @param replicas one per supervisor-service replica, at least one */
+    public SupervisorClient(List<RemoteService> replicas) {
+        if (replicas.isEmpty()) {
+            throw new IllegalArgumentException("at least one supervisor-service address is required");
+        }
+        this.replicas = List.copyOf(replicas);
     }
 
     /** Records a freshly spawned supervised child; fails with {@code supervisor_not_found}. */
     public Mono<Void> childStarted(ChildStarted started) {
-        return supervisor.request(Routes.CHILD_STARTED, started, Void.class);
+        return request(Routes.CHILD_STARTED, started, Void.class);
     }
 
     /** Reports an exit and gets the supervisor's decision. */
     public Mono<ExitDecision> childExited(ChildExited exited) {
-        return supervisor.request(Routes.CHILD_EXITED, exited, ExitDecision.class);
+        return request(Routes.CHILD_EXITED, exited, ExitDecision.class);
     }
 
     /** The child was stopped for good. */
     public Mono<Void> childRemoved(String id) {
-        return supervisor.request(Routes.CHILD_REMOVED, new ProcessRef(id), Void.class);
+        return request(Routes.CHILD_REMOVED, new ProcessRef(id), Void.class);
+    }
+
+    private <T> Mono<T> request(String route, Object data, Class<T> answer) {
+        return Mono.defer(() -> attempt(route, data, answer, current.get(), replicas.size()));
+    }
+
+    private <T> Mono<T> attempt(String route, Object data, Class<T> answer, int index, int left) {
+        return replicas.get(index).request(route, data, answer)
+                .onErrorResume(error -> left > 1 && notTheLeader(error), error -> {
+                    int next = (index + 1) % replicas.size();
+                    current.compareAndSet(index, next);
+                    return attempt(route, data, answer, next, left - 1);
+                });
+    }
+
+    /** Unreachable, or a standby's answer: another replica may be the leader. */
+    static boolean notTheLeader(Throwable error) {
+        return RemoteService.isUnreachable(error) || error instanceof BeamlineException failure
+                && failure.failure().code() == ErrorCode.SERVICE_UNAVAILABLE
+                && failure.failure().attribute("role").filter("standby"::equals).isPresent();
+    }
+
+    @Override
+    public void close() {
+        replicas.forEach(RemoteService::close);
     }
 }

@@ -30,8 +30,19 @@ class FakeSupervisor {
     /** When set, every exit report is rejected with it. */
     final AtomicReference<BeamlineException> rejectExitReports = new AtomicReference<>();
 
+    /** When set, every request is answered as a standby replica answers (service_unavailable, role=standby). */
+    final AtomicBoolean standby = new AtomicBoolean();
+
+    private static BeamlineException standbyAnswer() {
+        return io.beamline.api.wire.Failure.of(ErrorCode.SERVICE_UNAVAILABLE, "a standby").with("role", "standby")
+                .toException();
+    }
+
     @MessageMapping(Routes.CHILD_STARTED)
     Mono<Void> childStarted(ChildStarted child) {
+        if (standby.get()) {
+            return Mono.error(standbyAnswer());
+        }
         if (!"root".equals(child.spec().supervisor())) {
             return Mono.error(new BeamlineException(ErrorCode.SUPERVISOR_NOT_FOUND, "no supervisor " + child.spec().supervisor()));
         }
@@ -41,6 +52,9 @@ class FakeSupervisor {
 
     @MessageMapping(Routes.CHILD_EXITED)
     Mono<ExitDecision> childExited(ChildExited child) {
+        if (standby.get()) {
+            return Mono.error(standbyAnswer());
+        }
         if (silentExitReports.getAndUpdate(left -> Math.max(0, left - 1)) > 0) {
             return Mono.never();
         }
@@ -53,6 +67,9 @@ class FakeSupervisor {
 
     @MessageMapping(Routes.CHILD_REMOVED)
     Mono<Void> childRemoved(ProcessRef ref) {
+        if (standby.get()) {
+            return Mono.error(standbyAnswer());
+        }
         removed.add(ref.id());
         return Mono.empty();
     }

@@ -33,6 +33,14 @@ class NodePropertiesTest {
     }
 
     @Test
+    void takesSeveralCommaSeparatedSupervisorReplicasAndOneAsBefore() {
+        assertThat(new NodeProperties.Remote("127.0.0.1:7200, 127.0.0.1:7210", null).hostPorts())
+                .containsExactly(new HostPort("127.0.0.1", 7200), new HostPort("127.0.0.1", 7210));
+        assertThat(new NodeProperties.Remote("127.0.0.1:7200", null).hostPorts())
+                .containsExactly(new HostPort("127.0.0.1", 7200));
+    }
+
+    @Test
     void rejectsNonPositiveDurations() {
         assertThatIllegalArgumentException().isThrownBy(() -> new NodeProperties.Lease(Duration.ZERO));
         assertThatIllegalArgumentException().isThrownBy(() -> new NodeProperties.Remote("h:1", Duration.ofSeconds(-1)));

@@ -3,6 +3,7 @@ package io.beamline.supervisor.replication;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.beamline.supervisor.supervision.Child;
@@ -85,5 +86,31 @@ public final class NodeReplicatedSupervisionStore implements SupervisionStore {
     @Override
     public List<Child> children(String supervisorId) {
         return local.children(supervisorId);
+    }
+
+    @Override
+    public List<Child> restarting() {
+        return local.restarting();
+    }
+
+    @Override
+    public Set<String> nodesWithChildren() {
+        return local.nodesWithChildren();
+    }
+
+    /** Pending failovers matter to a standby taking over from Redis; with one replica in memory they stay local. */
+    @Override
+    public void markFailoverPending(String nodeId) {
+        local.markFailoverPending(nodeId);
+    }
+
+    @Override
+    public void clearFailoverPending(String nodeId) {
+        local.clearFailoverPending(nodeId);
+    }
+
+    @Override
+    public Set<String> pendingFailovers() {
+        return local.pendingFailovers();
     }
 }

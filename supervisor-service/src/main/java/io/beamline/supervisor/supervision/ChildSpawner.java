@@ -200,7 +200,28 @@ public final class ChildSpawner {
                         .data(command)
                         .retrieveMono(ProcessStatus.class))
                 .timeout(settings.timeout())
+                .onErrorResume(error -> runsAlready(error, command), error -> status(node, command.spec().id()))
                 .onErrorMap(error -> classify(error, node.id(), failedNodes));
+    }
+
+    /**
+     * Whether the node answered that it already runs exactly this incarnation: an earlier attempt
+     * (or a previous leader's) started it, and the start counts as done.
+     */
+    private static boolean runsAlready(Throwable error, SpawnCommand command) {
+        return BeamlineException.from(error)
+                .filter(failure -> failure.code() == ErrorCode.STALE_INCARNATION)
+                .flatMap(failure -> failure.attribute("incarnation"))
+                .filter(hosted -> hosted.equals(Integer.toString(command.incarnation())))
+                .isPresent();
+    }
+
+    private Mono<ProcessStatus> status(NodeInfo node, String processId) {
+        return Mono.defer(() -> connections.requester(node)
+                        .route(Routes.PROCESS_STATUS)
+                        .data(new ProcessRef(processId))
+                        .retrieveMono(ProcessStatus.class))
+                .timeout(settings.timeout());
     }
 
     /** The preferred node while it is up and has not failed; else the least loaded up node, failed ones last. */

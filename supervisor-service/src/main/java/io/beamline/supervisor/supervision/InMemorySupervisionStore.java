@@ -1,9 +1,11 @@
 package io.beamline.supervisor.supervision;
 
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -16,6 +18,7 @@ public final class InMemorySupervisionStore implements SupervisionStore {
 
     private final Map<String, SupervisorState> supervisors = new ConcurrentHashMap<>();
     private final Map<String, Child> children = new LinkedHashMap<>();
+    private final Set<String> pendingFailovers = ConcurrentHashMap.newKeySet();
 
     @Override
     public Optional<SupervisorState> supervisor(String id) {
@@ -67,6 +70,38 @@ public final class InMemorySupervisionStore implements SupervisionStore {
         synchronized (children) {
             return children.values().stream().filter(child -> child.supervisor().equals(supervisorId)).toList();
         }
+    }
+
+    @Override
+    public List<Child> restarting() {
+        synchronized (children) {
+            return children.values().stream().filter(child -> child.status() == Child.Status.RESTARTING).toList();
+        }
+    }
+
+    @Override
+    public Set<String> nodesWithChildren() {
+        synchronized (children) {
+            Set<String> nodes = new LinkedHashSet<>();
+            children.values().stream().filter(child -> !child.isSupervisor() && child.node() != null)
+                    .forEach(child -> nodes.add(child.node()));
+            return nodes;
+        }
+    }
+
+    @Override
+    public void markFailoverPending(String nodeId) {
+        pendingFailovers.add(nodeId);
+    }
+
+    @Override
+    public void clearFailoverPending(String nodeId) {
+        pendingFailovers.remove(nodeId);
+    }
+
+    @Override
+    public Set<String> pendingFailovers() {
+        return Set.copyOf(pendingFailovers);
     }
 
     /** How many children are recorded, under all supervisors. */

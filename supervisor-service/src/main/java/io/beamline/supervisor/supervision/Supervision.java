@@ -42,6 +42,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Predicate;
 
 /**
  * The supervisors this service runs (the root and the trees under it) and what they do with the
@@ -177,7 +178,10 @@ public final class Supervision {
      * Completes once every decision is recorded; the restarts continue in the background.
      */
     public Mono<Void> nodeLost(String nodeId) {
-        return call(() -> failOver(nodeId))
+        return call(() -> {
+                    store.markFailoverPending(nodeId); // cleared once carried out; a new leader re-runs it
+                    return failOver(nodeId);
+                })
                 .doOnNext(plans -> {
                     if (!plans.isEmpty()) {
                         log.warn("node {} is gone: failing over {} of its children", nodeId, plans.size());
@@ -186,9 +190,34 @@ public final class Supervision {
                     // own), so they may run at once; within one plan, stops, releases and starts keep their order.
                     Flux.fromIterable(plans)
                             .flatMap(plan -> stopAndRelease(plan).then(startAll(plan)), failoverConcurrency)
+                            .then(run(() -> store.clearFailoverPending(nodeId)))
                             .subscribe(null, error -> log.error("failing over the children of {} failed", nodeId, error));
                 })
                 .then();
+    }
+
+    /**
+     * Finishes what an earlier leader left under way, once this replica has become the leader
+     * (the store is shared): every start not yet confirmed ({@link Child.Status#RESTARTING}) is
+     * carried out again as the same incarnation on its chosen node (a node that already runs it
+     * says so, and the start is confirmed: no second restart), then every node whose failover is
+     * marked pending, or that has children recorded but {@code nodeAlive} denies, is failed over as
+     * by {@link #nodeLost} (idempotent: children restarted already no longer run there). Completes
+     * once those failovers are decided; the starts continue in the background.
+     */
+    public Mono<Void> takeOver(Predicate<String> nodeAlive) {
+        return call(() -> {
+            List<Child> unconfirmed = store.restarting();
+            Set<String> lost = new java.util.LinkedHashSet<>(store.pendingFailovers());
+            store.nodesWithChildren().stream().filter(nodeAlive.negate()).forEach(lost::add);
+            return Map.entry(unconfirmed, lost);
+        }).flatMap(work -> {
+            log.info("taking over as leader: {} starts to finish, failovers of {} to run", work.getKey().size(),
+                    work.getValue());
+            Flux.fromIterable(work.getKey()).concatMap(this::startAgain)
+                    .subscribe(null, error -> log.error("finishing the starts of the previous leader failed", error));
+            return Flux.fromIterable(work.getValue()).concatMap(this::nodeLost).then();
+        });
     }
 
     // --- trees: start, add, inspect, stop ---

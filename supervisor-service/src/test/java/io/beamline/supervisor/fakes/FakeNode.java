@@ -99,6 +99,15 @@ public final class FakeNode implements AutoCloseable {
         return Mono.just(List.copyOf(running.values()));
     }
 
+    /** The status of the last started incarnation of a process (as answered to its spawn), else process_not_found. */
+    @MessageMapping(Routes.PROCESS_STATUS)
+    Mono<ProcessStatus> status(ProcessRef ref) {
+        return spawns.reversed().stream().filter(command -> command.spec().id().equals(ref.id())).findFirst()
+                .map(command -> Mono.just(started(command)))
+                .orElseGet(() -> Mono.error(Failure.of(io.beamline.api.wire.ErrorCode.PROCESS_NOT_FOUND, "no process "
+                        + ref.id()).toException()));
+    }
+
     @MessageMapping(Routes.PROCESS_STOP)
     Mono<Void> stop(ProcessRef ref) {
         stops.add(ref);

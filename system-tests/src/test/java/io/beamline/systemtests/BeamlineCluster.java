@@ -302,7 +302,10 @@ public final class BeamlineCluster implements BeforeAllCallback, AfterAllCallbac
             middle.addAll(0, supervisors);
             awaitReady(middle, deadline);
 
-            gatewayProcess = launch("gateway", gatewayJar, 0, ports.next(), List.of(registryAddress, supervisorAddress));
+            // the access log (one line per answered request, in the gateway's log) tells a request the
+            // gateway never answered from one whose answer the client did not read
+            gatewayProcess = launch("gateway", gatewayJar, List.of("-Dreactor.netty.http.server.accessLogEnabled=true"), 0,
+                    ports.next(), List.of(registryAddress, supervisorAddress));
             awaitReady(List.of(gatewayProcess), deadline);
             gateway = new GatewayClient(URI.create("http://127.0.0.1:" + gatewayProcess.httpPort()));
         } catch (RuntimeException | Error failure) {
@@ -312,9 +315,16 @@ public final class BeamlineCluster implements BeforeAllCallback, AfterAllCallbac
     }
 
     private ServiceProcess launch(String name, Path jar, int rsocketPort, int httpPort, List<String> arguments) {
+        return launch(name, jar, List.of(), rsocketPort, httpPort, arguments);
+    }
+
+    private ServiceProcess launch(String name, Path jar, List<String> extraJvmOptions, int rsocketPort, int httpPort,
+                                  List<String> arguments) {
+        List<String> jvm = new ArrayList<>(SMALL_JVM);
+        jvm.addAll(extraJvmOptions);
         List<String> all = new ArrayList<>(arguments);
         all.addAll(extraArguments);
-        ServiceProcess service = ServiceProcess.start(name, jar, SMALL_JVM, all, rsocketPort, httpPort,
+        ServiceProcess service = ServiceProcess.start(name, jar, jvm, all, rsocketPort, httpPort,
                 logDir.resolve(name + ".log"));
         started.add(service);
         return service;

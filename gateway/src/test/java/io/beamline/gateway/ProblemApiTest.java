@@ -130,6 +130,47 @@ class ProblemApiTest extends GatewayApiTest {
         assertThat(nodeA.received()).isEmpty();
     }
 
+    /**
+     * reactor-netty#4361: a keep-alive request that arrives while the previous one is still being
+     * answered is buffered; once both were answered, the server stopped reading the connection, and
+     * the next request hung until the client gave up (seen in the system tests as a 30 s hang).
+     */
+    @Test
+    void aConnectionKeepsServingAfterARequestThatArrivedWhileThePreviousWasAnswered() throws IOException {
+        supervisor.silence(io.beamline.api.wire.Routes.CHILD_LOOKUP); // the first answer waits for its 500 ms limit
+        URI base = raw("/");
+        try (Socket socket = new Socket(base.getHost(), base.getPort())) {
+            socket.setSoTimeout(10_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(("GET /api/v1/processes/cccccc.1 HTTP/1.1\r\nHost: localhost\r\n\r\n"
+                    + "GET /api/v1/nope HTTP/1.1\r\nHost: localhost\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            assertThat(readResponse(in)).startsWith("HTTP/1.1 503");
+            assertThat(readResponse(in)).startsWith("HTTP/1.1 404");
+
+            out.write("GET /api/v1/nope HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+
+            assertThat(readResponse(in)).as("the third request on the connection").startsWith("HTTP/1.1 404");
+        }
+    }
+
+    /** One HTTP/1.1 response with a Content-Length body, head and body as text. */
+    private static String readResponse(InputStream in) throws IOException {
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                throw new IOException("connection closed after: " + head);
+            }
+            head.append((char) b);
+        }
+        java.util.regex.Matcher length = java.util.regex.Pattern.compile("(?i)content-length: *(\\d+)").matcher(head);
+        int bodyLength = length.find() ? Integer.parseInt(length.group(1)) : 0;
+        return head + new String(in.readNBytes(bodyLength), StandardCharsets.UTF_8);
+    }
+
     @Test
     void aChunkedBodyOverTheLimitIsPayloadTooLarge() {
         nodeA.host("aaaaaa.1");

@@ -46,6 +46,8 @@ public final class NodeLease implements AutoCloseable {
     private final AtomicBoolean fenced = new AtomicBoolean();
     /** {@link System#nanoTime} until which the last grant is valid; 0 before the first. */
     private volatile long validUntilNanos;
+    /** The ttl of the last grant, in nanoseconds; 0 before the first. */
+    private volatile long lastTtlNanos;
     private volatile Disposable loop;
     private volatile Disposable watchdog;
 
@@ -112,6 +114,7 @@ public final class NodeLease implements AutoCloseable {
     }
 
     private Mono<Void> renewOnce(String address) {
+        long sentAt = System.nanoTime();
         return Mono.defer(() -> granted(registry.renew(lease(address))))
                 .doOnNext(grant -> {
                     if (renewalsFailing.compareAndSet(true, false)) {
@@ -126,6 +129,9 @@ public final class NodeLease implements AutoCloseable {
                         log.warn("lease of node {} expired: registering again", identity.nodeId());
                         return register(address);
                     }
+                    if (code == ErrorCode.STORE_UNAVAILABLE) {
+                        holdThroughStoreOutage(sentAt);
+                    }
                     if (renewalsFailing.compareAndSet(false, true)) {
                         log.warn("lease renewal of node {} failed: {}", identity.nodeId(), RemoteService.describe(error));
                     }
@@ -133,11 +139,32 @@ public final class NodeLease implements AutoCloseable {
                 });
     }
 
+    /**
+     * The registry answered that it cannot reach its store. While the store is gone nobody can
+     * renew, expire or declare any node down, and when it is back the registry gives every live
+     * lease a full ttl before it judges one (docs/architecture.md, "store outage"); so this node
+     * keeps its lease as if the renewal had been granted, from the moment it left: it keeps serving
+     * sends and calls through a Redis outage. Never unfences a fenced node (only a real grant
+     * does). Not covered: a registry replica that still reaches the store while this node reaches
+     * only one that does not (a double partition) may expire the lease meanwhile.
+     */
+    private void holdThroughStoreOutage(long sentAt) {
+        long ttl = lastTtlNanos;
+        if (ttl == 0 || fenced.get()) {
+            return;
+        }
+        long until = sentAt + ttl;
+        if (until - validUntilNanos > 0) {
+            validUntilNanos = until;
+        }
+    }
+
     /** Extends the validity by the grant's ttl from the moment its request left, when it comes. */
     private Mono<LeaseGrant> granted(Mono<LeaseGrant> request) {
         long sentAt = System.nanoTime();
         return request.doOnNext(grant -> {
-            long until = sentAt + Duration.ofMillis(grant.ttlMs()).toNanos();
+            lastTtlNanos = Duration.ofMillis(grant.ttlMs()).toNanos();
+            long until = sentAt + lastTtlNanos;
             if (validUntilNanos == 0 || until - validUntilNanos > 0) {
                 validUntilNanos = until;
             }

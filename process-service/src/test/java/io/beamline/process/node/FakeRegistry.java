@@ -39,6 +39,8 @@ class FakeRegistry {
     final AtomicBoolean locationsStale = new AtomicBoolean();
     /** When set, renewals get no answer at all (a registry behind a partition). */
     final AtomicBoolean silent = new AtomicBoolean();
+    /** When set, renewals are answered store_unavailable (the registry's Redis is gone). */
+    final AtomicBoolean storeDown = new AtomicBoolean();
     /** The ttl of each grant, in milliseconds. */
     final java.util.concurrent.atomic.AtomicLong grantTtlMs = new java.util.concurrent.atomic.AtomicLong(3000);
     final Sinks.Many<RegistryEvent> changes = Sinks.many().replay().all();
@@ -59,6 +61,9 @@ class FakeRegistry {
         }
         if (silent.get()) {
             return Mono.never();
+        }
+        if (storeDown.get()) {
+            return Mono.error(new BeamlineException(ErrorCode.STORE_UNAVAILABLE, "the registry store (Redis) is unavailable"));
         }
         renewals.add(lease);
         return Mono.just(new LeaseGrant(lease.nodeId(), grantTtlMs.get()));

@@ -105,6 +105,26 @@ class NodeLeaseTest {
     }
 
     @Test
+    void aRegistryThatCannotReachItsStoreLeavesTheNodeServingButASilentOneDoesNot() throws InterruptedException {
+        registry.grantTtlMs.set(1_000); // ten renewals (every 100 ms) per ttl: room on a loaded machine
+        String supervised = runtime.spawn(new io.beamline.api.wire.ProcessSpec(null, "counter", null, null, "permanent",
+                "root", null)).join().id();
+        identity.bound(7300);
+        lease.start();
+        await().until(lease::registered);
+
+        registry.storeDown.set(true);
+        Thread.sleep(3_000); // three ttls of store_unavailable answers
+
+        assertThat(lease.serving()).isTrue();
+        assertThat(runtime.status(supervised).status()).isEqualTo("running");
+
+        registry.storeDown.set(false);
+        registry.silent.set(true); // no answer at all is no such evidence: the lease runs out
+        await().atMost(Duration.ofSeconds(5)).until(() -> !lease.serving());
+    }
+
+    @Test
     void expiredLeaseMakesTheNodeUnreadyUntilItRegistersAgain() {
         identity.bound(7300);
         lease.start();

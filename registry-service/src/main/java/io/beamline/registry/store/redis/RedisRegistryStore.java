@@ -80,6 +80,7 @@ public final class RedisRegistryStore implements RegistryStore, AutoCloseable {
     private static final Script RENEW_NODE = Script.load("renew_node");
     private static final Script EXPIRE_LEASES = Script.load("expire_leases");
     private static final Script DECLARE_DOWN = Script.load("declare_down");
+    private static final Script EXTEND_LEASES = Script.load("extend_leases");
     private static final Script REGISTER_NAME = Script.load("register_name");
     private static final Script UNREGISTER_NAME = Script.load("unregister_name");
     private static final Script PUT_LOCATION = Script.load("put_location");
@@ -101,6 +102,12 @@ public final class RedisRegistryStore implements RegistryStore, AutoCloseable {
     private Disposable tail; // guarded by this
     private volatile boolean tailFailing;
     private volatile String epoch; // of the state the mirror was loaded from; written by the tail only
+    /**
+     * Set when a command found Redis unreachable; the next script first gives every live lease a
+     * full ttl ({@code extend_leases}) and clears it. No node could renew during the outage, so
+     * without this the first sweep or renewal after it would declare every node down at once.
+     */
+    private final java.util.concurrent.atomic.AtomicBoolean leasesNeedGrace = new java.util.concurrent.atomic.AtomicBoolean();
 
     /**
      * @param redis               the connections (not closed by {@link #close()})
@@ -419,6 +426,20 @@ public final class RedisRegistryStore implements RegistryStore, AutoCloseable {
 
     /** Runs {@code script} (by digest, loading it on {@code NOSCRIPT}) with ARGV = the stream bound, then {@code args}. */
     private Mono<List<Object>> run(Script script, String... args) {
+        if (leasesNeedGrace.get() && script != EXTEND_LEASES) {
+            return run(EXTEND_LEASES, Long.toString(clock.instant().toEpochMilli()), Long.toString(leaseTtl.toMillis()))
+                    .doOnNext(reply -> {
+                        if (leasesNeedGrace.compareAndSet(true, false)) {
+                            log.warn("Redis is back: gave {} live node leases a full ttl ({}) before judging any",
+                                    reply.isEmpty() ? 0 : reply.getFirst(), leaseTtl);
+                        }
+                    })
+                    .then(Mono.defer(() -> runScript(script, args)));
+        }
+        return runScript(script, args);
+    }
+
+    private Mono<List<Object>> runScript(Script script, String... args) {
         String[] argv = new String[args.length + 1];
         argv[0] = streamMaxLen;
         System.arraycopy(args, 0, argv, 1, args.length);
@@ -454,6 +475,7 @@ public final class RedisRegistryStore implements RegistryStore, AutoCloseable {
             log.warn("Redis refused a registry command", error);
         } else {
             log.debug("Redis unreachable", error);
+            leasesNeedGrace.set(true);
         }
         return new BeamlineException(ErrorCode.STORE_UNAVAILABLE, "the registry store (Redis) is unavailable: "
                 + error.getMessage());

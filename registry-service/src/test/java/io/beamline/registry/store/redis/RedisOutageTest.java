@@ -107,10 +107,44 @@ class RedisOutageTest {
                 org.assertj.core.groups.Tuple.tuple(RegistryEvent.SNAPSHOT_COMPLETE, null));
     }
 
+    /**
+     * No node can renew while Redis is gone, so an outage longer than the lease ttl must not make
+     * the first sweep (or renewal) after it declare every node down: the store gives every live
+     * lease a full ttl first. The Redis here keeps its data (append-only file) across the outage.
+     */
+    @Test
+    void anOutageLongerThanTheTtlDeclaresNoNodeDownWhenRedisIsBack(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        Assumptions.assumeTrue(onPath("redis-server"), "redis-server is not on the PATH: outage test skipped");
+        int port = freePort();
+        io.beamline.registry.store.ManualClock clock = new io.beamline.registry.store.ManualClock(java.time.Instant.now());
+        open(port, clock);
+        startRedis(port, dir);
+        Lease lease = new Lease("node-a", "10.0.0.1:7300", NodeInfo.UP, 0, 0, null);
+        await().atMost(WAIT).ignoreExceptions().until(() -> store.registerNode(lease).block() != null);
+
+        stopRedis();
+        await().atMost(WAIT).until(() -> codeOf(store.renewNode(lease)) == ErrorCode.STORE_UNAVAILABLE);
+        clock.advance(Duration.ofSeconds(10)); // three ttls without a renewal
+        startRedis(port, dir);
+
+        List<NodeInfo> markedDown = await().atMost(WAIT).ignoreExceptions()
+                .until(() -> store.expireLeases().collectList().block(), java.util.Objects::nonNull);
+        assertThat(markedDown).as("nodes declared down by the first sweep after the outage").isEmpty();
+        assertThat(store.renewNode(lease).block(WAIT)).isNotNull();
+        clock.advance(Duration.ofSeconds(4));
+        assertThat(store.expireLeases().map(NodeInfo::id).collectList().block(WAIT))
+                .as("a lease that is then not renewed still expires").containsExactly("node-a");
+    }
+
     private void open(int port) {
+        open(port, Clock.systemUTC());
+    }
+
+    private void open(int port, Clock clock) {
         connections = new RedisConnections(RedisURI.create("redis://127.0.0.1:" + port), "beamline-outage-test",
                 Duration.ofSeconds(1), Duration.ofSeconds(1));
-        store = new RedisRegistryStore(connections, "beamline-outage-test:", Clock.systemUTC(), Duration.ofSeconds(3),
+        store = new RedisRegistryStore(connections, "beamline-outage-test:", clock, Duration.ofSeconds(3),
                 Duration.ofMinutes(10), 1_000, 10_000, Duration.ofMillis(500), Duration.ofMillis(100));
         store.start();
     }
@@ -118,6 +152,15 @@ class RedisOutageTest {
     private void startRedis(int port) throws IOException {
         redisServer = new ProcessBuilder("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
                 "--save", "", "--appendonly", "no")
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectErrorStream(true)
+                .start();
+    }
+
+    /** A Redis that keeps its data in {@code dir} (append-only file, fsync on every write) across a kill. */
+    private void startRedis(int port, java.nio.file.Path dir) throws IOException {
+        redisServer = new ProcessBuilder("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
+                "--save", "", "--appendonly", "yes", "--appendfsync", "always", "--dir", dir.toString())
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .redirectErrorStream(true)
                 .start();

@@ -20,25 +20,29 @@ import tools.jackson.databind.JsonNode;
 /**
  * Issue 5: registry-service on the Redis store with 2 replicas, every other service given both
  * addresses, 2 nodes and named permanent counters. The first registry replica is killed with
- * SIGKILL: nodes renew their leases on the second (both stay up past a lease ttl), names are
- * still registered and resolved, and a node killed with SIGKILL is still failed over. Then every
- * replica is killed and started again: from Redis every name and location is there. Skipped,
- * saying why, without a Redis at {@code REDIS_URL}. Every wait is bounded; the cluster fails any
- * test that saw a 500.
+ * SIGKILL: nodes renew their leases on the second (the process counts their renewals carry keep
+ * up with a spawn made after the kill), names are still registered and resolved, and a node
+ * killed with SIGKILL is still failed over (the fast path: its connection to the second replica
+ * closes, its port refuses). Then every replica is killed and started again: from Redis every
+ * name and location is there, so each process answers by name on the node it was moved to.
+ *
+ * <p>The lease ttl is 60 s so that the outage while every replica restarts stays within a lease:
+ * past it a node fences itself by design (it cannot tell a registry outage from a partition), and
+ * what that means for its processes is not what this test is about. Skipped, saying why, without
+ * a Redis at {@code REDIS_URL}. Every wait is bounded; the cluster fails any test that saw a 500.
  */
 @DisplayName("kill -9 of registry replicas, on the Redis store")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RegistryReplicasIT {
 
     @RegisterExtension
-    static final BeamlineCluster cluster = BeamlineCluster.withNodes(2).withRegistriesOnRedis(2);
+    static final BeamlineCluster cluster = BeamlineCluster.withNodes(2).withRegistriesOnRedis(2)
+            .withArgument("--beamline.lease.ttl=60s");
 
     private static final String PROCESSES = "/api/v1/processes";
     private static final String NAMES = "/api/v1/names/";
     private static final String GET = "{\"payload\":{\"op\":\"get\"}}";
     private static final int NAMED = 12;
-    /** Longer than a lease ttl (3 s): a node that could not renew anywhere would be down by then. */
-    private static final Duration LEASE_OUTLIVED = Duration.ofSeconds(5);
     private static final Duration WITHIN = Duration.ofSeconds(30);
 
     /** Named permanent counters: name → the {@code initial} they were spawned with. */
@@ -62,13 +66,16 @@ class RegistryReplicasIT {
     @Test
     @Order(1)
     void thePlatformKeepsWorkingWhenTheRegistryReplicaInUseIsKilled() {
+        await("the renewals carry every process").atMost(WITHIN).pollInterval(Duration.ofMillis(250))
+                .until(() -> listedProcesses() == ids.size());
+
         cluster.kill9(cluster.registries().getFirst());
 
-        await("both nodes listed up for longer than a lease ttl").during(LEASE_OUTLIVED).atMost(WITHIN)
-                .pollInterval(Duration.ofMillis(250))
-                .until(() -> nodeIds.stream().allMatch(id -> "up".equals(api().nodeStatus(id))));
         await("a spawn with a name").atMost(WITHIN).pollInterval(Duration.ofMillis(250))
                 .until(() -> spawn("replicas/after-kill", 100));
+        await("renewals after the kill carry the new process").atMost(WITHIN).pollInterval(Duration.ofMillis(250))
+                .until(() -> listedProcesses() == ids.size());
+        assertThat(nodeIds).allMatch(id -> "up".equals(api().nodeStatus(id)));
         initials.forEach((name, initial) -> assertThat(valueOf(name)).as(name).isEqualTo(initial));
 
         String victim = nodeIds.get(1);
@@ -125,6 +132,17 @@ class RegistryReplicasIT {
         initials.put(name, initial);
         ids.put(name, spawned.text("id"));
         return true;
+    }
+
+    /** The processes the registry lists on the up nodes, as their last lease renewals reported them. */
+    private static long listedProcesses() {
+        long total = 0;
+        for (JsonNode node : api().get("/api/v1/nodes").expectJson(200).json()) {
+            if ("up".equals(node.path("status").asString(""))) {
+                total += node.path("processes").asLong();
+            }
+        }
+        return total;
     }
 
     private static int valueOf(String name) {

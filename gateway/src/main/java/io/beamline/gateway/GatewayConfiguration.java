@@ -55,11 +55,13 @@ public class GatewayConfiguration {
         return new ClusterView();
     }
 
+    /** One connection per registry-service replica ({@code beamline.registry.address}, comma-separated). */
     @Bean(destroyMethod = "dispose")
     RegistryClient registryClient(ObjectProvider<RSocketRequester.Builder> builders, GatewayProperties properties) {
-        NodeAddress address = NodeAddress.parse(properties.registry().address());
-        return new RegistryClient(new PeerConnection(() -> connect(builders, address)),
-                properties.gateway().requestTimeout());
+        List<PeerConnection> replicas = properties.registry().addresses().stream()
+                .map(address -> new PeerConnection(() -> connect(builders, address)))
+                .toList();
+        return new RegistryClient(replicas, properties.gateway().requestTimeout());
     }
 
     @Bean

@@ -48,13 +48,21 @@ public record GatewayProperties(@DefaultValue @Valid Registry registry, @Default
     }
 
     /**
-     * @param address        {@code host:port} of registry-service's RSocket server
+     * @param address        {@code host:port} of registry-service's RSocket server, or a
+     *                       comma-separated list of its replicas' (any serves; the next is used
+     *                       when one is unreachable)
      * @param reconnectMin   first delay before re-subscribing to {@code registry.changes} after it failed or ended
      * @param reconnectMax   the longest such delay (exponential backoff with jitter in between)
      */
     public record Registry(@DefaultValue("127.0.0.1:7100") @NotBlank String address,
                            @DefaultValue("100ms") Duration reconnectMin,
                            @DefaultValue("5s") Duration reconnectMax) {
+
+        /** Every address of a comma-separated {@code address}, in order. */
+        public List<NodeAddress> addresses() {
+            return Arrays.stream(address.split(",")).map(String::trim).filter(part -> !part.isEmpty())
+                    .map(NodeAddress::parse).toList();
+        }
     }
 
     /**

@@ -7,7 +7,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.beamline.api.wire.BeamlineException;
@@ -44,6 +46,8 @@ public class FakeRegistry {
     private final List<Sinks.Many<RegistryEvent>> subscribers = new CopyOnWriteArrayList<>();
     private final AtomicLong sequence = new AtomicLong();
     private final AtomicInteger subscriptions = new AtomicInteger();
+    private final AtomicBoolean silent = new AtomicBoolean();
+    private final AtomicReference<Failure> failure = new AtomicReference<>();
 
     @MessageMapping(Routes.REGISTRY_CHANGES)
     public Flux<RegistryEvent> changes() {
@@ -62,11 +66,15 @@ public class FakeRegistry {
 
     @MessageMapping(Routes.NODE_LIST)
     public Mono<List<NodeInfo>> nodeList() {
-        return Mono.just(List.copyOf(nodes.values()));
+        return answer(() -> Mono.just(List.copyOf(nodes.values())));
     }
 
     @MessageMapping(Routes.NAME_REGISTER)
     public Mono<NameBinding> register(NameBinding binding) {
+        return answer(() -> bind(binding));
+    }
+
+    private Mono<NameBinding> bind(NameBinding binding) {
         String holder = names.putIfAbsent(binding.name(), binding.id());
         if (holder != null && !holder.equals(binding.id())) {
             return Mono.error(new BeamlineException(Failure.of(ErrorCode.NAME_TAKEN, "taken").with("id", holder)));
@@ -76,29 +84,44 @@ public class FakeRegistry {
 
     @MessageMapping(Routes.NAME_LOOKUP)
     public Mono<NameBinding> lookup(NameRef ref) {
-        String id = names.get(ref.name());
-        return id == null
-                ? Mono.error(new BeamlineException(ErrorCode.NAME_NOT_FOUND, "no name " + ref.name()))
-                : Mono.just(new NameBinding(ref.name(), id));
+        return answer(() -> {
+            String id = names.get(ref.name());
+            return id == null
+                    ? Mono.error(new BeamlineException(ErrorCode.NAME_NOT_FOUND, "no name " + ref.name()))
+                    : Mono.just(new NameBinding(ref.name(), id));
+        });
     }
 
     /** Removes the name and completes empty, bound or not (the gateway must check first). */
     @MessageMapping(Routes.NAME_UNREGISTER)
     public Mono<Void> unregister(NameBinding binding) {
-        if (binding.id() == null) {
-            names.remove(binding.name());
-        } else {
-            names.remove(binding.name(), binding.id());
-        }
-        return Mono.empty();
+        return answer(() -> {
+            if (binding.id() == null) {
+                names.remove(binding.name());
+            } else {
+                names.remove(binding.name(), binding.id());
+            }
+            return Mono.empty();
+        });
     }
 
     @MessageMapping(Routes.LOCATION_GET)
     public Mono<Location> location(ProcessRef ref) {
-        Location location = locations.get(ref.id());
-        return location == null
-                ? Mono.error(new BeamlineException(ErrorCode.PROCESS_NOT_FOUND, "no location for " + ref.id()))
-                : Mono.just(location);
+        return answer(() -> {
+            Location location = locations.get(ref.id());
+            return location == null
+                    ? Mono.error(new BeamlineException(ErrorCode.PROCESS_NOT_FOUND, "no location for " + ref.id()))
+                    : Mono.just(location);
+        });
+    }
+
+    /** A request-response as {@link #silent()} and {@link #failRequests} say: no answer, a failure, or served. */
+    private <T> Mono<T> answer(java.util.function.Supplier<Mono<T>> served) {
+        if (silent.get()) {
+            return Mono.never();
+        }
+        Failure answer = failure.get();
+        return answer != null ? Mono.error(new BeamlineException(answer)) : Mono.defer(served);
     }
 
     /**
@@ -111,6 +134,16 @@ public class FakeRegistry {
     }
 
     // ---- test controls
+
+    /** From now on request-responses get no answer at all (a registry behind a partition); the stream still flows. */
+    public void silent() {
+        silent.set(true);
+    }
+
+    /** From now on request-responses are answered {@code failure} (e.g. {@code store_unavailable}). */
+    public void failRequests(Failure failure) {
+        this.failure.set(failure);
+    }
 
     public void nodeUp(String nodeId, String address) {
         putNode(new NodeInfo(nodeId, address, NodeInfo.UP, 0, 0, Instant.parse("2026-01-01T00:00:00Z")));

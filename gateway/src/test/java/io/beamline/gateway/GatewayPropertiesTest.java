@@ -3,6 +3,8 @@ package io.beamline.gateway;
 import java.time.Duration;
 import java.util.Map;
 
+import io.beamline.gateway.cluster.NodeAddress;
+
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
@@ -36,6 +38,15 @@ class GatewayPropertiesTest {
         assertThat(properties.registry().address()).isEqualTo("registry:7100");
         assertThat(properties.gateway().maxBodySize()).isEqualTo(DataSize.ofMegabytes(2));
         assertThat(properties.gateway().maxCallTimeout()).isEqualTo(Duration.ofSeconds(30));
+    }
+
+    @Test
+    void readsARegistryAddressListInOrderAndASingleAddressAsOne() {
+        GatewayProperties replicas = bind(Map.of("beamline.registry.address", "127.0.0.1:7100, 127.0.0.1:7104"));
+
+        assertThat(replicas.registry().addresses())
+                .containsExactly(NodeAddress.parse("127.0.0.1:7100"), NodeAddress.parse("127.0.0.1:7104"));
+        assertThat(bind(Map.of()).registry().addresses()).containsExactly(NodeAddress.parse("127.0.0.1:7100"));
     }
 
     private static GatewayProperties bind(Map<String, String> values) {

@@ -1,6 +1,5 @@
 package io.beamline.supervisor;
 
-import io.beamline.supervisor.cluster.HostPort;
 import io.beamline.supervisor.cluster.NodeConnections;
 import io.beamline.supervisor.cluster.NodeDirectory;
 import io.beamline.supervisor.cluster.RegistryClient;
@@ -32,6 +31,8 @@ import reactor.core.scheduler.Schedulers;
 import tools.jackson.databind.json.JsonMapper;
 
 import java.time.Clock;
+import java.util.List;
+import java.util.function.Supplier;
 
 /** Wires the plain supervision and cluster classes from {@link SupervisorProperties}. */
 @Configuration(proxyBeanMethods = false)
@@ -77,12 +78,15 @@ class SupervisorConfiguration {
         });
     }
 
+    /** One connection per registry-service replica ({@code beamline.registry.address}, comma-separated). */
     @Bean(destroyMethod = "close")
     RegistryClient registryClient(ObjectProvider<RSocketRequester.Builder> requesters, SupervisorProperties properties) {
-        HostPort registry = HostPort.parse(properties.registry().address());
-        return new RegistryClient(() -> requesters.getObject()
-                .dataMimeType(MimeTypeUtils.APPLICATION_JSON)
-                .tcp(registry.host(), registry.port()), properties.registry().requestTimeout());
+        List<Supplier<RSocketRequester>> replicas = properties.registry().addresses().stream()
+                .<Supplier<RSocketRequester>>map(registry -> () -> requesters.getObject()
+                        .dataMimeType(MimeTypeUtils.APPLICATION_JSON)
+                        .tcp(registry.host(), registry.port()))
+                .toList();
+        return new RegistryClient(replicas, properties.registry().requestTimeout());
     }
 
     @Bean(destroyMethod = "stop")

@@ -9,7 +9,11 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
+import io.beamline.supervisor.cluster.HostPort;
+
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * supervisor-service's configuration (prefix {@code beamline}), with every default in one place.
@@ -37,7 +41,9 @@ public record SupervisorProperties(@DefaultValue @Valid Registry registry, @Defa
     }
 
     /**
-     * @param address                 {@code host:port} of registry-service's RSocket server
+     * @param address                 {@code host:port} of registry-service's RSocket server, or a
+     *                                comma-separated list of its replicas' (any serves; the next is
+     *                                used when one is unreachable)
      * @param requestTimeout          how long one registry request may take
      * @param reconnectBackoff        the first pause before resubscribing to the change stream
      * @param maxReconnectBackoff     the longest such pause
@@ -47,6 +53,12 @@ public record SupervisorProperties(@DefaultValue @Valid Registry registry, @Defa
             @DefaultValue("2s") @NotNull Duration requestTimeout,
             @DefaultValue("100ms") @NotNull Duration reconnectBackoff,
             @DefaultValue("5s") @NotNull Duration maxReconnectBackoff) {
+
+        /** Every {@code host:port} of a comma-separated {@code address}, in order. */
+        public List<HostPort> addresses() {
+            return Arrays.stream(address.split(",")).map(String::trim).filter(part -> !part.isEmpty())
+                    .map(HostPort::parse).toList();
+        }
     }
 
     public record Supervisor(@DefaultValue @Valid Root root, @DefaultValue @Valid Spawn spawn,

@@ -54,7 +54,10 @@ public final class BeamlineCluster implements BeforeAllCallback, AfterAllCallbac
     private final int nodeCount;
     private final List<String> extraArguments = new ArrayList<>();
     private int supervisorCount = 1;
+    private int registryCount = 1;
     private boolean redisStore;
+    private boolean registryOnRedis;
+    private boolean supervisorOnRedis;
     private TestRedis redis;
     private String redisPrefix;
     private final List<ServiceProcess> started = new CopyOnWriteArrayList<>();
@@ -64,7 +67,7 @@ public final class BeamlineCluster implements BeforeAllCallback, AfterAllCallbac
             .build();
     private String ownerContextId;
     private Path logDir;
-    private ServiceProcess registry;
+    private List<ServiceProcess> registries = List.of();
     private List<ServiceProcess> supervisors = List.of();
     private List<ServiceProcess> nodes = List.of();
     private ServiceProcess gatewayProcess;
@@ -91,14 +94,31 @@ public final class BeamlineCluster implements BeforeAllCallback, AfterAllCallbac
      * supervisor-service keeps its trees in the Redis of {@code REDIS_URL} ({@code beamline.store=redis},
      * a key prefix of this cluster's, deleted after the class), and runs {@code replicas} replicas
      * that elect a leader; nodes and gateway are given every replica's address. Without a
-     * reachable Redis the class is skipped, saying why. The registry stays in memory.
+     * reachable Redis the class is skipped, saying why. The registry stays in memory unless {@link #withRegistriesOnRedis}.
      */
     public BeamlineCluster withSupervisorsOnRedis(int replicas) {
         if (replicas < 1) {
             throw new IllegalArgumentException("at least one supervisor replica, not " + replicas);
         }
         this.redisStore = true;
+        this.supervisorOnRedis = true;
         this.supervisorCount = replicas;
+        return this;
+    }
+
+    /**
+     * registry-service keeps its state in the Redis of {@code REDIS_URL} ({@code beamline.store=redis},
+     * a key prefix of this cluster's, deleted after the class) and runs {@code replicas} replicas
+     * serving it; every other service is given every replica's address. Without a reachable Redis
+     * the class is skipped, saying why.
+     */
+    public BeamlineCluster withRegistriesOnRedis(int replicas) {
+        if (replicas < 1) {
+            throw new IllegalArgumentException("at least one registry replica, not " + replicas);
+        }
+        this.redisStore = true;
+        this.registryOnRedis = true;
+        this.registryCount = replicas;
         return this;
     }
 
@@ -153,8 +173,14 @@ public final class BeamlineCluster implements BeforeAllCallback, AfterAllCallbac
         return requireStarted(gatewayProcess);
     }
 
+    /** The first registry-service replica (the only one unless {@link #withRegistriesOnRedis}). */
     public ServiceProcess registry() {
-        return requireStarted(registry);
+        return registries().getFirst();
+    }
+
+    /** Every registry-service replica, in start order (replica i is named {@code registry-service-i} from 1 on). */
+    public List<ServiceProcess> registries() {
+        return requireStarted(registries);
     }
 
     /** The first supervisor-service replica (the only one unless {@link #withSupervisorsOnRedis}). */
@@ -208,8 +234,10 @@ public final class BeamlineCluster implements BeforeAllCallback, AfterAllCallbac
         ServiceProcess again = service.startAgain();
         started.remove(service);
         started.add(again);
-        if (service == registry) {
-            registry = again;
+        if (registries.contains(service)) {
+            List<ServiceProcess> replaced = new ArrayList<>(registries);
+            replaced.replaceAll(replica -> replica == service ? again : replica);
+            registries = List.copyOf(replaced);
         } else if (supervisors.contains(service)) {
             List<ServiceProcess> replaced = new ArrayList<>(supervisors);
             replaced.replaceAll(replica -> replica == service ? again : replica);
@@ -264,13 +292,24 @@ public final class BeamlineCluster implements BeforeAllCallback, AfterAllCallbac
         Path nodeJar = execJar(root, "process-service", version);
         Path gatewayJar = execJar(root, "gateway", version);
         Path supervisorJar = execJar(root, "supervisor-service", version);
-        Iterator<Integer> ports = freePorts(5 + 2 * nodeCount + 2 * (supervisorCount - 1)).iterator();
+        Iterator<Integer> ports = freePorts(5 + 2 * nodeCount + 2 * (supervisorCount - 1) + 2 * (registryCount - 1))
+                .iterator();
         long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
         try {
-            registry = launch("registry-service", registryJar, ports.next(), ports.next(), List.of());
-            awaitReady(List.of(registry), deadline);
+            List<String> registryArgs = registryOnRedis
+                    ? List.of("--beamline.store=redis", "--spring.data.redis.url=" + redis.url(),
+                    "--beamline.redis.key-prefix=" + redisPrefix)
+                    : List.of();
+            List<ServiceProcess> startedRegistries = new ArrayList<>();
+            for (int i = 0; i < registryCount; i++) {
+                startedRegistries.add(launch(i == 0 ? "registry-service" : "registry-service-" + i, registryJar,
+                        ports.next(), ports.next(), registryArgs));
+            }
+            registries = List.copyOf(startedRegistries);
+            awaitReady(registries, deadline);
 
-            String registryAddress = "--beamline.registry.address=" + registry.address();
+            String registryAddress = "--beamline.registry.address=" + registries.stream()
+                    .map(ServiceProcess::address).collect(Collectors.joining(","));
             List<Integer> supervisorPorts = new ArrayList<>();
             for (int i = 0; i < supervisorCount; i++) {
                 supervisorPorts.add(ports.next());
@@ -280,7 +319,7 @@ public final class BeamlineCluster implements BeforeAllCallback, AfterAllCallbac
             List<ServiceProcess> startedSupervisors = new ArrayList<>();
             for (int i = 0; i < supervisorCount; i++) {
                 List<String> supervisorArgs = new ArrayList<>(List.of(registryAddress));
-                if (redisStore) {
+                if (supervisorOnRedis) {
                     supervisorArgs.addAll(List.of("--beamline.store=redis", "--spring.data.redis.url=" + redis.url(),
                             "--beamline.redis.key-prefix=" + redisPrefix,
                             "--beamline.supervisor.lease.advertised-address=127.0.0.1:" + supervisorPorts.get(i)));

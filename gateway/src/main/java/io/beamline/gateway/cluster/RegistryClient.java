@@ -1,8 +1,10 @@
 package io.beamline.gateway.cluster;
 
+import java.net.ConnectException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 import io.beamline.api.wire.BeamlineException;
@@ -28,25 +30,50 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * The registry-service routes the gateway uses, over one multiplexed {@link PeerConnection} that
- * is opened lazily and re-opened on the next request after it broke.
+ * The registry-service routes the gateway uses, over one multiplexed {@link PeerConnection} per
+ * registry-service replica (several serve the same state with {@code beamline.store=redis}), each
+ * opened lazily and re-opened on the next request after it broke.
  *
- * <p>Failure contract: every request-response is time-limited; a Beamline failure from the
- * registry arrives as its {@link BeamlineException}, anything else (registry down, unreachable,
- * too slow) as {@code 503 service_unavailable}. The change stream is not time-limited and
- * reports transport errors unchanged, for its subscriber to reconnect.
+ * <p>Failover: a request goes to the replica that answered last. When its connect fails there
+ * (nothing was sent) it goes to the next replica at once; when it fails in transport after it was
+ * sent (connection lost, time limit) it goes to the next replica only if it is idempotent by the
+ * registry's contract: lookups, the node list, and binding a name to an id again. Removing a name
+ * whatever it is bound to is not (a repeat could remove the binding someone made in between), so
+ * it fails instead. Each replica is tried at most once per request, and a transport failure makes
+ * the next request start with the next replica. A Beamline failure a replica answers
+ * ({@code name_taken}, {@code store_unavailable}, ...) is its answer: it passes through, no other
+ * replica is asked.
+ *
+ * <p>Failure contract: every attempt is time-limited; a Beamline failure from the registry arrives
+ * as its {@link BeamlineException}, anything else (every replica down, unreachable, too slow) as
+ * {@code 503 service_unavailable}. The change stream is not time-limited and reports transport
+ * errors unchanged, for its subscriber to reconnect; that next subscription goes to the next
+ * replica.
  */
 public final class RegistryClient {
+
+    /** Whether a request may be applied twice with the same outcome, so it may be sent again after it was sent once. */
+    private static final boolean IDEMPOTENT = true;
+    private static final boolean NOT_IDEMPOTENT = false;
 
     private static final Logger log = LoggerFactory.getLogger(RegistryClient.class);
     private static final ParameterizedTypeReference<List<NodeInfo>> NODE_LIST = new ParameterizedTypeReference<>() {
     };
 
-    private final PeerConnection connection;
+    private final List<PeerConnection> replicas;
+    private final AtomicInteger current = new AtomicInteger();
     private final TimeLimiter timeLimiter;
 
     public RegistryClient(PeerConnection connection, Duration requestTimeout) {
-        this.connection = connection;
+        this(List.of(connection), requestTimeout);
+    }
+
+    /** @param replicas one connection per registry-service replica, at least one */
+    public RegistryClient(List<PeerConnection> replicas, Duration requestTimeout) {
+        if (replicas.isEmpty()) {
+            throw new IllegalArgumentException("at least one registry-service address is required");
+        }
+        this.replicas = List.copyOf(replicas);
         this.timeLimiter = TimeLimiter.of("registry", TimeLimiterConfig.custom().timeoutDuration(requestTimeout).build());
     }
 
@@ -55,27 +82,32 @@ public final class RegistryClient {
      * snapshot replay, {@code snapshot_complete}, then live changes.
      */
     public Flux<RegistryEvent> changes() {
-        return Flux.defer(() -> connection.requester().route(Routes.REGISTRY_CHANGES)
-                .data(ChangeFilter.of(ChangeFilter.NODES, ChangeFilter.LOCATIONS)).retrieveFlux(RegistryEvent.class));
+        return Flux.defer(() -> {
+            int index = current.get();
+            return replicas.get(index).requester().route(Routes.REGISTRY_CHANGES)
+                    .data(ChangeFilter.of(ChangeFilter.NODES, ChangeFilter.LOCATIONS)).retrieveFlux(RegistryEvent.class)
+                    .doOnError(error -> BeamlineException.from(error).isEmpty(), error -> rotateFrom(index))
+                    .doOnComplete(() -> rotateFrom(index));
+        });
     }
 
     /** Every node the registry knows, down ones included. */
     public Mono<List<NodeInfo>> nodes() {
-        return guard(requester -> requester.route(Routes.NODE_LIST).retrieveMono(NODE_LIST), "node.list")
+        return guard(requester -> requester.route(Routes.NODE_LIST).retrieveMono(NODE_LIST), "node.list", IDEMPOTENT)
                 .defaultIfEmpty(List.of());
     }
 
     /** Binds {@code name} to {@code id}; {@code name_taken} (with the holder's {@code id}) if bound to another. */
     public Mono<NameBinding> register(String name, String id) {
         return guard(requester -> requester.route(Routes.NAME_REGISTER).data(new NameBinding(name, id))
-                .retrieveMono(NameBinding.class), "name.register")
+                .retrieveMono(NameBinding.class), "name.register", IDEMPOTENT)
                 .defaultIfEmpty(new NameBinding(name, id));
     }
 
     /** The binding of {@code name}; {@code name_not_found} when unbound. */
     public Mono<NameBinding> lookup(String name) {
         return guard(requester -> requester.route(Routes.NAME_LOOKUP).data(new NameRef(name))
-                .retrieveMono(NameBinding.class), "name.lookup")
+                .retrieveMono(NameBinding.class), "name.lookup", IDEMPOTENT)
                 .switchIfEmpty(Mono.error(() -> new BeamlineException(ErrorCode.NAME_NOT_FOUND,
                         "No process is registered as '" + name + "'")));
     }
@@ -83,28 +115,56 @@ public final class RegistryClient {
     /** Removes {@code name} whatever it is bound to. */
     public Mono<Void> unregister(String name) {
         return guard(requester -> requester.route(Routes.NAME_UNREGISTER).data(new NameBinding(name, null))
-                .retrieveMono(Void.class), "name.unregister");
+                .retrieveMono(Void.class), "name.unregister", NOT_IDEMPOTENT);
     }
 
     /** The location record of process {@code id}; empty when the registry has none. */
     public Mono<Optional<Location>> location(String id) {
         return guard(requester -> requester.route(Routes.LOCATION_GET).data(new ProcessRef(id))
-                .retrieveMono(Location.class), "location.get")
+                .retrieveMono(Location.class), "location.get", IDEMPOTENT)
                 .map(Optional::of)
                 .defaultIfEmpty(Optional.empty())
                 .onErrorResume(error -> error instanceof BeamlineException beamline
                         && beamline.code() == ErrorCode.PROCESS_NOT_FOUND, notFound -> Mono.just(Optional.empty()));
     }
 
-    /** Closes the connection. */
+    /** Closes the connections. */
     public void dispose() {
-        connection.dispose();
+        replicas.forEach(PeerConnection::dispose);
     }
 
-    private <T> Mono<T> guard(Function<RSocketRequester, Mono<T>> request, String route) {
-        return Mono.defer(() -> request.apply(connection.requester()))
-                .transformDeferred(TimeLimiterOperator.of(timeLimiter))
+    private <T> Mono<T> guard(Function<RSocketRequester, Mono<T>> request, String route, boolean idempotent) {
+        return Mono.defer(() -> attempt(request, idempotent, current.get(), replicas.size()))
                 .onErrorMap(error -> translate(error, route));
+    }
+
+    private <T> Mono<T> attempt(Function<RSocketRequester, Mono<T>> request, boolean idempotent, int index, int left) {
+        return Mono.defer(() -> request.apply(replicas.get(index).requester()))
+                .transformDeferred(TimeLimiterOperator.of(timeLimiter))
+                .onErrorResume(error -> BeamlineException.from(error).isEmpty(), error -> {
+                    int next = rotateFrom(index);
+                    if (left > 1 && (idempotent || neverSent(error))) {
+                        return attempt(request, idempotent, next, left - 1);
+                    }
+                    return Mono.error(error);
+                });
+    }
+
+    /** Makes the replica after {@code index} the current one, unless another request moved on already; returns it. */
+    private int rotateFrom(int index) {
+        int next = (index + 1) % replicas.size();
+        current.compareAndSet(index, next);
+        return next;
+    }
+
+    /** The connect itself failed (refused, no route): the request was never sent. */
+    static boolean neverSent(Throwable error) {
+        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+            if (cause instanceof ConnectException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static Throwable translate(Throwable error, String route) {

@@ -16,8 +16,9 @@ import reactor.util.retry.Retry;
  * Keeps a {@link ClusterView} subscribed to the registry's change stream for as long as the
  * gateway runs. Each (re)subscription starts a fresh snapshot; when the stream fails or ends it
  * re-subscribes after an exponential backoff (with jitter) that resets once events flow again,
- * so a restarted registry is followed without any operator action. The view keeps serving its
- * last complete snapshot in between.
+ * so a restarted registry is followed without any operator action; with several registry-service
+ * replicas the re-subscription goes to the next one ({@link RegistryClient#changes()}). The view
+ * keeps serving its last complete snapshot in between.
  */
 public final class RegistryWatcher implements SmartLifecycle {
 

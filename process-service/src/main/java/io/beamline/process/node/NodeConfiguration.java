@@ -55,23 +55,20 @@ class NodeConfiguration {
                 .tcp(address.host(), address.port());
     }
 
+    /** One connection per registry-service replica ({@code beamline.registry.address}, comma-separated). */
     @Bean(destroyMethod = "close")
-    RemoteService registryService(NodeProperties properties, Function<HostPort, RSocketRequester> rsocketConnector) {
-        return new RemoteService("registry", rsocketConnector.apply(properties.registry().hostPort()),
-                properties.registry().timeout());
-    }
-
-
-    @Bean
-    RegistryClient registryClient(RemoteService registryService) {
-        return new RegistryClient(registryService);
+    RegistryClient registryClient(NodeProperties properties, Function<HostPort, RSocketRequester> rsocketConnector) {
+        return new RegistryClient(properties.registry().hostPorts().stream()
+                .map(address -> new RemoteService("registry " + address, () -> rsocketConnector.apply(address),
+                        properties.registry().timeout()))
+                .toList());
     }
 
     /** One requester per supervisor-service replica ({@code beamline.supervisor.address}, comma-separated). */
     @Bean(destroyMethod = "close")
     SupervisorClient supervisorClient(NodeProperties properties, Function<HostPort, RSocketRequester> rsocketConnector) {
         return new SupervisorClient(properties.supervisor().hostPorts().stream()
-                .map(address -> new RemoteService("supervisor " + address, rsocketConnector.apply(address),
+                .map(address -> new RemoteService("supervisor " + address, () -> rsocketConnector.apply(address),
                         properties.supervisor().timeout()))
                 .toList());
     }

@@ -21,8 +21,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * This node's lease at the registry: registers once the RSocket address is known (retrying with
  * backoff until the registry answers), then renews every {@code renew} with the current process
  * count and mailbox total. A renewal answered {@code lease_expired} (the registry declared the
- * node down) registers again; a renewal that gets no answer is logged and the next one tries
- * again. {@link #registered()} is what readiness reports. Thread-safe.
+ * node down) registers again; a renewal that gets no answer from any registry-service replica
+ * ({@link RegistryClient} tries the next one when the one in use is unreachable) is logged and the
+ * next one tries again. {@link #registered()} is what readiness reports. Thread-safe.
  *
  * <p>Fencing: the lease is valid until the time of the request that earned the last grant plus
  * the grant's ttl, which is never later than the registry's own deadline for it. While it is not

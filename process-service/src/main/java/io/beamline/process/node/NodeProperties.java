@@ -11,7 +11,7 @@ import java.util.List;
  * The node's configuration ({@code beamline.*}), with every default in this one place.
  *
  * @param node       who this node is and where peers reach it
- * @param registry   registry-service's RSocket address and the time limit of each request to it
+ * @param registry   registry-service's RSocket address (or its replicas') and the time limit of each request to it
  * @param supervisor supervisor-service's RSocket address and the time limit of each request to it
  * @param lease      how often the lease is renewed
  * @param runtime    the process runtime's schedulers, throughput and mailboxes; how long tombstones last at most
@@ -42,8 +42,9 @@ public record NodeProperties(Node node, Remote registry, Remote supervisor, Leas
     }
 
     /**
-     * @param address {@code host:port} of the service's RSocket server; for supervisor-service a
-     *                comma-separated list of its replicas' (requests go to the leader among them)
+     * @param address {@code host:port} of the service's RSocket server, or a comma-separated list of
+     *                its replicas' (for supervisor-service requests go to the leader among them; for
+     *                registry-service to any, the next one when one is unreachable)
      * @param timeout the time limit of one request (default 2 s)
      */
     public record Remote(String address, Duration timeout) {

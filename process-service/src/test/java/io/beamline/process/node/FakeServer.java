@@ -1,5 +1,7 @@
 package io.beamline.process.node;
 
+import io.rsocket.RSocket;
+import io.rsocket.SocketAcceptor;
 import io.rsocket.core.RSocketServer;
 import io.rsocket.transport.netty.server.CloseableChannel;
 import io.rsocket.transport.netty.server.TcpServerTransport;
@@ -11,6 +13,7 @@ import org.springframework.messaging.rsocket.annotation.support.RSocketMessageHa
 import org.springframework.util.MimeTypeUtils;
 
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A real RSocket server on a random local port serving the {@code @MessageMapping}s of test
@@ -25,20 +28,32 @@ final class FakeServer implements AutoCloseable {
             .build();
 
     private final CloseableChannel channel;
+    private final List<RSocket> connections;
 
-    private FakeServer(CloseableChannel channel) {
+    private FakeServer(CloseableChannel channel, List<RSocket> connections) {
         this.channel = channel;
+        this.connections = connections;
     }
 
     static FakeServer start(Object... controllers) {
+        return startOn(0, controllers);
+    }
+
+    /** On a given local port, e.g. one that refused connections before. */
+    static FakeServer startOn(int port, Object... controllers) {
         RSocketMessageHandler handler = new RSocketMessageHandler();
         handler.setRSocketStrategies(STRATEGIES);
         handler.setHandlers(List.of(controllers));
         handler.afterPropertiesSet();
-        CloseableChannel channel = RSocketServer.create(handler.responder())
-                .bind(TcpServerTransport.create("127.0.0.1", 0))
+        SocketAcceptor responder = handler.responder();
+        List<RSocket> connections = new CopyOnWriteArrayList<>();
+        CloseableChannel channel = RSocketServer.create((setup, client) -> {
+                    connections.add(client);
+                    return responder.accept(setup, client);
+                })
+                .bind(TcpServerTransport.create("127.0.0.1", port))
                 .block();
-        return new FakeServer(channel);
+        return new FakeServer(channel, connections);
     }
 
     int port() {
@@ -57,6 +72,15 @@ final class FakeServer implements AutoCloseable {
                 .tcp("127.0.0.1", port);
     }
 
+    /** Stops listening and drops every open connection, as a killed process would. */
+    void kill() {
+        close();
+        connections.forEach(RSocket::dispose);
+        // dispose() only starts closing: wait, or a request sent right after may still be served
+        connections.forEach(connection -> connection.onClose().onErrorComplete().block(java.time.Duration.ofSeconds(5)));
+    }
+
+    /** Stops listening; open connections stay. */
     @Override
     public void close() {
         channel.dispose();

@@ -12,8 +12,9 @@ import java.time.Duration;
  * Keeps a {@link NodeDirectory} fed from the registry's change stream. The stream is
  * resubscribed whenever it errors or completes (a registry restart, a lost connection), after a
  * backoff from {@code minBackoff} up to {@code maxBackoff} that starts over once events flow
- * again; each subscription replays the registry's state first. Events are applied on the
- * stream's thread, one at a time.
+ * again; each subscription replays the registry's state first, and goes to the next
+ * registry-service replica when the last one failed in transport ({@link RegistryClient#changes()}).
+ * Events are applied on the stream's thread, one at a time.
  */
 public final class RegistryFeed implements AutoCloseable {
 

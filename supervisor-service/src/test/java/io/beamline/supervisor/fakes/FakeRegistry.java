@@ -1,5 +1,7 @@
 package io.beamline.supervisor.fakes;
 
+import io.beamline.api.wire.BeamlineException;
+import io.beamline.api.wire.ErrorCode;
 import io.beamline.api.wire.Location;
 import io.beamline.api.wire.NameBinding;
 import io.beamline.api.wire.NodeInfo;
@@ -14,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -27,6 +30,10 @@ public final class FakeRegistry implements AutoCloseable {
     public final List<NameBinding> unregisteredNames = new CopyOnWriteArrayList<>();
     public final List<Location> removedLocations = new CopyOnWriteArrayList<>();
     public final AtomicInteger subscriptions = new AtomicInteger();
+    /** When set, writes get no answer at all (a registry behind a partition). */
+    public final AtomicBoolean silent = new AtomicBoolean();
+    /** When set, writes are answered {@code store_unavailable} (a registry that lost its Redis). */
+    public final AtomicBoolean storeUnavailable = new AtomicBoolean();
 
     private final Map<String, NodeInfo> nodes = new ConcurrentHashMap<>();
     private final AtomicLong sequence = new AtomicLong();
@@ -109,13 +116,22 @@ public final class FakeRegistry implements AutoCloseable {
 
     @MessageMapping(Routes.NAME_UNREGISTER)
     Mono<Void> unregisterName(NameBinding binding) {
-        unregisteredNames.add(binding);
-        return Mono.empty();
+        return write(() -> unregisteredNames.add(binding));
     }
 
     @MessageMapping(Routes.LOCATION_REMOVE)
     Mono<Void> removeLocation(Location location) {
-        removedLocations.add(location);
+        return write(() -> removedLocations.add(location));
+    }
+
+    private Mono<Void> write(Runnable record) {
+        if (silent.get()) {
+            return Mono.never();
+        }
+        if (storeUnavailable.get()) {
+            return Mono.error(new BeamlineException(ErrorCode.STORE_UNAVAILABLE, "Redis is unreachable"));
+        }
+        record.run();
         return Mono.empty();
     }
 

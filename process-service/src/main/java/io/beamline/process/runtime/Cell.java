@@ -245,7 +245,7 @@ final class Cell extends Mailbox implements ProcessEntry, ProcessContext {
         }
         Signal pending = (Signal) SIGNAL.getVolatile(this);
         boolean work = hasMail() || (pending != null && pending.kind != Signal.Kind.TERMINATED)
-                || (stash != null && !stash.isEmpty());
+                || (stash != null && !stash.isEmpty()) || (moving != null && moving.phase == Handoff.Phase.REQUESTED);
         if (work && SCHEDULED.compareAndSet(this, 0, 1)) {
             runtime.submit(this, true);
         }
@@ -315,6 +315,9 @@ final class Cell extends Mailbox implements ProcessEntry, ProcessContext {
                         die(pending);
                     }
                     return;
+                }
+                if (HANDOFF.getVolatile(this) != null) {
+                    return; // an export was asked for: the next turn does it, after the message just handled
                 }
                 Envelope envelope = stash != null ? stash.poll() : null;
                 if (envelope == null) {

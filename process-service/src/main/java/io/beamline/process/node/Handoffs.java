@@ -39,6 +39,7 @@ import java.util.function.Function;
 public final class Handoffs implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Handoffs.class);
+    static final int MAX_IDLE_ROUNDS = 3;
 
     private final ProcessRuntime runtime;
     private final NodeIdentity identity;
@@ -72,14 +73,21 @@ public final class Handoffs implements AutoCloseable {
      * process whose move failed is tried again in the next round) until none is left or
      * {@code deadline} passed; a round under way is never cut short (each move is bounded by the
      * adoption's time limit), so no process is left half-moved. Completes with the moves and the
-     * processes left here ({@code failed}).
+     * processes left here ({@code failed}). {@value #MAX_IDLE_ROUNDS} rounds in a row that move
+     * nothing end it early.
      */
     public Mono<HandoffSummary> moveAll(Duration deadline) {
         long endsAt = System.nanoTime() + deadline.toNanos();
+        AtomicInteger idleRounds = new AtomicInteger();
         return Mono.defer(this::moveRound)
-                .expand(round -> runtime.runningIds().isEmpty() || System.nanoTime() - endsAt >= 0
-                        ? Mono.empty()
-                        : Mono.delay(Duration.ofMillis(100)).then(Mono.defer(this::moveRound)))
+                .expand(round -> {
+                    // rounds that move nothing (every peer refuses: the whole cluster stops) end the
+                    // drain early rather than hold the shutdown until the deadline
+                    int idle = round.moved() == 0 ? idleRounds.incrementAndGet() : idleRounds.getAndSet(0);
+                    return runtime.runningIds().isEmpty() || System.nanoTime() - endsAt >= 0 || idle >= MAX_IDLE_ROUNDS
+                            ? Mono.empty()
+                            : Mono.delay(Duration.ofMillis(100)).then(Mono.defer(this::moveRound));
+                })
                 .map(HandoffSummary::moved)
                 .reduce(0, Integer::sum)
                 .map(moved -> new HandoffSummary(moved, runtime.runningIds().size()));

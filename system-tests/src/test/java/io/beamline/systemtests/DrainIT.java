@@ -33,7 +33,8 @@ import tools.jackson.databind.JsonNode;
  * every counter (value and queued increments) to the other two, exits by itself within its drain
  * timeout, and no increment the gateway answered 202 is lost: each counter's value is the number
  * of its 202s, and none restarted from its args (incarnation 1, no restart). Then a fourth node
- * joins and a rebalance evens the counts out, values intact.
+ * joins and a rebalance evens the counts out, values intact. Last, a rolling restart replaces every
+ * node (a new one first, then SIGTERM to an old one) under the same load, with the same equality.
  *
  * <p>The load is closed-loop: {@value #LOAD_THREADS} clients, each sending its next increment once
  * the previous one was answered, so it is bounded whatever the machine. A request that got no
@@ -99,7 +100,7 @@ class DrainIT {
             await("load after the drain").atMost(Duration.ofSeconds(60)).until(() -> load.answered() >= before + 1_000);
         }
 
-        assertEveryCounterHoldsItsAcceptedIncrements(victimId);
+        assertEveryCounterHoldsItsAcceptedIncrements(List.of(victimId));
     }
 
     @Test
@@ -124,12 +125,33 @@ class DrainIT {
         int max = counts.values().stream().mapToInt(Integer::intValue).max().orElseThrow();
         int min = counts.values().stream().mapToInt(Integer::intValue).min().orElseThrow();
         assertThat(max - min).as("counts even out: %s", counts).isLessThanOrEqualTo(COUNTERS / 50);
-        assertEveryCounterHoldsItsAcceptedIncrements(null);
+        assertEveryCounterHoldsItsAcceptedIncrements(List.of());
+    }
+
+    @Test
+    @Order(3)
+    void aRollingRestartOfEveryNodeUnderLoadLosesNoAcceptedIncrement() throws Exception {
+        List<ServiceProcess> old = cluster.nodes().stream().filter(ServiceProcess::isAlive).toList();
+        List<String> oldIds = old.stream().map(node -> nodeIdAt(node.address())).toList();
+        try (Load load = Load.start()) {
+            for (ServiceProcess node : old) {
+                cluster.addNode(); // as a rolling update does: the new pod first (maxSurge 1), then the old one stops
+                long sigtermAt = System.nanoTime();
+                assertThat(cluster.terminate(node, EXITS_WITHIN)).as("%s exits by itself; its log:%n%s", node,
+                        node.logTail(40)).isTrue();
+                System.out.printf("DrainIT: rolling restart: %s exited %d ms after SIGTERM%n", node,
+                        Duration.ofNanos(System.nanoTime() - sigtermAt).toMillis());
+            }
+            long before = load.answered();
+            await("load after the restart").atMost(Duration.ofSeconds(60)).until(() -> load.answered() >= before + 500);
+        }
+
+        assertEveryCounterHoldsItsAcceptedIncrements(oldIds);
     }
 
     // ---- checks
 
-    private static void assertEveryCounterHoldsItsAcceptedIncrements(String goneNode) throws Exception {
+    private static void assertEveryCounterHoldsItsAcceptedIncrements(List<String> goneNodes) throws Exception {
         List<String> wrong = inParallel(COUNTERS, i -> {
             long value = api().post(PROCESSES + "/" + ids[i] + "/calls", "{\"payload\":{\"op\":\"get\"}}")
                     .expectJson(200).json().path("reply").path("value").asLong();
@@ -137,7 +159,7 @@ class DrainIT {
             long least = accepted.get(i);
             long most = least + unknown.get(i);
             boolean ok = value >= least && value <= most && status.json().path("incarnation").asInt() == 1
-                    && status.json().path("restarts").asInt() == 0 && !status.text("node").equals(goneNode);
+                    && status.json().path("restarts").asInt() == 0 && !goneNodes.contains(status.text("node"));
             return ok ? null : ids[i] + ": value " + value + ", accepted " + least + ", unknown " + unknown.get(i)
                     + ", status " + status.body();
         }).stream().filter(java.util.Objects::nonNull).toList();

@@ -24,7 +24,7 @@ import reactor.core.publisher.Mono;
  *
  * <p>Failure contract: an unreachable registry is {@code 503 service_unavailable}; a node that
  * does not answer its handoff counts nothing (its moves may still happen); the answer sums what
- * the nodes report. Nodes hand off in parallel, each move at most 16 at a time on its node.
+ * the nodes report. Nodes hand off in parallel, each at most {@code beamline.drain.concurrency} moves at a time.
  */
 public final class Rebalance {
 

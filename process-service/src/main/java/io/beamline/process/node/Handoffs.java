@@ -71,34 +71,36 @@ public final class Handoffs implements AutoCloseable {
     /**
      * Moves every process running here to the least loaded up nodes, round after round (a
      * process whose move failed is tried again in the next round) until none is left or
-     * {@code deadline} passed; a round under way is never cut short (each move is bounded by the
-     * adoption's time limit), so no process is left half-moved. Completes with the moves and the
+     * {@code deadline} passed; no move starts after the deadline and none under way is cut short
+     * (each is bounded by the adoption's time limit), so no process is left half-moved. Completes with the moves and the
      * processes left here ({@code failed}). {@value #MAX_IDLE_ROUNDS} rounds in a row that move
      * nothing end it early.
      */
     public Mono<HandoffSummary> moveAll(Duration deadline) {
         long endsAt = System.nanoTime() + deadline.toNanos();
         AtomicInteger idleRounds = new AtomicInteger();
-        return Mono.defer(this::moveRound)
+        return Mono.defer(() -> moveRound(endsAt))
                 .expand(round -> {
                     // rounds that move nothing (every peer refuses: the whole cluster stops) end the
                     // drain early rather than hold the shutdown until the deadline
                     int idle = round.moved() == 0 ? idleRounds.incrementAndGet() : idleRounds.getAndSet(0);
                     return runtime.runningIds().isEmpty() || System.nanoTime() - endsAt >= 0 || idle >= MAX_IDLE_ROUNDS
                             ? Mono.empty()
-                            : Mono.delay(Duration.ofMillis(100)).then(Mono.defer(this::moveRound));
+                            : Mono.delay(Duration.ofMillis(100)).then(Mono.defer(() -> moveRound(endsAt)));
                 })
                 .map(HandoffSummary::moved)
                 .reduce(0, Integer::sum)
                 .map(moved -> new HandoffSummary(moved, runtime.runningIds().size()));
     }
 
-    private Mono<HandoffSummary> moveRound() {
+    /** One move for each process running now, none started after {@code endsAt}; moves under way always finish. */
+    private Mono<HandoffSummary> moveRound(long endsAt) {
         List<String> ids = runtime.runningIds();
         if (ids.isEmpty()) {
             return Mono.just(new HandoffSummary(0, 0));
         }
         return Flux.fromIterable(ids)
+                .takeWhile(id -> System.nanoTime() - endsAt < 0)
                 .flatMap(id -> leastLoaded().map(target -> move(id, target)).orElseGet(() -> Mono.just(false)), concurrency)
                 .reduce(new HandoffSummary(0, 0), (sum, moved) -> sum.plus(new HandoffSummary(moved ? 1 : 0, moved ? 0 : 1)));
     }

@@ -18,7 +18,7 @@ import java.time.Duration;
  *   <li>the node says {@code draining} (its lease; the registry streams {@code node_draining});
  *       spawns and adoptions are refused from now on ({@code service_unavailable});</li>
  *   <li>every process moves to the least loaded up nodes ({@link Handoffs#moveAll}), with its
- *       state and queued mail, for at most 60 % of {@code timeout};</li>
+ *       state and queued mail, for at most 60 % of {@code timeout} (no move starts later);</li>
  *   <li>the {@link RouteGate} closes: sends and calls that arrive later wait until what was
  *       forwarded is answered, then are answered {@code moved} (the gateway and peers resolve the
  *       process again), so a client's next message never overtakes its previous one;</li>
@@ -57,7 +57,11 @@ public final class NodeDrain implements ApplicationListener<ContextClosedEvent> 
         if (event.getApplicationContext().getParent() != null) {
             return; // a child context closing is not this node's shutdown
         }
-        drain().block(timeout.plusSeconds(1));
+        try {
+            drain().block(timeout.plusSeconds(1));
+        } catch (RuntimeException failure) {
+            log.error("the drain of node {} failed; the node stops with what it still holds", identity.nodeId(), failure);
+        }
     }
 
     /** Runs the drain once; later calls complete at once with the first outcome. */

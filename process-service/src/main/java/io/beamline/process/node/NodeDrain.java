@@ -18,7 +18,7 @@ import java.time.Duration;
  *   <li>the node says {@code draining} (its lease; the registry streams {@code node_draining});
  *       spawns and adoptions are refused from now on ({@code service_unavailable});</li>
  *   <li>every process moves to the least loaded up nodes ({@link Handoffs#moveAll}), with its
- *       state and queued mail, for at most 60 % of {@code timeout} (no move starts later);</li>
+ *       state and queued mail, for at most 80 % of {@code timeout} (no move starts later; the rest is for the flush);</li>
  *   <li>the {@link RouteGate} closes: sends and calls that arrive later wait until what was
  *       forwarded is answered, then are answered {@code moved} (the gateway and peers resolve the
  *       process again), so a client's next message never overtakes its previous one;</li>
@@ -74,7 +74,7 @@ public final class NodeDrain implements ApplicationListener<ContextClosedEvent> 
             log.info("node {} drains: {} processes to move, at most {}", identity.nodeId(), runtime.runningIds().size(), timeout);
             Mono<Void> announce = lease.drain().timeout(timeout.dividedBy(5), Mono.empty());
             return announce
-                    .then(handoffs.moveAll(timeout.multipliedBy(6).dividedBy(10)))
+                    .then(handoffs.moveAll(timeout.multipliedBy(8).dividedBy(10)))
                     .flatMap(summary -> {
                         gate.close();
                         Duration left = timeout.minusNanos(System.nanoTime() - startedAt);

@@ -71,9 +71,13 @@ class MigratableBuiltInsTest {
     void counterExportsItsValueAfterTheIncrementsItHandled() {
         String id = spawn("counter", Map.of());
         from.send(id, Map.of("op", "inc"));
+        get(from.call(id, Map.of("op", "get"), 5_000)); // handled: the increment is in the state, not in the queue
+
         ProcessExport export = get(from.export(id));
         from.resume(id);
+
         assertThat(export.state()).isEqualTo(Map.of("initial", 0L, "value", 1L));
+        assertThat(export.queued()).isEmpty();
     }
 
     @Test

@@ -118,6 +118,9 @@ Deployment template, so `helm template` and `helm install` both stop on a bad co
 {{- if le (int .Values.processService.terminationGracePeriodSeconds) (int .Values.processService.preStopSleepSeconds) }}
 {{- fail "processService.terminationGracePeriodSeconds must exceed processService.preStopSleepSeconds, or the JVM is killed before it gets SIGTERM" }}
 {{- end }}
+{{- if le (int .Values.processService.terminationGracePeriodSeconds) (add (int .Values.processService.preStopSleepSeconds) (int .Values.processService.drainTimeoutSeconds)) }}
+{{- fail "processService.terminationGracePeriodSeconds must exceed processService.preStopSleepSeconds + processService.drainTimeoutSeconds, or the node is killed while it drains" }}
+{{- end }}
 {{- end }}
 
 {{/* Env of the store, for registry-service and supervisor-service. */}}

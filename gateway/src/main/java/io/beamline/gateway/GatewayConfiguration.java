@@ -9,6 +9,7 @@ import io.beamline.gateway.cluster.ClusterView;
 import io.beamline.gateway.cluster.NodeAddress;
 import io.beamline.gateway.cluster.NodeClient;
 import io.beamline.gateway.cluster.Nodes;
+import io.beamline.gateway.cluster.Rebalance;
 import io.beamline.gateway.cluster.PeerConnection;
 import io.beamline.gateway.cluster.RegistryClient;
 import io.beamline.gateway.cluster.RegistrySyncIndicator;
@@ -124,6 +125,11 @@ public class GatewayConfiguration {
     @Bean
     Nodes nodes(ClusterView view, RegistryClient registry, NodeClient nodes) {
         return new Nodes(view, registry, nodes);
+    }
+
+    @Bean
+    Rebalance rebalance(RegistryClient registry, NodeClient nodes) {
+        return new Rebalance(registry, nodes);
     }
 
     @Bean(destroyMethod = "dispose")

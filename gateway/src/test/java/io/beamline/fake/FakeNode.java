@@ -113,6 +113,13 @@ public class FakeNode {
         }).then();
     }
 
+    /** Answers that every requested move happened. */
+    @MessageMapping(Routes.NODE_HANDOFF)
+    public Mono<io.beamline.api.wire.HandoffSummary> handoff(io.beamline.api.wire.HandoffRequest request) {
+        return answer(Routes.NODE_HANDOFF, request, () -> new io.beamline.api.wire.HandoffSummary(
+                request.targets().values().stream().mapToInt(Integer::intValue).sum(), 0));
+    }
+
     @MessageMapping(Routes.NODE_BEHAVIORS)
     public Mono<List<BehaviorInfo>> behaviors() {
         return answer(Routes.NODE_BEHAVIORS, "behaviors", () -> List.of(

@@ -149,6 +149,14 @@ public class FakeRegistry {
         putNode(new NodeInfo(nodeId, address, NodeInfo.UP, 0, 0, Instant.parse("2026-01-01T00:00:00Z")));
     }
 
+    /** Sets the process count {@code node.list} reports for a node (as its last renewal would), streaming nothing. */
+    public void nodeCounts(String nodeId, long processes) {
+        synchronized (lock) {
+            NodeInfo node = nodes.get(nodeId);
+            nodes.put(nodeId, new NodeInfo(nodeId, node.address(), node.status(), processes, 0, node.startedAt()));
+        }
+    }
+
     public void nodeDown(String nodeId) {
         NodeInfo node = nodes.get(nodeId);
         putNode(new NodeInfo(nodeId, node.address(), NodeInfo.DOWN, 0, 0, node.startedAt()));

@@ -12,6 +12,30 @@ import static org.awaitility.Awaitility.await;
 class ClusterApiTest extends GatewayApiTest {
 
     @Test
+    void rebalanceAsksTheMostLoadedNodeToHandItsSurplusToTheLeastLoaded() {
+        registry.nodeCounts(NODE_A, 10);
+        try {
+            post("/api/v1/nodes/rebalance", "").expectStatus().isOk().expectBody()
+                    .jsonPath("$.moved").isEqualTo(5).jsonPath("$.failed").isEqualTo(0);
+
+            assertThat(nodeA.received(io.beamline.api.wire.HandoffRequest.class))
+                    .containsExactly(new io.beamline.api.wire.HandoffRequest(java.util.Map.of(NODE_B, 5)));
+            assertThat(nodeB.received(io.beamline.api.wire.HandoffRequest.class)).isEmpty();
+        } finally {
+            registry.nodeCounts(NODE_A, 0);
+        }
+    }
+
+    @Test
+    void rebalanceOfAnEvenClusterMovesNothing() {
+        post("/api/v1/nodes/rebalance", "").expectStatus().isOk().expectBody()
+                .jsonPath("$.moved").isEqualTo(0);
+
+        assertThat(nodeA.received()).isEmpty();
+        assertThat(nodeB.received()).isEmpty();
+    }
+
+    @Test
     void listsTheNodesTheRegistryKnowsDownOnesIncluded() {
         get("/api/v1/nodes").expectStatus().isOk()
                 .expectHeader().contentType(MediaType.APPLICATION_JSON)

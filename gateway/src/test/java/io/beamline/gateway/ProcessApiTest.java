@@ -221,6 +221,40 @@ class ProcessApiTest extends GatewayApiTest {
     }
 
     @Test
+    void movedAnswerFromALocatedNodeFollowsTheRegistry() {
+        registry.putLocation(new Location("aaaaaa.15", NODE_B, 1), true);
+        await().untilAsserted(() -> assertThat(view.location("aaaaaa.15")).isPresent());
+        nodeB.fail(Routes.PROCESS_SEND, Failure.of(ErrorCode.MOVED, "moved").with("node", NODE_A));
+        nodeA.host("aaaaaa.15");
+        registry.putLocation(new Location("aaaaaa.15", NODE_A, 1), false); // moved on; the stream has not told yet
+
+        post("/api/v1/processes/aaaaaa.15/messages", "{\"payload\":1}").expectStatus().isAccepted().expectBody();
+
+        assertThat(nodeA.received(SendCommand.class)).containsExactly(new SendCommand("aaaaaa.15", 1));
+    }
+
+    @Test
+    void aSpawnRefusedAsUnavailableByADrainingNodeGoesToAnotherUpNode() {
+        nodeA.fail(Routes.PROCESS_SPAWN, Failure.of(ErrorCode.SERVICE_UNAVAILABLE, "draining"));
+        nodeB.fail(Routes.PROCESS_SPAWN, Failure.of(ErrorCode.SERVICE_UNAVAILABLE, "draining"));
+
+        assertProblem(post("/api/v1/processes", "{\"behavior\":\"echo\"}"), 503, "service_unavailable");
+        assertThat(nodeA.received(SpawnCommand.class)).as("each node is tried once").hasSize(1);
+        assertThat(nodeB.received(SpawnCommand.class)).hasSize(1);
+    }
+
+    @Test
+    void aSpawnRefusedByOneNodeSucceedsOnTheOther() {
+        nodeA.fail(Routes.PROCESS_SPAWN, Failure.of(ErrorCode.SERVICE_UNAVAILABLE, "draining"));
+
+        for (int i = 0; i < 2; i++) {
+            post("/api/v1/processes", "{\"behavior\":\"echo\"}").expectStatus().isCreated().expectBody();
+        }
+
+        assertThat(nodeB.received(SpawnCommand.class)).hasSize(2);
+    }
+
+    @Test
     void movedAnswerWithoutALocationIsNotFound() {
         nodeA.fail(Routes.PROCESS_STATUS, Failure.of(ErrorCode.MOVED, "moved"));
 

@@ -86,6 +86,12 @@ class ChartRulesTest {
     }
 
     @Test
+    void refusesAGracePeriodThatEndsBeforeTheDrain() {
+        assertThatThrownBy(() -> Chart.template(null, Map.of("processService.drainTimeoutSeconds", 40)))
+                .hasMessageContaining("preStopSleepSeconds + processService.drainTimeoutSeconds");
+    }
+
+    @Test
     void defaultsAutoscaleNodesAndGatewayAndKeepOneRegistryAndSupervisorInMemory() {
         Rendered rendered = RenderedChartTest.rendering("defaults");
         assertThat(rendered.all(HorizontalPodAutoscaler.class)).extracting(h -> h.getMetadata().getName())

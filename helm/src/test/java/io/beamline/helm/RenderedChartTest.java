@@ -245,6 +245,17 @@ class RenderedChartTest {
 
     @ParameterizedTest
     @MethodSource("valuesSets")
+    void nodesDrainWithinTheirGracePeriod(String valuesSet) {
+        Deployment deployment = rendering(valuesSet).deployment("process-service");
+        Map<String, String> env = plainEnv(Rendered.container(deployment));
+        assertThat(env).containsEntry("BEAMLINE_DRAIN_TIMEOUT", "25s");
+        assertThat(service("process-service").properties().resolveEnv("BEAMLINE_DRAIN_TIMEOUT")).isPresent();
+        assertThat(deployment.getSpec().getTemplate().getSpec().getTerminationGracePeriodSeconds())
+                .as("preStop 5 s + drain 25 s fit in the grace period").isGreaterThan(30L);
+    }
+
+    @ParameterizedTest
+    @MethodSource("valuesSets")
     void nodesWaitBrieflyBeforeSigtermWithinTheirGracePeriod(String valuesSet) {
         Deployment nodes = rendering(valuesSet).deployment("process-service");
         List<String> command = Rendered.container(nodes).getLifecycle().getPreStop().getExec().getCommand();

@@ -72,6 +72,9 @@ public final class BeamlineCluster implements BeforeAllCallback, AfterAllCallbac
     private List<ServiceProcess> nodes = List.of();
     private ServiceProcess gatewayProcess;
     private GatewayClient gateway;
+    /** What a node needs to start: its jar and the arguments every node shares; set by {@link #start}. */
+    private Path nodeJar;
+    private List<String> nodeArguments = List.of();
 
     private BeamlineCluster(int nodeCount) {
         if (nodeCount < 1) {
@@ -263,6 +266,33 @@ public final class BeamlineCluster implements BeforeAllCallback, AfterAllCallbac
         service.resume();
     }
 
+    /**
+     * SIGTERM to one service, and no SIGKILL: true when it exited by itself within {@code within}
+     * (a node drains first). One that did not is left running; {@link #stop()} reaps it.
+     */
+    public boolean terminate(ServiceProcess service, Duration within) {
+        service.signalStop();
+        return service.awaitExit(within);
+    }
+
+    /**
+     * Starts one more process-service node (name prefix {@code process-service-<index>}) and
+     * returns once it is ready; {@link #nodes()} lists it last.
+     */
+    public ServiceProcess addNode() {
+        Iterator<Integer> ports = freePorts(2).iterator();
+        int index = nodes.size();
+        List<String> arguments = new ArrayList<>(nodeArguments);
+        arguments.add("--beamline.node.name-prefix=process-service-" + index);
+        ServiceProcess node = launch("process-service-" + index, requireStarted(nodeJar), ports.next(), ports.next(),
+                arguments);
+        awaitReady(List.of(node), System.nanoTime() + READY_TIMEOUT.toNanos());
+        List<ServiceProcess> more = new ArrayList<>(nodes);
+        more.add(node);
+        nodes = List.copyOf(more);
+        return node;
+    }
+
     /** SIGTERM to one service, SIGKILL if it has not exited within 15 s. */
     public void stop(ServiceProcess service) {
         service.stop(STOP_GRACE);
@@ -289,7 +319,7 @@ public final class BeamlineCluster implements BeforeAllCallback, AfterAllCallbac
         logDir = Path.of(System.getProperty("beamline.cluster-logs",
                 root.resolve("system-tests/target/cluster-logs").toString())).resolve(clusterName);
         Path registryJar = execJar(root, "registry-service", version);
-        Path nodeJar = execJar(root, "process-service", version);
+        nodeJar = execJar(root, "process-service", version);
         Path gatewayJar = execJar(root, "gateway", version);
         Path supervisorJar = execJar(root, "supervisor-service", version);
         Iterator<Integer> ports = freePorts(5 + 2 * nodeCount + 2 * (supervisorCount - 1) + 2 * (registryCount - 1))
@@ -328,13 +358,13 @@ public final class BeamlineCluster implements BeforeAllCallback, AfterAllCallbac
                         supervisorPorts.get(i), ports.next(), supervisorArgs));
             }
             supervisors = List.copyOf(startedSupervisors);
+            nodeArguments = List.of(registryAddress, supervisorAddress, "--beamline.node.advertised-host=127.0.0.1",
+                    "--beamline.plugins=" + root.resolve("examples/greeter/target"));
             List<ServiceProcess> startedNodes = new ArrayList<>();
             for (int i = 0; i < nodeCount; i++) {
-                startedNodes.add(launch("process-service-" + i, nodeJar, ports.next(), ports.next(), List.of(
-                        registryAddress, supervisorAddress,
-                        "--beamline.node.advertised-host=127.0.0.1",
-                        "--beamline.node.name-prefix=process-service-" + i,
-                        "--beamline.plugins=" + root.resolve("examples/greeter/target"))));
+                List<String> arguments = new ArrayList<>(nodeArguments);
+                arguments.add("--beamline.node.name-prefix=process-service-" + i);
+                startedNodes.add(launch("process-service-" + i, nodeJar, ports.next(), ports.next(), arguments));
             }
             nodes = List.copyOf(startedNodes);
             List<ServiceProcess> middle = new ArrayList<>(nodes);

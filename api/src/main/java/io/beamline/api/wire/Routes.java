@@ -38,6 +38,15 @@ public final class Routes {
     public static final String PROCESS_MONITOR = "process.monitor";
     /** {@link SignalCommand} from a peer node -> {@link Accepted} once applied (a missing target is answered by a signal back); request-response. */
     public static final String PROCESS_SIGNAL = "process.signal";
+    /**
+     * {@link AdoptCommand} from the node that hands a process off -> {@link ProcessStatus} once the
+     * process runs here with its state and queued messages, its location record names this node and
+     * its supervisor was told; {@code stale_incarnation} when a newer incarnation runs elsewhere,
+     * {@code service_unavailable} when this node is draining or fenced; request-response.
+     */
+    public static final String PROCESS_ADOPT = "process.adopt";
+    /** {@link HandoffRequest} -> {@link HandoffSummary} once the moves are done; request-response. */
+    public static final String NODE_HANDOFF = "node.handoff";
     /** (no data) -> list of {@link BehaviorInfo}; request-response. */
     public static final String NODE_BEHAVIORS = "node.behaviors";
     /**

@@ -16,7 +16,8 @@ import reactor.core.publisher.Mono;
 /**
  * Finds the node that hosts a process and sends it a request (docs/architecture.md, "Identity
  * and routing"): the cached location record if there is one, else the birth node named by the
- * id. When the birth node answers {@code process_not_found} or {@code moved}, the registry is
+ * id. When the birth node answers {@code process_not_found} or {@code moved}, or a located node
+ * answers {@code moved} (the process moved on before the cache heard of it), the registry is
  * asked for a location once and the request is repeated at that node if it is another one.
  *
  * <p>Failure contract: an id that is malformed, names no known node, or is not found after
@@ -62,8 +63,10 @@ public final class ProcessRouter {
         return switch (route) {
             case Route.Unknown unknown -> Mono.error(notFound(id));
             case Route.Unavailable unavailable -> unavailableOrGone(id, unavailable.nodeId());
+            // A located node answers moved once the process moved on (drain, rebalance) before this
+            // gateway's cache heard of it: like the birth node, it sends us to the registry once.
             case Route.Node target -> request.apply(target.node())
-                    .onErrorResume(ProcessRouter::isGone, gone -> target.fromBirthNode()
+                    .onErrorResume(ProcessRouter::isGone, gone -> target.fromBirthNode() || isMoved(gone)
                             ? relocate(id, target.node(), request)
                             : Mono.error(notFound(id)));
         };
@@ -122,6 +125,10 @@ public final class ProcessRouter {
 
     private static boolean live(NodeInfo node) {
         return !NodeInfo.DOWN.equals(node.status());
+    }
+
+    private static boolean isMoved(Throwable error) {
+        return error instanceof BeamlineException beamline && beamline.code() == ErrorCode.MOVED;
     }
 
     private static boolean isGone(Throwable error) {

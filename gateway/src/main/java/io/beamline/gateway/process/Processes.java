@@ -63,11 +63,25 @@ public final class Processes {
         this.callGrace = callGrace;
     }
 
-    /** Starts a process from {@code spec} (its id null) on an up node; answers its status. */
+    /**
+     * Starts a process from {@code spec} (its id null) on an up node; answers its status. A node
+     * that refuses with {@code service_unavailable} (it started draining, or is fenced, before this
+     * gateway heard of it; it undid whatever it had started) is skipped: the spawn goes to the next
+     * up node, at most once per up node.
+     */
     public Mono<ProcessStatus> spawn(ProcessSpec spec) {
+        return Mono.defer(() -> spawn(spec, new java.util.HashSet<>()));
+    }
+
+    private Mono<ProcessStatus> spawn(ProcessSpec spec, java.util.Set<String> refused) {
         return Mono.defer(() -> {
-            NodeInfo node = pickNode();
+            NodeInfo node = pickNode(refused);
             return nodes.request(node, Routes.PROCESS_SPAWN, new SpawnCommand(spec, 1, 0), ProcessStatus.class)
+                    .onErrorResume(error -> error instanceof BeamlineException refusal
+                                    && !(error instanceof NodeUnavailableException)
+                                    && refusal.code() == ErrorCode.SERVICE_UNAVAILABLE && refused.add(node.id())
+                                    && view.upNodes().stream().anyMatch(other -> !refused.contains(other.id())),
+                            refusal -> spawn(spec, refused))
                     .onErrorMap(NodeUnavailableException.class, unreachable -> new BeamlineException(
                             ErrorCode.NO_NODE_AVAILABLE, "Node " + node.id() + " did not answer the spawn; the "
                             + "process may or may not have started. Try again later"))
@@ -143,14 +157,19 @@ public final class Processes {
                 .map(node -> nodes.stream(node, Routes.PROCESS_EVENTS, new ProcessRef(id), ProcessEvent.class))
                 .orElseGet(Flux::empty);
         return restarted.concatWith(own)
-                .concatWith(Flux.defer(() -> nextIncarnation(id, incarnation.incarnation())
+                .concatWith(Flux.defer(() -> nextIncarnation(id, incarnation.incarnation(), incarnation.node())
                         .flatMapMany(next -> eventsFrom(id, next, true))));
     }
 
-    /** The status of the first incarnation after {@code after} that runs, or empty when the process is gone. */
-    private Mono<ProcessStatus> nextIncarnation(String id, int after) {
+    /**
+     * The status of the first incarnation after {@code after} that runs, or of the same incarnation
+     * on another node than {@code node} (it moved), or empty when the process is gone.
+     */
+    private Mono<ProcessStatus> nextIncarnation(String id, int after, String node) {
         return status(id)
-                .filter(status -> status.incarnation() > after && ProcessStatus.RUNNING.equals(status.status()))
+                .filter(status -> (status.incarnation() > after
+                        || (status.incarnation() == after && !status.node().equals(node)))
+                        && ProcessStatus.RUNNING.equals(status.status()))
                 .switchIfEmpty(Mono.error(NotBackYet::new))
                 .onErrorResume(error -> error instanceof BeamlineException beamline
                         && beamline.code() == ErrorCode.PROCESS_NOT_FOUND, gone -> Mono.empty())
@@ -239,9 +258,9 @@ public final class Processes {
         return node.filter(known -> !NodeInfo.DOWN.equals(known.status())).map(List::of).orElse(List.of());
     }
 
-    private NodeInfo pickNode() {
+    private NodeInfo pickNode(java.util.Set<String> refused) {
         view.requireSynced();
-        List<NodeInfo> up = view.upNodes();
+        List<NodeInfo> up = view.upNodes().stream().filter(node -> !refused.contains(node.id())).toList();
         if (up.isEmpty()) {
             throw new BeamlineException(ErrorCode.NO_NODE_AVAILABLE, "No process-service node is up");
         }

@@ -97,6 +97,26 @@ class NodeConfiguration {
         return router;
     }
 
+    @Bean(destroyMethod = "close")
+    Handoffs handoffs(ProcessRuntime runtime, NodeIdentity identity, RegistryClient registry, PeerRouter router,
+                      Function<HostPort, RSocketRequester> rsocketConnector, NodeProperties properties) {
+        NodeProperties.Drain drain = properties.drain();
+        return new Handoffs(runtime, identity, registry, router, rsocketConnector, properties.registry().timeout(),
+                drain.timeout(), drain.forwardFor(), drain.concurrency());
+    }
+
+    @Bean
+    RouteGate routeGate() {
+        return new RouteGate();
+    }
+
+    /** Drains the node when the context closes (SIGTERM), before any lifecycle bean stops. */
+    @Bean
+    NodeDrain nodeDrain(NodeLease lease, Handoffs handoffs, RouteGate gate, ProcessRuntime runtime, NodeIdentity identity,
+                        NodeProperties properties) {
+        return new NodeDrain(lease, handoffs, gate, runtime, identity, properties.drain().timeout());
+    }
+
     @Bean
     LeaseHealthIndicator leaseHealthIndicator(NodeLease lease, NodeIdentity identity) {
         return new LeaseHealthIndicator(lease, identity);

@@ -1,6 +1,7 @@
 package io.beamline.process.node;
 
 import io.beamline.api.wire.Accepted;
+import io.beamline.api.wire.AdoptCommand;
 import io.beamline.api.wire.BeamlineException;
 import io.beamline.api.wire.BehaviorInfo;
 import io.beamline.api.wire.CallCommand;
@@ -8,6 +9,8 @@ import io.beamline.api.wire.CallReply;
 import io.beamline.api.wire.ErrorCode;
 import io.beamline.api.wire.ExitCommand;
 import io.beamline.api.wire.Failure;
+import io.beamline.api.wire.HandoffRequest;
+import io.beamline.api.wire.HandoffSummary;
 import io.beamline.api.wire.LinkCommand;
 import io.beamline.api.wire.ListQuery;
 import io.beamline.api.wire.MonitorRef;
@@ -45,12 +48,43 @@ public class NodeController {
     private final ProcessRuntime runtime;
     private final NodeLease lease;
     private final PeerRouter router;
+    private final Handoffs handoffs;
+    private final RouteGate gate;
 
-    public NodeController(ProcessNode node, ProcessRuntime runtime, NodeLease lease, PeerRouter router) {
+    NodeController(ProcessNode node, ProcessRuntime runtime, NodeLease lease, PeerRouter router, Handoffs handoffs,
+                   RouteGate gate) {
         this.node = node;
         this.runtime = runtime;
         this.lease = lease;
         this.router = router;
+        this.handoffs = handoffs;
+        this.gate = gate;
+    }
+
+    /**
+     * Runs {@code route}, which puts mail for process {@code id} on this node, inside the drain's
+     * {@link RouteGate}. Once the gate is closed (the node is about to exit) the request waits
+     * until every message this node forwarded has been answered by its new node, then is answered
+     * {@code moved} (or {@code process_unavailable} when the process did not move): the sender
+     * resolves it again, and its message cannot overtake one this node accepted before.
+     */
+    private <T> Mono<T> mail(String id, java.util.function.Supplier<Mono<T>> route) {
+        return Mono.defer(() -> {
+            if (!gate.enter()) {
+                return Mono.fromFuture(handoffs::flushed).then(Mono.error(() -> runtime.movedTo(id)
+                        .map(moved -> new BeamlineException(Failure.of(ErrorCode.MOVED, "process " + id + " now runs on " + moved)
+                                .with("node", moved)))
+                        .orElseGet(() -> new BeamlineException(ErrorCode.PROCESS_UNAVAILABLE,
+                                "this node is shutting down; process " + id + " did not move"))));
+            }
+            try {
+                return route.get();
+            } catch (RuntimeException failure) {
+                return Mono.error(failure);
+            } finally {
+                gate.leave();
+            }
+        });
     }
 
     /** Fencing: a node whose lease ran out serves no process (see {@link NodeLease#serving}). */
@@ -84,7 +118,34 @@ public class NodeController {
                 return Mono.error(new BeamlineException(ErrorCode.SERVICE_UNAVAILABLE,
                         "this node's lease ran out: it takes no spawn until it registered again"));
             }
+            if (lease.draining()) {
+                return Mono.error(new BeamlineException(ErrorCode.SERVICE_UNAVAILABLE,
+                        "this node is draining: it takes no spawn; try another node"));
+            }
             return node.spawn(command);
+        });
+    }
+
+    /** A process another node hands off; refused while this node drains or is fenced. */
+    @MessageMapping(Routes.PROCESS_ADOPT)
+    public Mono<ProcessStatus> adopt(AdoptCommand command) {
+        return Mono.defer(() -> {
+            if (!lease.serving() || lease.draining()) {
+                return Mono.error(new BeamlineException(ErrorCode.SERVICE_UNAVAILABLE,
+                        "this node is draining or fenced: it adopts no process"));
+            }
+            return node.adopt(command);
+        });
+    }
+
+    /** Moves some processes of this node to the named nodes (the gateway's rebalance). */
+    @MessageMapping(Routes.NODE_HANDOFF)
+    public Mono<HandoffSummary> handoff(HandoffRequest request) {
+        return Mono.defer(() -> {
+            if (lease.draining()) {
+                return Mono.just(new HandoffSummary(0, 0)); // its drain moves everything anyway
+            }
+            return handoffs.moveSome(request == null ? java.util.Map.of() : request.targets());
         });
     }
 
@@ -100,10 +161,10 @@ public class NodeController {
 
     @MessageMapping(Routes.PROCESS_SEND)
     public Mono<Accepted> send(SendCommand command) {
-        return Mono.fromCallable(() -> {
+        return mail(command.to(), () -> {
             requireLease();
             runtime.send(command.to(), command.payload());
-            return Accepted.of(command.to());
+            return Mono.just(Accepted.of(command.to()));
         }).onErrorMap(error -> movedIfElsewhere(error, command.to()));
     }
 
@@ -111,9 +172,9 @@ public class NodeController {
     @MessageMapping(Routes.PROCESS_CALL)
     public Mono<CallReply> call(CallCommand command) {
         long timeout = command.timeoutMs() <= 0 ? DEFAULT_CALL_TIMEOUT_MS : Math.min(command.timeoutMs(), MAX_CALL_TIMEOUT_MS);
-        return Mono.fromFuture(() -> {
+        return mail(command.to(), () -> {
                     requireLease();
-                    return runtime.call(command.to(), command.payload(), timeout).thenApply(CallReply::new);
+                    return Mono.fromFuture(runtime.call(command.to(), command.payload(), timeout).thenApply(CallReply::new));
                 })
                 .onErrorMap(error -> movedIfElsewhere(error, command.to()));
     }

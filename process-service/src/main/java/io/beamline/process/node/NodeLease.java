@@ -45,6 +45,8 @@ public final class NodeLease implements AutoCloseable {
     private final AtomicBoolean registered = new AtomicBoolean();
     private final AtomicBoolean renewalsFailing = new AtomicBoolean();
     private final AtomicBoolean fenced = new AtomicBoolean();
+    /** Set once, at the start of a drain: every later lease says {@code draining}. */
+    private volatile boolean draining;
     /** {@link System#nanoTime} until which the last grant is valid; 0 before the first. */
     private volatile long validUntilNanos;
     /** The ttl of the last grant, in nanoseconds; 0 before the first. */
@@ -184,8 +186,34 @@ public final class NodeLease implements AutoCloseable {
     }
 
     private Lease lease(String address) {
-        return new Lease(identity.nodeId(), address, NodeInfo.UP, runtime.processCount(), runtime.mailboxTotal(),
-                identity.startedAt());
+        return new Lease(identity.nodeId(), address, draining ? NodeInfo.DRAINING : NodeInfo.UP, runtime.processCount(),
+                runtime.mailboxTotal(), identity.startedAt());
+    }
+
+    /**
+     * From now on this node's lease says {@code draining} (the registry streams {@code node_draining}:
+     * no more spawns come, and a node that renews is never declared down while it hands off).
+     * Completes once the registry acknowledged a renewal that says so; a renewal that fails is
+     * logged and left to the next tick, which says draining too.
+     */
+    public Mono<Void> drain() {
+        draining = true;
+        if (!registered()) {
+            return Mono.empty(); // no lease to change: the next registration says draining
+        }
+        return identity.address()
+                .flatMap(address -> granted(registry.renew(lease(address))))
+                .then()
+                .onErrorResume(error -> {
+                    log.warn("node {} could not tell the registry it drains yet: {}", identity.nodeId(),
+                            RemoteService.describe(error));
+                    return Mono.empty();
+                });
+    }
+
+    /** Whether this node drains (its lease says {@code draining}). */
+    public boolean draining() {
+        return draining;
     }
 
     @Override

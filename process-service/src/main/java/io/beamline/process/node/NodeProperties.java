@@ -16,10 +16,11 @@ import java.util.List;
  * @param lease      how often the lease is renewed
  * @param runtime    the process runtime's schedulers, throughput and mailboxes; how long tombstones last at most
  * @param plugins    a directory whose jars offer more behaviors ({@code BEAMLINE_PLUGINS}); null for none
+ * @param drain      how long a node drains on SIGTERM, and how moves are paced
  */
 @ConfigurationProperties("beamline")
 public record NodeProperties(Node node, Remote registry, Remote supervisor, Lease lease, RuntimeSettings runtime,
-                             Path plugins) {
+                             Path plugins, Drain drain) {
 
     public NodeProperties {
         node = node == null ? new Node(null, null) : node;
@@ -27,6 +28,27 @@ public record NodeProperties(Node node, Remote registry, Remote supervisor, Leas
         supervisor = Remote.orDefault(supervisor, "127.0.0.1:7200");
         lease = lease == null ? new Lease(null) : lease;
         runtime = runtime == null ? new RuntimeSettings(0, 0, 0, null) : runtime;
+        drain = drain == null ? new Drain(null, 0, null) : drain;
+    }
+
+    /**
+     * @param timeout     the most a drain takes, from SIGTERM to the end of the node's shutdown phase
+     *                    (default 25 s; must stay below the pod's grace period minus its preStop wait,
+     *                    see helm/beamline values {@code processService.drainTimeoutSeconds})
+     * @param concurrency moves under way at once (default 64)
+     * @param forwardFor  how long a moved process's old cell keeps forwarding mail that still reaches
+     *                    this node (default 30 s; a draining node exits before that)
+     */
+    public record Drain(Duration timeout, int concurrency, Duration forwardFor) {
+
+        public Drain {
+            timeout = timeout == null ? Duration.ofSeconds(25) : timeout;
+            concurrency = concurrency <= 0 ? 64 : concurrency;
+            forwardFor = forwardFor == null ? Duration.ofSeconds(30) : forwardFor;
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("drain timeout must be positive: " + timeout);
+            }
+        }
     }
 
     /**

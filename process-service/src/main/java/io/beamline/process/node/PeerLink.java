@@ -21,7 +21,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Threading: {@link #offer} is non-blocking and may be called from any thread (schedulers).
  * Failure: a send the peer refuses ({@code process_not_found}, {@code mailbox_full}, ...) or
  * that gets no answer within the timeout is dropped, as Erlang drops a message to a dead
- * process; beyond {@code maxQueued} waiting messages, new ones are dropped.
+ * process; beyond {@code maxQueued} waiting messages, new ones are dropped. A frame answered
+ * {@code moved} (the process moved off that peer while the frame was on its way) goes to
+ * {@code redirect} with the node the peer named, which queues it on the link to that node.
  */
 final class PeerLink implements AutoCloseable {
 
@@ -43,9 +45,12 @@ final class PeerLink implements AutoCloseable {
             new ConcurrentLinkedQueue<>();
     private volatile boolean inFlight;
     private volatile boolean closed;
+    private final java.util.function.BiConsumer<Object, String> redirect;
 
-    PeerLink(String nodeId, RSocketRequester requester, Duration timeout, int maxQueued) {
+    PeerLink(String nodeId, RSocketRequester requester, Duration timeout, int maxQueued,
+             java.util.function.BiConsumer<Object, String> redirect) {
         this.nodeId = nodeId;
+        this.redirect = redirect;
         this.requester = requester;
         this.timeout = timeout;
         this.maxQueued = maxQueued;
@@ -59,6 +64,11 @@ final class PeerLink implements AutoCloseable {
     /** Queues a signal for the peer; false when it was dropped (queue full or link closed). */
     boolean offer(SignalCommand signal) {
         return enqueue(signal);
+    }
+
+    /** Queues a frame redirected from another link; false when it was dropped. */
+    boolean offerFrame(Object frame) {
+        return enqueue(frame);
     }
 
     private boolean enqueue(Object frame) {
@@ -118,7 +128,14 @@ final class PeerLink implements AutoCloseable {
                 .retrieveMono(Accepted.class)
                 .timeout(timeout)
                 .subscribe(null, error -> {
-                    log.debug("{} on {} dropped: {}", frame, nodeId, RemoteService.describe(error));
+                    java.util.Optional<String> movedTo = io.beamline.api.wire.BeamlineException.from(error)
+                            .filter(failure -> failure.code() == io.beamline.api.wire.ErrorCode.MOVED)
+                            .map(failure -> failure.attributes().get("node"));
+                    if (movedTo.isPresent() && !movedTo.get().equals(nodeId)) {
+                        redirect.accept(frame, movedTo.get());
+                    } else {
+                        log.debug("{} on {} dropped: {}", frame, nodeId, RemoteService.describe(error));
+                    }
                     sent();
                 }, this::sent);
     }

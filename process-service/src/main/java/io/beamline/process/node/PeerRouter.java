@@ -101,8 +101,21 @@ public final class PeerRouter implements RemoteSender, AutoCloseable {
             log.debug("to {}: dropped, no live node hosts it", to);
             return null;
         }
+        return linkToNode(node);
+    }
+
+    private PeerLink linkToNode(NodeInfo node) {
         return links.computeIfAbsent(node.id(), id -> new PeerLink(id,
-                connector.apply(HostPort.parse(node.address())), timeout, maxQueuedPerPeer));
+                connector.apply(HostPort.parse(node.address())), timeout, maxQueuedPerPeer, this::redirect));
+    }
+
+    /** A frame a peer answered {@code moved} for: to the link of the node it named, if that node lives. */
+    private void redirect(Object frame, String nodeId) {
+        NodeInfo node = nodes.get(ProcessIds.shortNodeId(nodeId));
+        if (node == null || node.address() == null || !node.id().equals(nodeId) || !linkToNode(node).offerFrame(frame)) {
+            dropped.increment();
+            log.debug("{}: dropped, moved to {} which is not known to live", frame, nodeId);
+        }
     }
 
     /**
@@ -142,6 +155,19 @@ public final class PeerRouter implements RemoteSender, AutoCloseable {
     /** Messages that could not leave this node. */
     public long dropped() {
         return dropped.sum();
+    }
+
+    /** The other nodes that are {@code up} now, as the change stream last told (their counts may be old). */
+    public java.util.List<NodeInfo> upPeers() {
+        return nodes.values().stream()
+                .filter(node -> NodeInfo.UP.equals(node.status()) && !node.id().equals(identity.nodeId()))
+                .toList();
+    }
+
+    /** The node with id {@code nodeId} if the view knows it as up or draining. */
+    public java.util.Optional<NodeInfo> node(String nodeId) {
+        NodeInfo node = nodeId == null ? null : nodes.get(ProcessIds.shortNodeId(nodeId));
+        return node != null && node.id().equals(nodeId) ? java.util.Optional.of(node) : java.util.Optional.empty();
     }
 
     /** Whether the view knows node {@code shortId} as up or draining. */

@@ -1,5 +1,6 @@
 package io.beamline.process.node;
 
+import io.beamline.api.wire.AdoptCommand;
 import io.beamline.api.wire.BeamlineException;
 import io.beamline.api.wire.ChildExited;
 import io.beamline.api.wire.ChildStarted;
@@ -14,6 +15,7 @@ import io.beamline.api.wire.SpawnCommand;
 import io.beamline.process.runtime.ExitKind;
 import io.beamline.process.runtime.ExitListener;
 import io.beamline.process.runtime.ProcessExit;
+import io.beamline.process.runtime.ProcessExport;
 import io.beamline.process.runtime.ProcessRuntime;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -185,6 +187,48 @@ public final class ProcessNode implements ExitListener, AutoCloseable {
                 ? bestEffort("name.unregister " + plan.spec().name(), registry.unregisterName(plan.spec().name(), plan.id()))
                 : Mono.empty();
         return stopProcess.then(removeChild).then(freeName);
+    }
+
+    // ---- adoption (the receiving side of a move) ----------------------------------------------
+
+    /**
+     * Runs a process that another node hands off (route {@code process.adopt}) and answers its
+     * status once (1) it runs here, its state imported and its exported queue ahead of any later
+     * message, (2) its location record names this node, compare-and-set on its unchanged
+     * incarnation, and (3) its supervisor, if any, recorded the new node (so a later loss of this
+     * node restarts it from here). A location write that loses ({@code stale_incarnation}: a newer
+     * incarnation runs elsewhere) or fails stops the copy here (no exit is reported) and fails the
+     * adoption, so the handing-off node keeps or drops its own. A supervisor that does not answer
+     * is retried a few times, then logged: the process runs here anyway, and would be restarted
+     * from its spec if the supervisor believed its old node lost.
+     */
+    public Mono<ProcessStatus> adopt(AdoptCommand command) {
+        return Mono.defer(() -> {
+            if (command == null || command.spec() == null || command.spec().id() == null) {
+                throw invalid("an adoption needs a spec with an id");
+            }
+            ProcessSpec spec = command.spec();
+            if (!ProcessIds.isValidId(spec.id())) {
+                throw invalid("not a valid process id: " + spec.id());
+            }
+            if (runtime.catalog().find(spec.behavior()).isEmpty()) {
+                throw new BeamlineException(ErrorCode.BEHAVIOR_NOT_FOUND, "no behavior named " + spec.behavior());
+            }
+            int incarnation = Math.max(1, command.incarnation());
+            ProcessExport export = new ProcessExport(spec, incarnation, Math.max(0, command.restarts()), command.migrated(),
+                    command.state(), command.queued());
+            Location here = new Location(spec.id(), identity.nodeId(), incarnation);
+            return Mono.fromFuture(() -> runtime.adopt(export))
+                    .flatMap(status -> registry.putLocation(here)
+                            .onErrorResume(failure -> Mono.fromFuture(() -> runtime.stop(spec.id()))
+                                    .onErrorResume(ignored -> Mono.empty())
+                                    .then(Mono.error(failure)))
+                            .then(hasSupervisor(spec)
+                                    ? bestEffort("supervisor.child.started " + spec.id() + " (moved)",
+                                    supervisor.childStarted(new ChildStarted(spec, identity.nodeId(), incarnation)))
+                                    : Mono.empty())
+                            .thenReturn(status));
+        });
     }
 
     // ---- stop -------------------------------------------------------------------------------

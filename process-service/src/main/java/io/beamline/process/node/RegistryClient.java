@@ -73,6 +73,11 @@ public final class RegistryClient implements AutoCloseable {
         return request(Routes.LOCATION_PUT, location, Location.class).then();
     }
 
+    /** The location record of {@code id}; fails with {@code process_not_found} when there is none. */
+    public Mono<Location> location(String id) {
+        return request(Routes.LOCATION_GET, new io.beamline.api.wire.ProcessRef(id), Location.class);
+    }
+
     public Mono<Void> removeLocation(Location location) {
         return request(Routes.LOCATION_REMOVE, location, Void.class);
     }

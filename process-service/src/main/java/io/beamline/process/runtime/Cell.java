@@ -2,7 +2,10 @@ package io.beamline.process.runtime;
 
 import io.beamline.api.Behavior;
 import io.beamline.api.ExitReasons;
+import io.beamline.api.Migratable;
 import io.beamline.api.ProcessContext;
+import io.beamline.api.wire.BeamlineException;
+import io.beamline.api.wire.ErrorCode;
 import io.beamline.api.wire.ProcessEvent;
 import io.beamline.api.wire.ProcessSpec;
 import reactor.core.publisher.Flux;
@@ -14,6 +17,9 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
@@ -30,6 +36,14 @@ import java.util.concurrent.CompletableFuture;
  * handler that throws ends the process with {@link ExitReasons#ofCrash}. On exit the call being
  * handled (if unanswered) and every call still queued fail with {@code process_crashed}; casts
  * that arrive afterwards are dropped.
+ *
+ * <p>Moves ({@link Handoff}): the export runs on the cell's own turn, so it sees the state after
+ * the last handled message and takes every message queued before it; what arrives later stays in
+ * the mailbox. If the move succeeds, the cell stops handling anything and each later turn hands
+ * its mail, in mailbox order, to the forwarder (so the adopting node gets the exported queue
+ * first, then these); if it fails, the cell handles the taken-out messages first, then its
+ * mailbox, as if nothing happened. A cell that forwards stays reachable by whoever still holds it,
+ * so a sender that raced with the move is forwarded too, never dropped.
  */
 final class Cell extends Mailbox implements ProcessEntry, ProcessContext {
 
@@ -41,6 +55,7 @@ final class Cell extends Mailbox implements ProcessEntry, ProcessContext {
     private static final VarHandle EXITING;
     private static final VarHandle RELATIONS;
     private static final VarHandle TIMERS;
+    private static final VarHandle HANDOFF;
     private static final Sinks.EmitFailureHandler RETRY_BRIEFLY = Sinks.EmitFailureHandler.busyLooping(Duration.ofMillis(100));
 
     static {
@@ -53,6 +68,7 @@ final class Cell extends Mailbox implements ProcessEntry, ProcessContext {
             EXITING = lookup.findVarHandle(Cell.class, "exiting", int.class);
             RELATIONS = lookup.findVarHandle(Cell.class, "relations", Relations.class);
             TIMERS = lookup.findVarHandle(Cell.class, "timers", ProcessTimers.class);
+            HANDOFF = lookup.findVarHandle(Cell.class, "handoff", Handoff.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -87,6 +103,11 @@ final class Cell extends Mailbox implements ProcessEntry, ProcessContext {
     private long startedAtMillis;
     @SuppressWarnings("unused") // through EVENTS
     private volatile Sinks.Many<ProcessEvent> events;
+    /** The move under way, or null; see {@link Handoff} for its phases. */
+    @SuppressWarnings("unused") // through HANDOFF
+    private volatile Handoff handoff;
+    /** Messages taken out of the mailbox by an export, oldest first, or null; turn-confined. */
+    private ArrayDeque<Envelope> stash;
     /** The call being handled, or null; turn-confined. */
     private Call call;
     /** The reason passed to {@link #exit}, or null; turn-confined. */
@@ -113,6 +134,23 @@ final class Cell extends Mailbox implements ProcessEntry, ProcessContext {
     void init() throws Exception {
         startedAtMillis = System.currentTimeMillis();
         behavior.init(spec.args(), this);
+    }
+
+    /**
+     * Runs, on the calling thread which owns the unpublished cell, what replaces init for a process
+     * that moved here: {@link Migratable#importState} when the export carries the state, else
+     * init with the args; then queues the messages that moved with it, ahead of any later one.
+     */
+    void adopt(ProcessExport export) throws Exception {
+        startedAtMillis = System.currentTimeMillis();
+        if (export.migrated() && behavior instanceof Migratable migratable) {
+            migratable.importState(export.state(), this);
+        } else {
+            behavior.init(spec.args(), this);
+        }
+        for (Object message : export.queued()) {
+            admit(new Envelope(message));
+        }
     }
 
     /** The reason the init asked to exit with, or null. */
@@ -201,8 +239,13 @@ final class Cell extends Mailbox implements ProcessEntry, ProcessContext {
     /** Ends a turn (or the init): gives up the flag, then takes it back if work arrived meanwhile. */
     private void release() {
         SCHEDULED.setVolatile(this, 0);
+        Handoff moving = (Handoff) HANDOFF.getVolatile(this);
+        if (moving != null && moving.phase == Handoff.Phase.EXPORTED) {
+            return; // idle until the move ends: whoever ends it schedules the cell
+        }
         Signal pending = (Signal) SIGNAL.getVolatile(this);
-        boolean work = hasMail() || (pending != null && pending.kind != Signal.Kind.TERMINATED);
+        boolean work = hasMail() || (pending != null && pending.kind != Signal.Kind.TERMINATED)
+                || (stash != null && !stash.isEmpty()) || (moving != null && moving.phase == Handoff.Phase.REQUESTED);
         if (work && SCHEDULED.compareAndSet(this, 0, 1)) {
             runtime.submit(this, true);
         }
@@ -219,7 +262,10 @@ final class Cell extends Mailbox implements ProcessEntry, ProcessContext {
         watch.turnStarted(this);
         try {
             Signal pending = (Signal) SIGNAL.getVolatile(this);
-            if (pending == null) {
+            Handoff moving = (Handoff) HANDOFF.getVolatile(this);
+            if (moving != null && (pending == null || moving.phase != Handoff.Phase.REQUESTED)) {
+                handoffTurn(moving, pending);
+            } else if (pending == null) {
                 turn(watch);
             } else if (pending.kind == Signal.Kind.TERMINATED) {
                 discardMail(pending.reason);
@@ -270,16 +316,23 @@ final class Cell extends Mailbox implements ProcessEntry, ProcessContext {
                     }
                     return;
                 }
-                Envelope envelope = poll();
+                if (HANDOFF.getVolatile(this) != null) {
+                    return; // an export was asked for: the next turn does it, after the message just handled
+                }
+                Envelope envelope = stash != null ? stash.poll() : null;
                 if (envelope == null) {
-                    return;
+                    stash = null;
+                    envelope = poll();
+                    if (envelope == null) {
+                        return;
+                    }
+                    if (bounded) {
+                        released(1);
+                    } else {
+                        unreleased++;
+                    }
                 }
                 handled++;
-                if (bounded) {
-                    released(1);
-                } else {
-                    unreleased++;
-                }
                 if (!handle(envelope, watch)) {
                     return;
                 }
@@ -343,6 +396,7 @@ final class Cell extends Mailbox implements ProcessEntry, ProcessContext {
         ProcessExit exit = new ProcessExit(spec, incarnation, reason, kind);
         Signal last = finish(exit);
         discardMail(reason);
+        failHandoff(reason);
         runtime.exited(exit, farewell(), this);
         if (last != null && last.stopped != null) {
             last.stopped.complete(exit); // after the exit listener: a stop completes once everything heard of it
@@ -364,6 +418,7 @@ final class Cell extends Mailbox implements ProcessEntry, ProcessContext {
         }
         ProcessExit exit = new ProcessExit(spec, incarnation, reason, ExitKind.EXITED);
         Signal last = finish(exit);
+        failHandoff(reason);
         runtime.exited(exit, farewell(), this);
         if (last != null && last.stopped != null) {
             last.stopped.complete(exit);
@@ -436,6 +491,15 @@ final class Cell extends Mailbox implements ProcessEntry, ProcessContext {
 
     /** Drops the mail of an exited process, failing its calls. */
     private void discardMail(String reason) {
+        if (stash != null) {
+            for (Envelope taken : stash) {
+                Call pending = taken.takeCall();
+                if (pending != null) {
+                    pending.crashed(reason);
+                }
+            }
+            stash = null;
+        }
         int discarded = 0;
         Envelope envelope;
         while ((envelope = poll()) != null) {
@@ -448,6 +512,178 @@ final class Cell extends Mailbox implements ProcessEntry, ProcessContext {
         }
         if (discarded > 0) {
             released(discarded);
+        }
+    }
+
+    // ---- moves ------------------------------------------------------------------------------
+
+    /**
+     * Asks for an export on the cell's next turn; the future completes there (or fails with
+     * {@code process_unavailable} when a move is under way already, or when the process exits
+     * or its behavior fails to export first).
+     */
+    CompletableFuture<ProcessExport> requestExport() {
+        Handoff fresh = new Handoff();
+        if (!HANDOFF.compareAndSet(this, null, fresh)) {
+            return CompletableFuture.failedFuture(new BeamlineException(ErrorCode.PROCESS_UNAVAILABLE,
+                    "process " + id() + " is being moved already"));
+        }
+        if (terminated()) {
+            failHandoff(ExitReasons.NOPROC);
+        } else {
+            schedule();
+        }
+        return fresh.exported;
+    }
+
+    /** The move succeeded: from now on every turn forwards the mail to {@code node}; returns false unless exported. */
+    boolean handedOff(String node, Forwarder forwarder) {
+        Handoff moving = (Handoff) HANDOFF.getVolatile(this);
+        if (moving == null || moving.phase != Handoff.Phase.EXPORTED) {
+            return false;
+        }
+        ProcessTimers pending = (ProcessTimers) TIMERS.getAndSet(this, ProcessTimers.CLOSED);
+        if (pending != null) {
+            pending.cancelAll();
+        }
+        RELATIONS.setVolatile(this, Relations.CLOSED); // links and monitors do not move (README, limitations)
+        Sinks.Many<ProcessEvent> sink = eventSink();
+        if (sink != null) {
+            sink.emitComplete(RETRY_BRIEFLY); // the gateway follows the process to its new node
+        }
+        moving.forwarder = forwarder;
+        moving.node = node;
+        moving.phase = Handoff.Phase.FORWARDING;
+        schedule();
+        return true;
+    }
+
+    /** The move failed: the cell handles its mail again, the exported messages first; false unless exported. */
+    boolean resume() {
+        Handoff moving = (Handoff) HANDOFF.getVolatile(this);
+        if (moving == null || moving.phase != Handoff.Phase.EXPORTED || !HANDOFF.compareAndSet(this, moving, null)) {
+            return false;
+        }
+        schedule();
+        return true;
+    }
+
+    /** The node this process moved to, once it forwards its mail there; null otherwise. */
+    String forwardingTo() {
+        Handoff moving = (Handoff) HANDOFF.getVolatile(this);
+        return moving != null && moving.phase == Handoff.Phase.FORWARDING ? moving.node : null;
+    }
+
+    /** Whether a move is under way (requested or exported, not forwarding yet). */
+    boolean moving() {
+        Handoff moving = (Handoff) HANDOFF.getVolatile(this);
+        return moving != null && moving.phase != Handoff.Phase.FORWARDING;
+    }
+
+    private void failHandoff(String reason) {
+        Handoff moving = (Handoff) HANDOFF.getVolatile(this);
+        if (moving != null && moving.phase == Handoff.Phase.REQUESTED && HANDOFF.compareAndSet(this, moving, null)) {
+            moving.exported.completeExceptionally(new BeamlineException(ErrorCode.PROCESS_UNAVAILABLE,
+                    "process " + id() + " exited before it could move: " + reason));
+        }
+    }
+
+    private void handoffTurn(Handoff moving, Signal pending) {
+        switch (moving.phase) {
+            case REQUESTED -> export(moving);
+            case EXPORTED -> {
+                // idle: mail and signals wait for the end of the move
+            }
+            case FORWARDING -> forward(moving.forwarder, pending);
+        }
+    }
+
+    /** The export, on the cell's own turn: the state after the last handled message, then the queued mail. */
+    private void export(Handoff moving) {
+        boolean migrated = behavior instanceof Migratable;
+        Object state;
+        try {
+            state = migrated ? ((Migratable) behavior).exportState() : null;
+        } catch (Throwable failure) {
+            HANDOFF.setVolatile(this, null);
+            moving.exported.completeExceptionally(new BeamlineException(ErrorCode.INVALID_REQUEST,
+                    "process " + id() + " could not export its state: " + failure));
+            return;
+        }
+        ArrayDeque<Envelope> taken = stash != null ? stash : new ArrayDeque<>();
+        int polled = 0;
+        Envelope envelope;
+        while ((envelope = poll()) != null) {
+            polled++;
+            Object payload = envelope.payload;
+            Call pending = envelope.takeCall();
+            boolean timed = envelope.timed();
+            envelope.payload = null; // it may stay behind as the queue's stub
+            taken.add(pending != null ? new Envelope.CallEnvelope(payload, pending)
+                    : timed ? new Envelope.Timed(payload) : new Envelope(payload));
+        }
+        if (polled > 0) {
+            released(polled);
+        }
+        stash = taken;
+        List<Object> queued = new ArrayList<>(taken.size());
+        for (Envelope message : taken) {
+            if (!message.timed() && !(message instanceof Envelope.CallEnvelope)) {
+                queued.add(message.payload);
+            }
+        }
+        moving.phase = Handoff.Phase.EXPORTED;
+        moving.exported.complete(new ProcessExport(spec, incarnation, restarts, migrated, state, queued));
+    }
+
+    /**
+     * A turn of a cell that moved: the calls taken out by the export first (its casts went with
+     * the adoption), then the mailbox, each to the forwarder in order; timer messages are dropped.
+     * A pending signal is not forwarded: a stop is answered {@code moved}, exit signals are dropped.
+     */
+    private void forward(Forwarder forwarder, Signal pending) {
+        if (pending != null && pending.kind != Signal.Kind.TERMINATED && SIGNAL.compareAndSet(this, pending, null)) {
+            if (pending.stopped != null) {
+                pending.stopped.completeExceptionally(new BeamlineException(ErrorCode.MOVED,
+                        "process " + id() + " moved to " + forwardingTo()));
+            } else {
+                log.debug("process {}: exit signal {} dropped, the process moved", id(), pending.reason);
+            }
+        }
+        if (stash != null) {
+            for (Envelope taken : stash) {
+                Call call = taken.takeCall();
+                if (call != null) {
+                    forwardOne(forwarder, taken.payload, call);
+                }
+            }
+            stash = null;
+        }
+        int limit = runtime.throughput();
+        int forwarded = 0;
+        Envelope envelope;
+        while (forwarded < limit && (envelope = poll()) != null) {
+            forwarded++;
+            Object payload = envelope.payload;
+            Call call = envelope.takeCall();
+            envelope.payload = null;
+            if (!envelope.timed()) {
+                forwardOne(forwarder, payload, call);
+            }
+        }
+        if (forwarded > 0) {
+            released(forwarded);
+        }
+    }
+
+    private void forwardOne(Forwarder forwarder, Object payload, Call call) {
+        try {
+            forwarder.forward(id(), payload, call);
+        } catch (RuntimeException bug) {
+            log.error("process " + id() + ": forwarding failed", bug);
+            if (call != null) {
+                call.completeExceptionally(bug);
+            }
         }
     }
 

@@ -41,6 +41,24 @@ class Envelope {
         return null;
     }
 
+    /** Whether a timer of the process put it there: such a message does not move with the process. */
+    boolean timed() {
+        return false;
+    }
+
+    /** A message a timer of the process sent to itself. */
+    static final class Timed extends Envelope {
+
+        Timed(Object payload) {
+            super(payload);
+        }
+
+        @Override
+        boolean timed() {
+            return true;
+        }
+    }
+
     /** A message that awaits a reply. */
     static final class CallEnvelope extends Envelope {
 

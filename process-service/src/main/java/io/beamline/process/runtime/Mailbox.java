@@ -64,6 +64,15 @@ abstract class Mailbox extends ForkJoinTask<Void> {
         previous.link(envelope);
     }
 
+    /**
+     * Appends an envelope whatever the capacity (the queued mail of an adopted process, which fit
+     * in the same capacity on its former node).
+     */
+    final void admit(Envelope envelope) {
+        SIZE.getAndAdd(this, 1);
+        push(envelope);
+    }
+
     /** The oldest envelope, or null when none is visible yet. Consumer only. */
     final Envelope poll() {
         Envelope next = head.next();

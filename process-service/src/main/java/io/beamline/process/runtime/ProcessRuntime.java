@@ -204,7 +204,7 @@ public final class ProcessRuntime implements AutoCloseable {
                 throw invalid("not a valid process id: " + spec.id());
             }
             ProcessEntry existing = entries.get(spec.id());
-            if (existing instanceof Cell cell && cell.incarnation() >= incarnation) {
+            if (existing instanceof Cell cell && cell.forwardingTo() == null && cell.incarnation() >= incarnation) {
                 throw stale(spec.id(), incarnation, cell.incarnation());
             }
         }
@@ -218,10 +218,20 @@ public final class ProcessRuntime implements AutoCloseable {
         return new Cell(this, identified, incarnation, restarts, behavior, capacity, options);
     }
 
+    /** What runs on the unpublished cell before it is published: init, or the adoption of a moved process. */
+    @FunctionalInterface
+    private interface Preparation {
+        void run(Cell cell) throws Exception;
+    }
+
     /** Runs init on the calling thread, then publishes the cell (replacing what it may replace). */
     private void start(Cell cell) {
+        start(cell, Cell::init);
+    }
+
+    private void start(Cell cell, Preparation preparation) {
         try {
-            cell.init();
+            preparation.run(cell);
         } catch (Throwable failure) {
             cell.discard(ExitReasons.ofCrash(failure));
             String detail = failure.getMessage() != null ? failure.getMessage() : failure.getClass().getName();
@@ -234,13 +244,13 @@ public final class ProcessRuntime implements AutoCloseable {
         }
         Cell[] displaced = new Cell[1];
         ProcessEntry winner = entries.compute(cell.id(), (id, current) -> {
-            if (current instanceof Cell older) {
+            if (current instanceof Cell older && older.forwardingTo() == null) {
                 if (older.incarnation() >= cell.incarnation()) {
                     return older;
                 }
                 displaced[0] = older;
             }
-            return cell;
+            return cell; // a cell that forwards to where this process moved is simply replaced
         });
         if (winner != cell) {
             cell.discard(ExitReasons.SHUTDOWN);
@@ -262,7 +272,7 @@ public final class ProcessRuntime implements AutoCloseable {
      * {@code mailbox_full}. A process that exits before handling it drops it.
      */
     public void send(String id, Object message) {
-        if (!liveCell(id).offer(new Envelope(message))) {
+        if (!mailCell(id).offer(new Envelope(message))) {
             throw mailboxFull(id);
         }
     }
@@ -278,7 +288,7 @@ public final class ProcessRuntime implements AutoCloseable {
         }
         Cell cell;
         try {
-            cell = liveCell(id);
+            cell = mailCell(id);
         } catch (BeamlineException unreachable) {
             return CompletableFuture.failedFuture(unreachable);
         }
@@ -585,7 +595,7 @@ public final class ProcessRuntime implements AutoCloseable {
             if (periodMillis == 0) {
                 owner.fired(ref);
             }
-            if (!cell.offer(new Envelope(message))) {
+            if (!cell.offer(new Envelope.Timed(message))) {
                 undeliverable.increment();
             }
         };
@@ -616,7 +626,11 @@ public final class ProcessRuntime implements AutoCloseable {
                 }
                 continue;
             }
-            CompletableFuture<ProcessExit> stopped = ((Cell) entry).stop();
+            Cell cell = (Cell) entry;
+            if (cell.forwardingTo() != null || cell.moving()) {
+                return CompletableFuture.failedFuture(unmovable(cell));
+            }
+            CompletableFuture<ProcessExit> stopped = cell.stop();
             if (stopped != null) {
                 return stopped;
             }
@@ -632,7 +646,7 @@ public final class ProcessRuntime implements AutoCloseable {
     public int stopSupervised() {
         int stopped = 0;
         for (ProcessEntry entry : entries.values()) {
-            if (entry.spec().supervised()) {
+            if (entry.spec().supervised() && !(entry instanceof Cell cell && cell.forwardingTo() != null)) {
                 stop(entry.id());
                 stopped++;
             }
@@ -699,6 +713,98 @@ public final class ProcessRuntime implements AutoCloseable {
         }
     }
 
+    // ---- moves ------------------------------------------------------------------------------
+
+    /**
+     * Takes process {@code id} out of its cell for a move, on the cell's own turn: completes with
+     * its exported state and the casts that were waiting in its mailbox. From then on the cell
+     * handles nothing (sends and calls still queue) until {@link #handedOff} or {@link #resume}.
+     * Fails with {@code process_not_found}, {@code process_unavailable} (restarting, moving already,
+     * exited first) or {@code invalid_request} (its export threw; it keeps running).
+     */
+    public CompletableFuture<ProcessExport> export(String id) {
+        try {
+            return liveCell(id).requestExport();
+        } catch (BeamlineException unreachable) {
+            return CompletableFuture.failedFuture(unreachable);
+        }
+    }
+
+    /**
+     * The exported process {@code id} runs on {@code node} now: its cell stops counting as a
+     * process here, its timers, links and monitors end without signals, and its mail (what was
+     * taken out of the mailbox and was no cast, then everything that arrives later, in order)
+     * goes to {@code forwarder}. Sends and calls to it keep being accepted and forwarded; other
+     * requests answer {@code moved}. After {@code forwardFor} the cell is forgotten (later
+     * requests answer {@code process_not_found}, which senders resolve through the registry).
+     *
+     * @throws IllegalStateException when {@code id} is not exported
+     */
+    public void handedOff(String id, String node, Forwarder forwarder, java.time.Duration forwardFor) {
+        if (!(entries.get(id) instanceof Cell cell) || !cell.handedOff(node, forwarder)) {
+            throw new IllegalStateException("process " + id + " is not exported");
+        }
+        live.decrement();
+        try {
+            timer.schedule(() -> entries.remove(id, cell), forwardFor.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException closed) {
+            log.debug("runtime shut down: {} stays until the node exits", cell);
+        }
+    }
+
+    /** The move of exported process {@code id} failed: it runs on here as before; false when it is not exported. */
+    public boolean resume(String id) {
+        return entries.get(id) instanceof Cell cell && cell.resume();
+    }
+
+    /**
+     * Runs a process that moved here: a cell for its spec, incarnation and restart count, its
+     * state imported (or init with its args when the export has none), its exported queue in its
+     * mailbox before anything else can reach it; completes with its status once published. Fails
+     * like {@link #spawn(ProcessSpec, int, int)} ({@code stale_incarnation} when the same or a newer
+     * incarnation runs here).
+     */
+    public CompletableFuture<ProcessStatus> adopt(ProcessExport export) {
+        Cell cell;
+        try {
+            cell = prepare(export.spec(), export.incarnation(), export.restarts());
+        } catch (BeamlineException rejected) {
+            return CompletableFuture.failedFuture(rejected);
+        }
+        CompletableFuture<ProcessStatus> adopted = new CompletableFuture<>();
+        try {
+            schedulers.execute(() -> {
+                try {
+                    start(cell, moved -> moved.adopt(export));
+                    adopted.complete(statusOf(cell));
+                } catch (Throwable failure) {
+                    adopted.completeExceptionally(failure);
+                }
+            });
+        } catch (RejectedExecutionException closed) {
+            adopted.completeExceptionally(new BeamlineException(ErrorCode.SERVICE_UNAVAILABLE, "the runtime is shut down"));
+        }
+        return adopted;
+    }
+
+    /** The node process {@code id} moved to, while this node still forwards its mail there. */
+    public java.util.Optional<String> movedTo(String id) {
+        return id != null && entries.get(id) instanceof Cell cell
+                ? java.util.Optional.ofNullable(cell.forwardingTo())
+                : java.util.Optional.empty();
+    }
+
+    /** The ids of the processes running here (not restarting, not moving, not moved), in no order; a scan. */
+    public List<String> runningIds() {
+        List<String> ids = new ArrayList<>();
+        for (ProcessEntry entry : entries.values()) {
+            if (entry instanceof Cell cell && !cell.terminated() && !cell.moving() && cell.forwardingTo() == null) {
+                ids.add(cell.id());
+            }
+        }
+        return ids;
+    }
+
     // ---- status -----------------------------------------------------------------------------
 
     /** The status of process {@code id} ({@code running} or {@code restarting}); {@code process_not_found} otherwise. */
@@ -706,6 +812,9 @@ public final class ProcessRuntime implements AutoCloseable {
         ProcessEntry entry = id == null ? null : entries.get(id);
         if (entry == null) {
             throw notFound(id);
+        }
+        if (entry instanceof Cell cell && cell.forwardingTo() != null) {
+            throw unmovable(cell);
         }
         return statusOf(entry);
     }
@@ -721,6 +830,9 @@ public final class ProcessRuntime implements AutoCloseable {
         PriorityQueue<ProcessEntry> smallest = new PriorityQueue<>(limit + 1, byId.reversed());
         for (ProcessEntry entry : entries.values()) {
             String id = entry.id();
+            if (entry instanceof Cell cell && cell.forwardingTo() != null) {
+                continue; // it runs on another node now, which lists it
+            }
             if ((query.after() != null && id.compareTo(query.after()) <= 0)
                     || (query.behavior() != null && !query.behavior().equals(entry.spec().behavior()))
                     || (query.name() != null && !query.name().equals(entry.spec().name()))) {
@@ -760,7 +872,8 @@ public final class ProcessRuntime implements AutoCloseable {
 
     /** Whether process {@code id} (running or restarting) is hosted by this runtime. */
     public boolean hosts(String id) {
-        return id != null && entries.containsKey(id);
+        return id != null && entries.get(id) instanceof ProcessEntry entry
+                && !(entry instanceof Cell cell && cell.forwardingTo() != null);
     }
 
     /** Processes running now (tombstones excluded). */
@@ -863,7 +976,24 @@ public final class ProcessRuntime implements AutoCloseable {
 
     // ---- helpers ----------------------------------------------------------------------------
 
+    /**
+     * The cell that takes mail for {@code id}: its live cell, or the cell that forwards to where
+     * it moved (so a send or call that reaches this node during or after a move still arrives).
+     */
+    private Cell mailCell(String id) {
+        return hostedCell(id);
+    }
+
+    /** The live cell of {@code id}; {@code moved} or {@code process_unavailable} while it moves or once it moved. */
     private Cell liveCell(String id) {
+        Cell cell = hostedCell(id);
+        if (cell.forwardingTo() != null || cell.moving()) {
+            throw unmovable(cell);
+        }
+        return cell;
+    }
+
+    private Cell hostedCell(String id) {
         ProcessEntry entry = id == null ? null : entries.get(id);
         if (entry instanceof Cell cell && cell.terminated()) {
             entry = entries.get(id); // its exit is recorded by now
@@ -967,6 +1097,16 @@ public final class ProcessRuntime implements AutoCloseable {
 
     private static BeamlineException notFound(String id) {
         return new BeamlineException(ErrorCode.PROCESS_NOT_FOUND, "no process " + id + " on this node");
+    }
+
+    /** {@code moved} (attribute {@code node}) once it moved; {@code process_unavailable} while it moves. */
+    private static BeamlineException unmovable(Cell cell) {
+        String node = cell.forwardingTo();
+        if (node != null) {
+            return new BeamlineException(Failure.of(ErrorCode.MOVED, "process " + cell.id() + " moved to " + node)
+                    .with("node", node));
+        }
+        return new BeamlineException(ErrorCode.PROCESS_UNAVAILABLE, "process " + cell.id() + " is moving to another node");
     }
 
     private static BeamlineException mailboxFull(String id) {

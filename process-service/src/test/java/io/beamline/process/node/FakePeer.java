@@ -14,15 +14,25 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 
-/** Another node's {@code process.send}: records what arrives, answering after a small random delay. */
+/**
+ * Another node's {@code process.send}: records what arrives, answering after a small random delay;
+ * with {@link #movedTo} set, answers {@code moved} naming that node instead.
+ */
 class FakePeer {
 
     final List<SendCommand> received = new CopyOnWriteArrayList<>();
+    /** When set, every send is answered {@code moved} naming this node (the process moved there). */
+    volatile String movedTo;
 
     @MessageMapping(Routes.PROCESS_SEND)
     Mono<Accepted> send(SendCommand command) {
         if ("hold".equals(command.payload())) {
             return Mono.never();
+        }
+        String elsewhere = movedTo;
+        if (elsewhere != null) {
+            return Mono.error(new BeamlineException(io.beamline.api.wire.Failure.of(ErrorCode.MOVED, "moved")
+                    .with("node", elsewhere)));
         }
         if ("missing".equals(command.payload())) {
             return Mono.error(new BeamlineException(ErrorCode.PROCESS_NOT_FOUND, "no " + command.to()));

@@ -94,6 +94,17 @@ class FakeRegistry {
         return Mono.just(location);
     }
 
+    /** The last location put for the id, or {@code process_not_found}. */
+    @MessageMapping(Routes.LOCATION_GET)
+    Mono<Location> location(io.beamline.api.wire.ProcessRef ref) {
+        for (int i = locationsPut.size() - 1; i >= 0; i--) {
+            if (locationsPut.get(i).id().equals(ref.id())) {
+                return Mono.just(locationsPut.get(i));
+            }
+        }
+        return Mono.error(new BeamlineException(ErrorCode.PROCESS_NOT_FOUND, "no location for " + ref.id()));
+    }
+
     @MessageMapping(Routes.LOCATION_REMOVE)
     Mono<Void> removeLocation(Location location) {
         locationsRemoved.add(location);

@@ -66,6 +66,34 @@ class NodeLeaseTest {
     }
 
     @Test
+    void aDrainSaysDrainingAtOnceAndInEveryLaterRenewal() {
+        identity.bound(7300);
+        lease.start();
+        await().until(lease::registered);
+
+        lease.drain().block(Duration.ofSeconds(5));
+
+        assertThat(lease.draining()).isTrue();
+        assertThat(registry.renewals).as("drain() completes once a renewal said so")
+                .anySatisfy(renewal -> assertThat(renewal.status()).isEqualTo("draining"));
+        int seen = registry.renewals.size();
+        await().until(() -> registry.renewals.size() > seen);
+        assertThat(registry.renewals.getLast().status()).isEqualTo("draining");
+        assertThat(lease.registered()).as("a draining node holds its lease").isTrue();
+    }
+
+    @Test
+    void aDrainBeforeRegistrationCompletesAtOnceAndRegistersDraining() {
+        lease.drain().block(Duration.ofSeconds(1));
+        identity.bound(7300);
+
+        lease.start();
+
+        await().until(() -> registry.registrations.size() == 1);
+        assertThat(registry.registrations.getFirst().status()).isEqualTo("draining");
+    }
+
+    @Test
     void renewalsCarryTheProcessCount() {
         runtime.spawn(new io.beamline.api.wire.ProcessSpec(null, "echo", null, null, null, null, null)).join();
         identity.bound(7300);

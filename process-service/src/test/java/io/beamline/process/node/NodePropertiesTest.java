@@ -11,7 +11,7 @@ class NodePropertiesTest {
 
     @Test
     void defaultsMatchTheSharedConfiguration() {
-        NodeProperties properties = new NodeProperties(null, null, null, null, null, null);
+        NodeProperties properties = new NodeProperties(null, null, null, null, null, null, null);
 
         assertThat(properties.node().namePrefix()).isEqualTo("process-service");
         assertThat(properties.node().advertisedHost()).isEqualTo("127.0.0.1");
@@ -21,12 +21,15 @@ class NodePropertiesTest {
         assertThat(properties.lease().renew()).isEqualTo(Duration.ofSeconds(1));
         assertThat(properties.runtime().tombstoneTtl()).isEqualTo(Duration.ofSeconds(30));
         assertThat(properties.plugins()).as("no plugin directory unless configured").isNull();
+        assertThat(properties.drain().timeout()).as("below the chart's grace period minus its preStop wait")
+                .isEqualTo(Duration.ofSeconds(25));
+        assertThat(properties.drain().concurrency()).isEqualTo(64);
     }
 
     @Test
     void aRemoteWithOnlyATimeoutKeepsItsDefaultAddress() {
         NodeProperties properties = new NodeProperties(null, null,
-                new NodeProperties.Remote(null, Duration.ofMillis(500)), null, null, null);
+                new NodeProperties.Remote(null, Duration.ofMillis(500)), null, null, null, null);
 
         assertThat(properties.supervisor().address()).isEqualTo("127.0.0.1:7200");
         assertThat(properties.supervisor().timeout()).isEqualTo(Duration.ofMillis(500));
@@ -44,6 +47,7 @@ class NodePropertiesTest {
     void rejectsNonPositiveDurations() {
         assertThatIllegalArgumentException().isThrownBy(() -> new NodeProperties.Lease(Duration.ZERO));
         assertThatIllegalArgumentException().isThrownBy(() -> new NodeProperties.Remote("h:1", Duration.ofSeconds(-1)));
+        assertThatIllegalArgumentException().isThrownBy(() -> new NodeProperties.Drain(Duration.ZERO, 0, null));
     }
 
     @Test

@@ -70,6 +70,39 @@ class PeerRouterTest {
     }
 
     @Test
+    void aFrameAnsweredMovedGoesToTheNodeThePeerNamed() {
+        FakePeer adopter = new FakePeer();
+        try (FakeServer adopterServer = FakeServer.start(adopter)) {
+            nodeUp("peer-node-bbb222", peerServer.address());
+            nodeUp("adopter-node-ccc333", adopterServer.address());
+            snapshotComplete();
+            await().until(() -> router.knows("bbb222") && router.knows("ccc333"));
+
+            peer.movedTo = "adopter-node-ccc333";
+
+            router.send("bbb222.1", "late");
+
+            await().until(() -> adopter.received.size() == 1);
+            assertThat(adopter.received.getFirst()).isEqualTo(new SendCommand("bbb222.1", "late"));
+            assertThat(router.dropped()).isZero();
+        }
+    }
+
+    @Test
+    void aFrameMovedToANodeNotKnownToLiveIsDropped() {
+        nodeUp("peer-node-bbb222", peerServer.address());
+        snapshotComplete();
+        await().until(() -> router.knows("bbb222"));
+
+        peer.movedTo = "gone-node-zzz999";
+
+        router.send("bbb222.1", "late");
+
+        await().until(() -> router.dropped() == 1);
+        assertThat(peer.received).isEmpty();
+    }
+
+    @Test
     void dropsMessagesForUnknownDownOrOwnNodesAndRefusedOnes() {
         nodeUp("peer-node-bbb222", peerServer.address());
         snapshotComplete();

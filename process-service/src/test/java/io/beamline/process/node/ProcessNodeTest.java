@@ -1,8 +1,10 @@
 package io.beamline.process.node;
 
+import io.beamline.api.wire.AdoptCommand;
 import io.beamline.api.wire.BeamlineException;
 import io.beamline.api.wire.ErrorCode;
 import io.beamline.api.wire.Failure;
+import io.beamline.api.wire.Location;
 import io.beamline.api.wire.NameBinding;
 import io.beamline.api.wire.ProcessSpec;
 import io.beamline.api.wire.ProcessStatus;
@@ -19,6 +21,7 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -186,6 +189,60 @@ class ProcessNodeTest {
 
         assertThat(registry.unregistered).contains(new NameBinding("stopped/kv", status.id()));
         assertThat(statusCode(status.id())).isEqualTo(ErrorCode.PROCESS_NOT_FOUND);
+    }
+
+    @Test
+    void anAdoptedProcessRunsWithItsStateAndQueueIsLocatedHereAndItsSupervisorKnowsTheNewNode() {
+        ProcessNode node = node();
+        ProcessSpec spec = new ProcessSpec("other1.7", "counter", Map.of(), null, "permanent", "root", null);
+        AdoptCommand adopt = new AdoptCommand(spec, 3, 2, true, Map.of("initial", 0, "value", 40),
+                List.of(Map.of("op", "inc", "by", 2)), "other-node-other1");
+
+        ProcessStatus status = node.adopt(adopt).block(Duration.ofSeconds(5));
+
+        assertThat(status.incarnation()).as("a move keeps the incarnation").isEqualTo(3);
+        assertThat(status.restarts()).isEqualTo(2);
+        assertThat(runtime.call("other1.7", Map.of("op", "get"), 5_000).join()).isEqualTo(Map.of("value", 42L));
+        assertThat(registry.locationsPut).containsExactly(new Location("other1.7", identity.nodeId(), 3));
+        await().atMost(Duration.ofSeconds(5)).until(() -> !supervisor.started.isEmpty());
+        assertThat(supervisor.started.getFirst().node()).isEqualTo(identity.nodeId());
+        assertThat(supervisor.started.getFirst().incarnation()).isEqualTo(3);
+    }
+
+    @Test
+    void anAdoptionWhoseLocationLosesStopsTheCopyHereAndFailsStale() {
+        ProcessNode node = node();
+        registry.locationsStale.set(true);
+        ProcessSpec spec = new ProcessSpec("other1.8", "counter", Map.of(), null, "permanent", "root", null);
+
+        Failure failure = failureOf(node.adopt(new AdoptCommand(spec, 1, 0, true, Map.of("initial", 0, "value", 1),
+                List.of(), "other-node-other1")));
+
+        assertThat(failure.code()).isEqualTo(ErrorCode.STALE_INCARNATION);
+        await().atMost(Duration.ofSeconds(5)).until(() -> runtime.processCount() == 0);
+        assertThat(supervisor.started).as("the supervisor keeps the node that still runs it").isEmpty();
+    }
+
+    @Test
+    void anAdoptionOfAnUnknownBehaviorIsRefused() {
+        ProcessSpec spec = new ProcessSpec("other1.9", "nope", Map.of(), null, "temporary", null, null);
+
+        Failure failure = failureOf(node().adopt(new AdoptCommand(spec, 1, 0, false, null, List.of(), "x-other1")));
+
+        assertThat(failure.code()).isEqualTo(ErrorCode.BEHAVIOR_NOT_FOUND);
+        assertThat(registry.locationsPut).isEmpty();
+    }
+
+    @Test
+    void anAdoptionThatCannotImportItsStateIsInvalidAndLeavesNothing() {
+        ProcessSpec spec = new ProcessSpec("other1.10", "counter", Map.of(), null, "temporary", null, null);
+
+        Failure failure = failureOf(node().adopt(new AdoptCommand(spec, 1, 0, true, "not a counter state", List.of(),
+                "x-other1")));
+
+        assertThat(failure.code()).isEqualTo(ErrorCode.INVALID_REQUEST);
+        assertThat(runtime.processCount()).isZero();
+        assertThat(registry.locationsPut).isEmpty();
     }
 
     private static ProcessSpec named(String behavior, String name, String restart) {

@@ -1,6 +1,6 @@
 package io.beamline.process.runtime.builtin;
 
-import io.beamline.api.Behavior;
+import io.beamline.api.Migratable;
 import io.beamline.api.ProcessContext;
 
 import java.util.Map;
@@ -10,8 +10,9 @@ import java.util.Map;
  * integer fails the spawn). {@code {"op":"inc","by":n}} ({@code by} default 1),
  * {@code {"op":"get"}} and {@code {"op":"reset"}} (back to {@code args.initial}); as calls each
  * replies {@code {"value": n}}. Any other message crashes it, so its supervisor restarts it.
+ * Moves with its value and its {@code initial} ({@code {"initial": i, "value": n}}).
  */
-final class Counter implements Behavior {
+final class Counter implements Migratable {
 
     private long initial;
     private long value;
@@ -21,6 +22,18 @@ final class Counter implements Behavior {
         Object given = args.get("initial");
         initial = given == null ? 0 : Messages.integer("args.initial", given);
         value = initial;
+    }
+
+    @Override
+    public Object exportState() {
+        return Map.of("initial", initial, "value", value);
+    }
+
+    @Override
+    public void importState(Object state, ProcessContext context) {
+        Map<?, ?> exported = (Map<?, ?>) state;
+        initial = Messages.integer("state.initial", exported.get("initial"));
+        value = Messages.integer("state.value", exported.get("value"));
     }
 
     @Override

@@ -1,6 +1,6 @@
 package io.beamline.process.runtime.builtin;
 
-import io.beamline.api.Behavior;
+import io.beamline.api.Migratable;
 import io.beamline.api.ProcessContext;
 
 import java.util.Collections;
@@ -12,13 +12,28 @@ import java.util.Map;
  * {@code kv}: a map from string keys to JSON values. {@code put} (key, value), {@code get}
  * (key; call replies {@code {"value": v}}, null when absent), {@code delete} (key) and
  * {@code keys} (call replies {@code {"keys": [...]}} sorted); put and delete as calls reply
- * {@code {"ok": true}}. Any other message, or a missing or non-string key, crashes it.
+ * {@code {"ok": true}}. Any other message, or a missing or non-string key, crashes it. Moves
+ * with its entries (a JSON object).
  */
-final class KeyValue implements Behavior {
+final class KeyValue implements Migratable {
 
     private static final Map<String, Object> OK = Map.of("ok", true);
 
     private Map<String, Object> entries; // made on first put: an empty kv costs little
+
+    @Override
+    public Object exportState() {
+        return entries == null ? Map.of() : new HashMap<>(entries);
+    }
+
+    @Override
+    public void importState(Object state, ProcessContext context) {
+        Map<?, ?> exported = (Map<?, ?>) state;
+        if (!exported.isEmpty()) {
+            entries = new HashMap<>();
+            exported.forEach((key, value) -> entries.put((String) key, value));
+        }
+    }
 
     @Override
     public void handle(Object message, ProcessContext context) {

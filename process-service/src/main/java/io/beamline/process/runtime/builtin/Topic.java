@@ -1,6 +1,6 @@
 package io.beamline.process.runtime.builtin;
 
-import io.beamline.api.Behavior;
+import io.beamline.api.Migratable;
 import io.beamline.api.ProcessContext;
 
 import java.util.LinkedHashSet;
@@ -15,11 +15,24 @@ import java.util.Set;
  * subscription order, each with the per-pair order of process-to-process sends. As calls they
  * reply {@code {"subscribers": n}} ({@code publish}: the number it was sent to);
  * {@code {"op":"subscribers"}} as a call replies {@code {"subscribers": [ids…]}}. A subscriber
- * that is gone is dropped silently, as a send to a dead pid. Anything else crashes it.
+ * that is gone is dropped silently, as a send to a dead pid. Anything else crashes it. Moves with
+ * its subscribers (a JSON array, in subscription order).
  */
-final class Topic implements Behavior {
+final class Topic implements Migratable {
 
     private final Set<String> subscribers = new LinkedHashSet<>();
+
+    @Override
+    public Object exportState() {
+        return List.copyOf(subscribers);
+    }
+
+    @Override
+    public void importState(Object state, ProcessContext context) {
+        for (Object id : (List<?>) state) {
+            subscribers.add((String) id);
+        }
+    }
 
     @Override
     public void handle(Object message, ProcessContext context) {

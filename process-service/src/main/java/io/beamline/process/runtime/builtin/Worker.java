@@ -1,6 +1,6 @@
 package io.beamline.process.runtime.builtin;
 
-import io.beamline.api.Behavior;
+import io.beamline.api.Migratable;
 import io.beamline.api.ProcessContext;
 
 import java.util.Map;
@@ -12,7 +12,18 @@ import java.util.concurrent.TimeUnit;
  * afterwards. Declared blocking, so it runs on virtual threads and never holds a scheduler that
  * other processes need. At most {@value #MAX_MS} ms per message; anything else crashes it.
  */
-final class Worker implements Behavior {
+final class Worker implements Migratable {
+
+    /** Stateless: nothing to carry, so a move only moves the mailbox. */
+    @Override
+    public Object exportState() {
+        return null;
+    }
+
+    @Override
+    public void importState(Object state, ProcessContext context) {
+    }
+
 
     static final long MAX_MS = 60_000;
     private static final Map<String, Object> DONE = Map.of("done", true);

@@ -107,7 +107,7 @@ class NodeLeaseTest {
 
     @Test
     void leaseThatRunsOutFencesTheNodeStoppingOnlyItsSupervisedProcesses() {
-        registry.grantTtlMs.set(400);
+        registry.grantTtlMs.set(1_000); // ten renewals per ttl: a loaded machine lost 400 ms leases right after registering
         String supervised = runtime.spawn(new io.beamline.api.wire.ProcessSpec(null, "counter", null, null, "permanent",
                 "root", null)).join().id();
         String temporary = runtime.spawn(new io.beamline.api.wire.ProcessSpec(null, "counter", null, null, null, null,

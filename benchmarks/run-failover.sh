@@ -54,24 +54,10 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# shellcheck disable=SC2016 # single-quoted on purpose: $0 is the argument after the script
-port_in_use() { timeout 2 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$0"' "$1" 2>/dev/null; }
+# shellcheck source=benchmarks/lib.sh
+source benchmarks/lib.sh
 
-free_port() {
-  local port
-  for _ in $(seq 200); do
-    port=$((20000 + RANDOM % 12768))
-    if ! port_in_use "$port"; then printf '%s\n' "$port"; return 0; fi
-  done
-  echo "failover-benchmark: found no free port" >&2
-  return 1
-}
-
-if [ ! -f "$JAR" ] || [ -n "$(find benchmarks/src benchmarks/pom.xml pom.xml -newer "$JAR" -print -quit 2>/dev/null)" ]; then
-  say "building the benchmarks jar"
-  ./mvnw -q -DskipTests -pl benchmarks package
-  touch "$JAR"
-fi
+build_benchmarks_jar
 
 run_on_fresh_platform() { # scenarios, then the options passed through
   local scenarios=$1

@@ -66,7 +66,7 @@ class DrainIT {
             return null;
         });
         for (ServiceProcess node : cluster.nodes()) {
-            assertThat(processesOn(nodeIdAt(node.address()))).as("counters on %s", node).isGreaterThan(COUNTERS / 5);
+            assertThat(processesOn(api().nodeIdAt(node.address()))).as("counters on %s", node).isGreaterThan(COUNTERS / 5);
         }
     }
 
@@ -74,7 +74,7 @@ class DrainIT {
     @Order(1)
     void aDrainedNodeHandsOffEveryCounterAndExitsByItselfWithoutLosingAnAcceptedIncrement() throws Exception {
         ServiceProcess victim = cluster.node(0);
-        String victimId = nodeIdAt(victim.address());
+        String victimId = api().nodeIdAt(victim.address());
         int onVictim = processesOn(victimId);
         try (Load load = Load.start()) {
             await("some load before the drain").atMost(Duration.ofSeconds(60)).until(() -> load.answered() >= 1_000);
@@ -84,7 +84,7 @@ class DrainIT {
                     .submit(() -> cluster.terminate(victim, EXITS_WITHIN));
             boolean sawDraining = false;
             while (!exited.isDone() && !sawDraining) {
-                sawDraining = "draining".equals(nodeStatus(victimId));
+                sawDraining = "draining".equals(api().nodeStatus(victimId));
             }
             boolean byItself = exited.get(EXITS_WITHIN.toSeconds() + 5, TimeUnit.SECONDS);
             long drainMillis = Duration.ofNanos(System.nanoTime() - sigtermAt).toMillis();
@@ -107,7 +107,7 @@ class DrainIT {
     @Order(2)
     void aNewNodeTakesItsShareOnRebalanceAndTheValuesStayIntact() throws Exception {
         ServiceProcess newcomer = cluster.addNode();
-        String newcomerId = nodeIdAt(newcomer.address());
+        String newcomerId = api().nodeIdAt(newcomer.address());
         List<String> up = upNodes();
         assertThat(up).contains(newcomerId).hasSize(3);
         await("lease renewals carry the counts").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
@@ -132,7 +132,7 @@ class DrainIT {
     @Order(3)
     void aRollingRestartOfEveryNodeUnderLoadLosesNoAcceptedIncrement() throws Exception {
         List<ServiceProcess> old = cluster.nodes().stream().filter(ServiceProcess::isAlive).toList();
-        List<String> oldIds = old.stream().map(node -> nodeIdAt(node.address())).toList();
+        List<String> oldIds = old.stream().map(node -> api().nodeIdAt(node.address())).toList();
         try (Load load = Load.start()) {
             for (ServiceProcess node : old) {
                 cluster.addNode(); // as a rolling update does: the new pod first (maxSurge 1), then the old one stops
@@ -281,21 +281,4 @@ class DrainIT {
         return up;
     }
 
-    private static String nodeIdAt(String address) {
-        for (JsonNode node : api().get("/api/v1/nodes").expectJson(200).json()) {
-            if (address.equals(node.path("address").asString("")) && !"down".equals(node.path("status").asString(""))) {
-                return node.path("id").asString();
-            }
-        }
-        throw new AssertionError("no node listed at " + address);
-    }
-
-    private static String nodeStatus(String nodeId) {
-        for (JsonNode node : api().get("/api/v1/nodes").expectJson(200).json()) {
-            if (nodeId.equals(node.path("id").asString(""))) {
-                return node.path("status").asString("");
-            }
-        }
-        return "";
-    }
 }

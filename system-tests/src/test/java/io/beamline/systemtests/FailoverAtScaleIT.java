@@ -9,14 +9,10 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Predicate;
-import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -206,38 +202,9 @@ class FailoverAtScaleIT {
      * (e.g. 503 before failover) and throws for an answer that must never come, failing at once.
      */
     private static void awaitEach(String what, Collection<String> keys, Predicate<String> check) {
-        Set<String> pending = ConcurrentHashMap.newKeySet();
-        pending.addAll(keys);
-        long started = System.nanoTime();
-        try {
-            await(what).atMost(FAILED_OVER_WITHIN).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(250))
-                    .until(() -> {
-                        List<Future<?>> sweep = new ArrayList<>();
-                        for (String key : List.copyOf(pending)) {
-                            sweep.add(pool.submit(() -> {
-                                if (check.test(key)) {
-                                    pending.remove(key);
-                                }
-                            }));
-                        }
-                        for (Future<?> one : sweep) {
-                            try {
-                                one.get();
-                            } catch (ExecutionException e) {
-                                if (e.getCause() instanceof Error error) {
-                                    throw error;
-                                }
-                                throw new AssertionError(what + ": " + e.getCause(), e.getCause());
-                            }
-                        }
-                        return pending.isEmpty();
-                    });
-        } catch (ConditionTimeoutException timedOut) {
-            throw new AssertionError(what + ": " + pending.size() + " of " + keys.size() + " not there within "
-                    + FAILED_OVER_WITHIN.toSeconds() + " s, e.g. " + pending.stream().limit(5).toList(), timedOut);
-        }
+        Duration took = ConcurrentChecks.awaitEach(pool, FAILED_OVER_WITHIN, what, keys, check);
         System.out.printf("FailoverAtScaleIT: %s: all %d after %d ms from the first check%n", what, keys.size(),
-                (System.nanoTime() - started) / 1_000_000);
+                took.toMillis());
     }
 
     private static GatewayClient api() {

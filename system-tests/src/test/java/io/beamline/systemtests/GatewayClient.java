@@ -80,10 +80,13 @@ public final class GatewayClient {
         return taken;
     }
 
-    /** The id of the node that {@code GET /api/v1/nodes} lists at RSocket {@code address}; fails when none is. */
+    /**
+     * The id of the live node that {@code GET /api/v1/nodes} lists at RSocket {@code address} (a
+     * node started again on the same port replaces a down one there); fails when none is.
+     */
     public String nodeIdAt(String address) {
         for (JsonNode node : get("/api/v1/nodes").expectJson(200).json()) {
-            if (address.equals(node.path("address").asString(""))) {
+            if (address.equals(node.path("address").asString("")) && !"down".equals(node.path("status").asString(""))) {
                 return node.path("id").asString();
             }
         }

@@ -10,14 +10,10 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Predicate;
-import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -62,7 +58,7 @@ class SupervisorFailoverOnRedisIT {
     @BeforeAll
     static void spawnProcessesAndATree() throws Exception {
         pool = Executors.newFixedThreadPool(CONCURRENCY);
-        victimNode = nodeIdAt(cluster.node(2).address());
+        victimNode = api().nodeIdAt(cluster.node(2).address());
         await("a supervisor leader").atMost(Duration.ofSeconds(10)).until(() -> cluster.supervisorLeader().isPresent());
 
         List<Future<HttpResult>> spawns = new ArrayList<>();
@@ -111,7 +107,7 @@ class SupervisorFailoverOnRedisIT {
 
         cluster.kill9(cluster.node(2));
         await("node_down of " + victimNode).atMost(DOWN_WITHIN).pollInterval(Duration.ofMillis(20))
-                .until(() -> "down".equals(nodeStatus(victimNode)));
+                .until(() -> "down".equals(api().nodeStatus(victimNode)));
         cluster.kill9(leader);
         long killed = System.nanoTime();
 
@@ -187,56 +183,11 @@ class SupervisorFailoverOnRedisIT {
      * throws for an answer that must never come, failing at once.
      */
     private static void awaitEach(String what, Collection<String> keys, Predicate<String> check) {
-        Set<String> pending = ConcurrentHashMap.newKeySet();
-        pending.addAll(keys);
-        try {
-            await(what).atMost(FAILED_OVER_WITHIN).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(250))
-                    .until(() -> {
-                        List<Future<?>> sweep = new ArrayList<>();
-                        for (String key : List.copyOf(pending)) {
-                            sweep.add(pool.submit(() -> {
-                                if (check.test(key)) {
-                                    pending.remove(key);
-                                }
-                            }));
-                        }
-                        for (Future<?> one : sweep) {
-                            try {
-                                one.get();
-                            } catch (ExecutionException e) {
-                                if (e.getCause() instanceof Error error) {
-                                    throw error;
-                                }
-                                throw new AssertionError(what + ": " + e.getCause(), e.getCause());
-                            }
-                        }
-                        return pending.isEmpty();
-                    });
-        } catch (ConditionTimeoutException timedOut) {
-            throw new AssertionError(what + ": " + pending.size() + " of " + keys.size() + " not there within "
-                    + FAILED_OVER_WITHIN.toSeconds() + " s, e.g. " + pending.stream().limit(5).toList(), timedOut);
-        }
+        ConcurrentChecks.awaitEach(pool, FAILED_OVER_WITHIN, what, keys, check);
     }
 
     private static GatewayClient api() {
         return cluster.gateway();
     }
 
-    private static String nodeStatus(String nodeId) {
-        for (JsonNode node : api().get("/api/v1/nodes").expectJson(200).json()) {
-            if (nodeId.equals(node.path("id").asString(""))) {
-                return node.path("status").asString("");
-            }
-        }
-        return "absent";
-    }
-
-    private static String nodeIdAt(String address) {
-        for (JsonNode node : api().get("/api/v1/nodes").expectJson(200).json()) {
-            if (address.equals(node.path("address").asString(""))) {
-                return node.path("id").asString();
-            }
-        }
-        throw new AssertionError("no node listed at " + address);
-    }
 }

@@ -1,11 +1,9 @@
 package io.beamline.benchmarks;
 
+import io.beamline.benchmarks.GatewayHttp.Answer;
+
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,7 +25,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Drain benchmark (issue 6 item 4): how long a node holding {@code --per-node} processes takes
@@ -45,7 +42,6 @@ import tools.jackson.databind.json.JsonMapper;
 public final class DrainBenchmark {
 
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(15);
-    private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final String GET = "{\"payload\":{\"op\":\"get\"},\"timeoutMs\":5000}";
     private static final Duration REFERENCE = Duration.ofSeconds(3);
 
@@ -89,17 +85,6 @@ public final class DrainBenchmark {
         }
     }
 
-    record Answer(int status, String body) {
-
-        JsonNode json() {
-            return body.isEmpty() ? tools.jackson.databind.node.MissingNode.getInstance() : JSON.readTree(body);
-        }
-
-        String code() {
-            return status + (status >= 400 && body.contains("\"code\"") ? " " + json().path("code").asString("") : "");
-        }
-    }
-
     record Node(String id, String name, long pid) {
     }
 
@@ -108,12 +93,12 @@ public final class DrainBenchmark {
     }
 
     private final Options options;
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
+    private final GatewayHttp api;
     private final List<String> rows = new ArrayList<>();
 
     private DrainBenchmark(Options options) {
         this.options = options;
+        this.api = new GatewayHttp(options.gateway(), REQUEST_TIMEOUT);
     }
 
     public static void main(String[] args) throws Exception {
@@ -143,7 +128,7 @@ public final class DrainBenchmark {
     private void run() throws Exception {
         int total = 3 * options.perNode();
         long spawnStart = System.nanoTime();
-        forEach(total, i -> require(post("/api/v1/processes", "{\"behavior\":\"counter\",\"restart\":\"permanent\"}"), 201,
+        forEach(total, i -> GatewayHttp.require(api.post("/api/v1/processes", "{\"behavior\":\"counter\",\"restart\":\"permanent\"}"), 201,
                 "spawn"));
         row("spawned permanent counters", String.format(Locale.ROOT, "%,d in %s", total, ms(System.nanoTime() - spawnStart)));
         awaitNanos(System.nanoTime(), 200, () -> listedTotal() == total); // renewals carry the counts
@@ -211,7 +196,7 @@ public final class DrainBenchmark {
         LongAdder unreachable = new LongAdder();
         LongAdder restarted = new LongAdder();
         forEach(onVictim.size(), i -> {
-            Answer status = get("/api/v1/processes/" + onVictim.get(i));
+            Answer status = api.get("/api/v1/processes/" + onVictim.get(i));
             if (status.status() != 200) {
                 unreachable.increment();
             } else if (status.json().path("incarnation").asInt() != 1) {
@@ -236,7 +221,7 @@ public final class DrainBenchmark {
                     while (!stop.getAsBoolean() && System.nanoTime() < until) {
                         String id = ids.get(ThreadLocalRandom.current().nextInt(ids.size()));
                         long start = System.nanoTime();
-                        Answer answer = post("/api/v1/processes/" + id + "/calls", GET);
+                        Answer answer = api.post("/api/v1/processes/" + id + "/calls", GET);
                         probes.add(new Probe(start, System.nanoTime() - start, answer.code()));
                     }
                     return null;
@@ -271,7 +256,7 @@ public final class DrainBenchmark {
             }
         }
         List<Node> nodes = new ArrayList<>();
-        for (JsonNode node : require(get("/api/v1/nodes"), 200, "nodes").json()) {
+        for (JsonNode node : GatewayHttp.require(api.get("/api/v1/nodes"), 200, "nodes").json()) {
             String name = nameByAddress.get(node.path("address").asString(""));
             if ("up".equals(node.path("status").asString()) && name != null) {
                 long pid = Long.parseLong(Files.readString(options.runDir().resolve(name + ".pid")).trim());
@@ -286,7 +271,7 @@ public final class DrainBenchmark {
 
     private long listedTotal() {
         long total = 0;
-        for (JsonNode node : require(get("/api/v1/nodes"), 200, "nodes").json()) {
+        for (JsonNode node : GatewayHttp.require(api.get("/api/v1/nodes"), 200, "nodes").json()) {
             if ("up".equals(node.path("status").asString())) {
                 total += node.path("processes").asLong();
             }
@@ -298,7 +283,7 @@ public final class DrainBenchmark {
         List<String> ids = new ArrayList<>();
         String cursor = null;
         do {
-            JsonNode page = require(get("/api/v1/processes?limit=1000&node=" + nodeId + (cursor == null ? "" : "&cursor=" + cursor)),
+            JsonNode page = GatewayHttp.require(api.get("/api/v1/processes?limit=1000&node=" + nodeId + (cursor == null ? "" : "&cursor=" + cursor)),
                     200, "list").json();
             page.path("items").forEach(item -> ids.add(item.path("id").asString()));
             cursor = page.path("next").isNull() || page.path("next").isMissingNode() ? null : page.path("next").asString();
@@ -307,7 +292,7 @@ public final class DrainBenchmark {
     }
 
     private String nodeStatus(String nodeId) {
-        for (JsonNode node : require(get("/api/v1/nodes"), 200, "nodes").json()) {
+        for (JsonNode node : GatewayHttp.require(api.get("/api/v1/nodes"), 200, "nodes").json()) {
             if (nodeId.equals(node.path("id").asString())) {
                 return node.path("status").asString();
             }
@@ -357,36 +342,6 @@ public final class DrainBenchmark {
                 future.get();
             }
         }
-    }
-
-    private Answer get(String path) {
-        return send(HttpRequest.newBuilder(options.gateway().resolve(path)).GET());
-    }
-
-    private Answer post(String path, String body) {
-        return send(HttpRequest.newBuilder(options.gateway().resolve(path))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)));
-    }
-
-    private Answer send(HttpRequest.Builder request) {
-        try {
-            HttpResponse<String> response = http.send(request.timeout(REQUEST_TIMEOUT).build(),
-                    HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-            return new Answer(response.statusCode(), response.body());
-        } catch (IOException e) {
-            return new Answer(-1, "{\"code\":\"" + e.getClass().getSimpleName() + "\"}");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
-    }
-
-    private static Answer require(Answer answer, int status, String what) {
-        if (answer.status() != status) {
-            throw new IllegalStateException(what + ": expected " + status + ", got " + answer.status() + " " + answer.body());
-        }
-        return answer;
     }
 
     private void row(String figure, String value) {

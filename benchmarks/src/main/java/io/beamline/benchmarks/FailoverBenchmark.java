@@ -1,11 +1,9 @@
 package io.beamline.benchmarks;
 
+import io.beamline.benchmarks.GatewayHttp.Answer;
+
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,7 +25,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Failover timings against a running platform (issue 4), through its public HTTP API only:
@@ -64,7 +61,6 @@ import tools.jackson.databind.json.JsonMapper;
 public final class FailoverBenchmark {
 
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(15);
-    private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final String GET = "{\"payload\":{\"op\":\"get\"},\"timeoutMs\":2000}";
     private static final int BASELINE_REQUESTS = 500;
 
@@ -112,31 +108,19 @@ public final class FailoverBenchmark {
         }
     }
 
-    /** One HTTP answer: status and body text. */
-    record Answer(int status, String body) {
-
-        JsonNode json() {
-            return body.isEmpty() ? tools.jackson.databind.node.MissingNode.getInstance() : JSON.readTree(body);
-        }
-
-        String code() {
-            return status + (status >= 400 && body.contains("\"code\"") ? " " + json().path("code").asString("") : "");
-        }
-    }
-
     /** A node as the registry lists it, with the OS process behind it. */
     record Node(String id, String address, String name, long pid) {
     }
 
     private final Options options;
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
+    private final GatewayHttp api;
     private final ExecutorService pool;
     private final List<String> rows = new ArrayList<>();
     private boolean spawnedOnce;
 
     private FailoverBenchmark(Options options) {
         this.options = options;
+        this.api = new GatewayHttp(options.gateway(), REQUEST_TIMEOUT);
         this.pool = Executors.newFixedThreadPool(options.concurrency());
     }
 
@@ -190,11 +174,11 @@ public final class FailoverBenchmark {
     // --- reference: one status and one call round trip ---
 
     private void baseline() {
-        Answer spawned = post("/api/v1/processes", "{\"behavior\":\"counter\"}");
-        require(spawned, 201, "spawn for the baseline");
+        Answer spawned = api.post("/api/v1/processes", "{\"behavior\":\"counter\"}");
+        GatewayHttp.require(spawned, 201, "spawn for the baseline");
         String id = spawned.json().path("id").asString();
         for (int i = 0; i < 100; i++) {
-            get("/api/v1/processes/" + id); // warm-up, not measured
+            api.get("/api/v1/processes/" + id); // warm-up, not measured
         }
         long[] status = new long[BASELINE_REQUESTS];
         long[] call = new long[BASELINE_REQUESTS];
@@ -203,14 +187,14 @@ public final class FailoverBenchmark {
         Map<String, Integer> failed = new TreeMap<>();
         for (int i = 0; i < BASELINE_REQUESTS; i++) {
             long started = System.nanoTime();
-            Answer answer = get("/api/v1/processes/" + id);
+            Answer answer = api.get("/api/v1/processes/" + id);
             if (answer.status() == 200) {
                 status[statusOk++] = System.nanoTime() - started;
             } else {
                 failed.merge("status " + answer.code(), 1, Integer::sum);
             }
             started = System.nanoTime();
-            answer = post("/api/v1/processes/" + id + "/calls", GET);
+            answer = api.post("/api/v1/processes/" + id + "/calls", GET);
             if (answer.status() == 200) {
                 call[callOk++] = System.nanoTime() - started;
             } else {
@@ -222,7 +206,7 @@ public final class FailoverBenchmark {
         if (!failed.isEmpty()) {
             row("reference requests that failed (left out of the latencies)", failed.toString());
         }
-        delete("/api/v1/processes/" + id);
+        api.delete("/api/v1/processes/" + id);
         row("status round trip p50 / p99 (reference, " + BASELINE_REQUESTS + " sequential)",
                 "%.2f ms / %.2f ms".formatted(percentileMs(status, 50), percentileMs(status, 99)));
         row("call round trip p50 / p99 (reference)",
@@ -286,7 +270,7 @@ public final class FailoverBenchmark {
         AtomicLong ok = new AtomicLong();
         long started = System.nanoTime();
         forEach(total, i -> {
-            Answer answer = post("/api/v1/processes",
+            Answer answer = api.post("/api/v1/processes",
                     "{\"behavior\":\"counter\",\"args\":{\"initial\":" + i + "},\"restart\":\"permanent\"}");
             if (answer.status() == 201) {
                 ok.incrementAndGet();
@@ -305,7 +289,7 @@ public final class FailoverBenchmark {
         List<String> ids = new ArrayList<>();
         String cursor = null;
         do {
-            JsonNode page = require(get("/api/v1/processes?node=" + nodeId + "&limit=1000"
+            JsonNode page = GatewayHttp.require(api.get("/api/v1/processes?node=" + nodeId + "&limit=1000"
                     + (cursor == null ? "" : "&cursor=" + cursor)), 200, "list of " + nodeId).json();
             page.path("items").forEach(item -> ids.add(item.path("id").asString()));
             JsonNode next = page.path("next");
@@ -323,7 +307,7 @@ public final class FailoverBenchmark {
         List<String> sample = lost.subList(0, Math.min(1_000, lost.size()));
         Map<String, Integer> served = new TreeMap<>();
         forEach(sample.size(), i -> {
-            Answer status = get("/api/v1/processes/" + sample.get(i));
+            Answer status = api.get("/api/v1/processes/" + sample.get(i));
             String key = status.status() != 200 ? status.code()
                     : (victim.id().equals(status.json().path("node").asString()) ? "old node" : "new node")
                     + " incarnation " + status.json().path("incarnation").asInt();
@@ -332,7 +316,7 @@ public final class FailoverBenchmark {
             }
         });
         row("kill -STOP: after SIGCONT, status of " + sample.size() + " of its processes", served.toString());
-        Answer listed = get("/api/v1/processes?node=" + victim.id() + "&limit=1000");
+        Answer listed = api.get("/api/v1/processes?node=" + victim.id() + "&limit=1000");
         int stale = 0;
         if (listed.status() == 200) {
             Set<String> lostIds = Set.copyOf(lost);
@@ -383,7 +367,7 @@ public final class FailoverBenchmark {
                     long slot = nextSlot.getAndUpdate(last -> Math.max(last, System.nanoTime()) + spacing);
                     LockSupport.parkNanos(slot - System.nanoTime());
                 }
-                Answer answer = post("/api/v1/processes/" + id + "/calls", GET);
+                Answer answer = api.post("/api/v1/processes/" + id + "/calls", GET);
                 if (answer.status() == 200) {
                     long at = System.nanoTime() - t0;
                     if (pending.remove(id)) {
@@ -411,17 +395,17 @@ public final class FailoverBenchmark {
         }
         spec.append("]}");
         long started = System.nanoTime();
-        Answer tree = post("/api/v1/supervisors", spec.toString());
-        require(tree, 201, "one_for_all supervisor of " + n);
+        Answer tree = api.post("/api/v1/supervisors", spec.toString());
+        GatewayHttp.require(tree, 201, "one_for_all supervisor of " + n);
         row("one_for_all: start a tree of " + n + " children", ms(System.nanoTime() - started));
         String crashed = tree.json().path("children").path(n / 2).path("id").asString();
         double before = supervisorCounter("beamline_supervisor_restarts_total", "bench-ofa");
         long t0 = System.nanoTime();
-        require(post("/api/v1/processes/" + crashed + "/messages", "{\"payload\":{\"op\":\"crash\"}}"), 202, "crash");
+        GatewayHttp.require(api.post("/api/v1/processes/" + crashed + "/messages", "{\"payload\":{\"op\":\"crash\"}}"), 202, "crash");
         Long counted = awaitNanos(t0, 50,
                 () -> supervisorCounter("beamline_supervisor_restarts_total", "bench-ofa") - before >= n);
         Long shown = awaitNanos(t0, 250, () -> {
-            Answer now = get("/api/v1/supervisors/bench-ofa");
+            Answer now = api.get("/api/v1/supervisors/bench-ofa");
             if (now.status() != 200) {
                 return false;
             }
@@ -435,7 +419,7 @@ public final class FailoverBenchmark {
         row("one_for_all: crash one → supervisor counted all " + n + " restarted", ms(counted)
                 + (counted == null ? "" : " (%,.0f restarts/s)".formatted(n / (counted / 1e9))));
         row("one_for_all: crash one → tree shows all " + n + " running, incarnation 2", ms(shown));
-        delete("/api/v1/supervisors/bench-ofa");
+        api.delete("/api/v1/supervisors/bench-ofa");
     }
 
     // --- the platform ---
@@ -449,7 +433,7 @@ public final class FailoverBenchmark {
             }
         }
         List<Node> nodes = new ArrayList<>();
-        for (JsonNode node : require(get("/api/v1/nodes"), 200, "nodes").json()) {
+        for (JsonNode node : GatewayHttp.require(api.get("/api/v1/nodes"), 200, "nodes").json()) {
             String address = node.path("address").asString("");
             String name = nameByAddress.get(address);
             if ("up".equals(node.path("status").asString()) && name != null) {
@@ -464,7 +448,7 @@ public final class FailoverBenchmark {
     }
 
     private String nodeStatus(String nodeId) {
-        for (JsonNode node : require(get("/api/v1/nodes"), 200, "nodes").json()) {
+        for (JsonNode node : GatewayHttp.require(api.get("/api/v1/nodes"), 200, "nodes").json()) {
             if (nodeId.equals(node.path("id").asString())) {
                 return node.path("status").asString();
             }
@@ -474,7 +458,7 @@ public final class FailoverBenchmark {
 
     /** A counter of supervisor-service's Prometheus page for one supervisor (0 when absent). */
     private double supervisorCounter(String metric, String supervisor) {
-        Answer page = send(HttpRequest.newBuilder(options.supervisor().resolve("/actuator/prometheus")).GET());
+        Answer page = api.get(options.supervisor().resolve("/actuator/prometheus"));
         double sum = 0;
         for (String line : page.body().split("\n")) {
             if (line.startsWith(metric + "{") && line.contains("supervisor=\"" + supervisor + "\"")) {
@@ -528,40 +512,6 @@ public final class FailoverBenchmark {
                 future.get();
             }
         }
-    }
-
-    private Answer get(String path) {
-        return send(HttpRequest.newBuilder(options.gateway().resolve(path)).GET());
-    }
-
-    private Answer delete(String path) {
-        return send(HttpRequest.newBuilder(options.gateway().resolve(path)).DELETE());
-    }
-
-    private Answer post(String path, String body) {
-        return send(HttpRequest.newBuilder(options.gateway().resolve(path))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)));
-    }
-
-    private Answer send(HttpRequest.Builder request) {
-        try {
-            HttpResponse<String> response = http.send(request.timeout(REQUEST_TIMEOUT).build(),
-                    HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-            return new Answer(response.statusCode(), response.body());
-        } catch (IOException e) {
-            return new Answer(-1, "{\"code\":\"" + e.getClass().getSimpleName() + "\"}");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
-    }
-
-    private static Answer require(Answer answer, int status, String what) {
-        if (answer.status() != status) {
-            throw new IllegalStateException(what + ": expected " + status + ", got " + answer.status() + " " + answer.body());
-        }
-        return answer;
     }
 
     private void row(String figure, String value) {

@@ -1,5 +1,6 @@
 package io.beamline.registry;
 
+import io.beamline.api.wire.BatchOutcome;
 import io.beamline.api.wire.BeamlineException;
 import io.beamline.api.wire.ChangeFilter;
 import io.beamline.api.wire.ErrorCode;
@@ -15,6 +16,7 @@ import io.beamline.api.wire.RegistryEvent;
 import io.beamline.api.wire.Routes;
 import io.beamline.registry.store.RegistryStore;
 import java.util.List;
+import java.util.function.Function;
 import org.springframework.core.codec.DecodingException;
 import org.springframework.messaging.handler.annotation.MessageExceptionHandler;
 import org.springframework.beans.factory.ObjectProvider;
@@ -26,6 +28,7 @@ import org.springframework.messaging.handler.invocation.MethodArgumentResolution
 import org.springframework.stereotype.Controller;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * The registry's RSocket routes ({@link Routes}): checks the shape of each request, then hands
@@ -91,6 +94,12 @@ public class RegistryController {
         });
     }
 
+    /** Each binding as {@link #registerName(NameBinding)}, at once; one outcome each, as each completes. */
+    @MessageMapping(Routes.NAME_REGISTER_BATCH)
+    public Flux<BatchOutcome<NameBinding>> registerNames(@Payload(required = false) List<NameBinding> bindings) {
+        return eachOf(bindings, this::registerName);
+    }
+
     @MessageMapping(Routes.NAME_LOOKUP)
     public Mono<NameBinding> lookupName(@Payload(required = false) NameRef ref) {
         return Mono.defer(() -> {
@@ -119,6 +128,12 @@ public class RegistryController {
             checkId(location.node(), "node");
             return store.putLocation(location);
         });
+    }
+
+    /** Each location as {@link #putLocation(Location)}, at once; one outcome each, as each completes. */
+    @MessageMapping(Routes.LOCATION_PUT_BATCH)
+    public Flux<BatchOutcome<Location>> putLocations(@Payload(required = false) List<Location> locations) {
+        return eachOf(locations, this::putLocation);
     }
 
     @MessageMapping(Routes.LOCATION_GET)
@@ -167,6 +182,32 @@ public class RegistryController {
     @MessageExceptionHandler({DecodingException.class, MethodArgumentResolutionException.class})
     public Mono<Void> undecodable(Exception error) {
         return Mono.error(new BeamlineException(ErrorCode.INVALID_REQUEST, "undecodable request: " + error.getMessage()));
+    }
+
+    /**
+     * A batch route's answer: {@code single} applied to every request at once (the store orders
+     * writes to one key itself), each request's answer or failure streamed as its outcome (with
+     * its index) as soon as it completes. The writes run on the parallel scheduler, not on the
+     * connection's event loop.
+     * A missing list, one longer than {@link Routes#MAX_BATCH} or one holding a null fails the
+     * whole batch with {@code invalid_request}, before anything is applied.
+     */
+    private static <T> Flux<BatchOutcome<T>> eachOf(List<T> requests, Function<T, Mono<T>> single) {
+        return Flux.defer(() -> {
+            require(requests != null, "a list of requests is required");
+            require(requests.size() <= Routes.MAX_BATCH, "a batch takes at most " + Routes.MAX_BATCH
+                    + " requests, not " + requests.size());
+            require(!requests.contains(null), "a batch must not hold null requests");
+            return Flux.range(0, requests.size())
+                    .flatMap(index -> Mono.defer(() -> single.apply(requests.get(index)))
+                            .map(answer -> BatchOutcome.answered(index, answer))
+                            .defaultIfEmpty(BatchOutcome.answered(index, null))
+                            .onErrorResume(error -> Mono.just(BatchOutcome.failed(index, error))),
+                            Math.max(1, requests.size()))
+                    // Off the connection's event loop: a node's lease renewals on the same connection
+                    // must not wait behind hundreds of writes and the change events they emit.
+                    .subscribeOn(Schedulers.parallel());
+        });
     }
 
     /** The lease with its status defaulted to {@code up}, or {@code invalid_request}. */

@@ -3,6 +3,7 @@ package io.beamline.registry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import io.beamline.api.wire.BatchOutcome;
 import io.beamline.api.wire.BeamlineException;
 import io.beamline.api.wire.ErrorCode;
 import io.beamline.api.wire.Failure;
@@ -153,6 +154,64 @@ class RegistryServiceApplicationTest {
     }
 
     @Test
+    void aBatchOfLocationsAnswersEachInOrderAndAStaleOneFailsAlone() {
+        call(Routes.LOCATION_PUT, new Location("wire02.2", "process-service-wire02", 3), Location.class).block(TIMEOUT);
+        List<Location> batch = List.of(new Location("wire02.1", "process-service-wire02", 2),
+                new Location("wire02.2", "process-service-wire03", 2),
+                new Location("wire02.3", "process-service-wire03", 2));
+
+        List<BatchOutcome<Location>> outcomes = byIndex(requester.route(Routes.LOCATION_PUT_BATCH).data(batch)
+                .retrieveFlux(new ParameterizedTypeReference<BatchOutcome<Location>>() {
+                }).collectList().block(TIMEOUT));
+
+        assertThat(outcomes).extracting(BatchOutcome::index).containsExactly(0, 1, 2);
+        assertThat(outcomes.get(0).value()).isEqualTo(batch.get(0));
+        assertThat(outcomes.get(1).decodedFailure()).hasValueSatisfying(stale -> {
+            assertThat(stale.code()).isEqualTo(ErrorCode.STALE_INCARNATION);
+            assertThat(stale.attributes()).containsEntry("incarnation", "3");
+        });
+        assertThat(outcomes.get(2).value()).isEqualTo(batch.get(2));
+        assertThat(call(Routes.LOCATION_GET, new ProcessRef("wire02.3"), Location.class).block(TIMEOUT))
+                .isEqualTo(batch.get(2));
+    }
+
+    @Test
+    void aBatchOfNamesAnswersEachInOrderAndATakenOneFailsAlone() {
+        call(Routes.NAME_REGISTER, new NameBinding("wire/batch-taken", "abc124.1"), NameBinding.class).block(TIMEOUT);
+        List<NameBinding> batch = List.of(new NameBinding("wire/batch-free", "abc124.2"),
+                new NameBinding("wire/batch-taken", "abc124.3"), new NameBinding("bad name", "abc124.4"));
+
+        List<BatchOutcome<NameBinding>> outcomes = byIndex(requester.route(Routes.NAME_REGISTER_BATCH).data(batch)
+                .retrieveFlux(new ParameterizedTypeReference<BatchOutcome<NameBinding>>() {
+                }).collectList().block(TIMEOUT));
+
+        assertThat(outcomes).extracting(BatchOutcome::value).containsExactly(batch.get(0), null, null);
+        assertThat(outcomes.get(1).decodedFailure()).hasValueSatisfying(taken -> {
+            assertThat(taken.code()).isEqualTo(ErrorCode.NAME_TAKEN);
+            assertThat(taken.attributes()).containsEntry("id", "abc124.1");
+        });
+        assertThat(outcomes.get(2).decodedFailure()).map(Failure::code).hasValue(ErrorCode.INVALID_REQUEST);
+    }
+
+    @Test
+    void aBatchThatIsMissingOrTooLongIsInvalidRequestAsAWhole() {
+        List<Location> tooMany = java.util.stream.IntStream.rangeClosed(1, Routes.MAX_BATCH + 1)
+                .mapToObj(i -> new Location("wire03." + i, "process-service-wire03", 2)).toList();
+
+        assertThat(failureOf(batch(Routes.LOCATION_PUT_BATCH, tooMany)).detail())
+                .contains("at most " + Routes.MAX_BATCH);
+        assertThat(failureOf(requester.route(Routes.NAME_REGISTER_BATCH).retrieveFlux(Object.class).then()).code())
+                .as("no data").isEqualTo(ErrorCode.INVALID_REQUEST);
+        assertThat(failureOf(batch(Routes.LOCATION_PUT_BATCH, "{\"id\": 1}")).code())
+                .as("not a list").isEqualTo(ErrorCode.INVALID_REQUEST);
+        assertThat(failureOf(batch(Routes.LOCATION_PUT_BATCH,
+                "[{\"id\": \"wire03.1\", \"node\": \"n-1\", \"incarnation\": 2}, null]")).code())
+                .as("a null in the list").isEqualTo(ErrorCode.INVALID_REQUEST);
+        assertThat(failureOf(call(Routes.LOCATION_GET, new ProcessRef("wire03.1"), Location.class)).code())
+                .as("nothing of the refused batch was applied").isEqualTo(ErrorCode.PROCESS_NOT_FOUND);
+    }
+
+    @Test
     void malformedRequestsAreInvalidRequest() {
         assertThat(failureOf(call(Routes.NAME_REGISTER, new NameBinding("bad name", "abc123.1"), NameBinding.class)).code())
                 .isEqualTo(ErrorCode.INVALID_REQUEST);
@@ -237,6 +296,15 @@ class RegistryServiceApplicationTest {
 
     private <T> Mono<T> call(String route, Object data, Class<T> answer) {
         return requester.route(route).data(data).retrieveMono(answer);
+    }
+
+    private Mono<Void> batch(String route, Object data) {
+        return requester.route(route).data(data).retrieveFlux(Object.class).then();
+    }
+
+    /** A batch's streamed outcomes in request order. */
+    private static <T> List<BatchOutcome<T>> byIndex(List<BatchOutcome<T>> outcomes) {
+        return outcomes.stream().sorted(java.util.Comparator.comparingInt(BatchOutcome::index)).toList();
     }
 
     private static Failure failureOf(Mono<?> call) {

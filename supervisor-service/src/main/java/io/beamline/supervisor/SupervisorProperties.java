@@ -82,9 +82,10 @@ public record SupervisorProperties(@DefaultValue @Valid Registry registry, @Defa
      *
      * @param concurrency how many restart plans (one per lost child, or per {@code one_for_all} /
      *                    {@code rest_for_one} group) run at once; each plan's own stops and starts
-     *                    keep their order
+     *                    keep their order. The starts under way for one node travel together in
+     *                    {@code process.spawn.batch} messages, so this bounds how many can share them
      */
-    public record Failover(@DefaultValue("64") @Min(1) int concurrency) {
+    public record Failover(@DefaultValue("1000") @Min(1) int concurrency) {
     }
 
     /**

@@ -7,9 +7,18 @@ package io.beamline.api.wire;
  */
 public final class Routes {
 
+    /** The most requests a batch route takes at once; a longer list fails as a whole with {@code invalid_request}. */
+    public static final int MAX_BATCH = 1_000;
+
     // process-service (a node)
     /** {@link SpawnCommand} -> {@link ProcessStatus}; request-response. */
     public static final String PROCESS_SPAWN = "process.spawn";
+    /**
+     * list of {@link SpawnCommand} -> stream of {@link BatchOutcome} of {@link ProcessStatus}, one
+     * per command (its index), each what {@link #PROCESS_SPAWN} would have answered, as each
+     * completes; at most {@link #MAX_BATCH} commands; request-stream.
+     */
+    public static final String PROCESS_SPAWN_BATCH = "process.spawn.batch";
     /** {@link ProcessRef} -> {@link ProcessStatus}; request-response. */
     public static final String PROCESS_STATUS = "process.status";
     /** {@link ListQuery} -> {@link ProcessPage}; request-response. */
@@ -68,6 +77,8 @@ public final class Routes {
     public static final String NODE_LIST = "node.list";
     /** {@link NameBinding} -> {@link NameBinding}, or {@code name_taken} with attribute {@code id}; request-response. */
     public static final String NAME_REGISTER = "name.register";
+    /** list of {@link NameBinding} -> stream of {@link BatchOutcome} of {@link NameBinding}, as {@link #NAME_REGISTER} each, at most {@link #MAX_BATCH}; request-stream. */
+    public static final String NAME_REGISTER_BATCH = "name.register.batch";
     /** {@link NameRef} -> {@link NameBinding}, or {@code name_not_found}; request-response. */
     public static final String NAME_LOOKUP = "name.lookup";
     /**
@@ -77,6 +88,8 @@ public final class Routes {
     public static final String NAME_UNREGISTER = "name.unregister";
     /** {@link Location} -> {@link Location}, or {@code stale_incarnation}; request-response. */
     public static final String LOCATION_PUT = "location.put";
+    /** list of {@link Location} -> stream of {@link BatchOutcome} of {@link Location}, as {@link #LOCATION_PUT} each, at most {@link #MAX_BATCH}; request-stream. */
+    public static final String LOCATION_PUT_BATCH = "location.put.batch";
     /** {@link ProcessRef} -> {@link Location}, or {@code process_not_found}; request-response. */
     public static final String LOCATION_GET = "location.get";
     /** {@link Location} -> empty; removes the record unless it holds a newer incarnation; request-response. */

@@ -2,6 +2,7 @@ package io.beamline.process.node;
 
 import io.beamline.api.wire.Accepted;
 import io.beamline.api.wire.AdoptCommand;
+import io.beamline.api.wire.BatchOutcome;
 import io.beamline.api.wire.BeamlineException;
 import io.beamline.api.wire.BehaviorInfo;
 import io.beamline.api.wire.CallCommand;
@@ -24,6 +25,7 @@ import io.beamline.api.wire.SignalCommand;
 import io.beamline.api.wire.SpawnCommand;
 import io.beamline.process.runtime.ProcessRuntime;
 import org.springframework.messaging.handler.annotation.MessageMapping;
+import org.springframework.messaging.handler.annotation.Payload;
 import org.springframework.stereotype.Controller;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -123,6 +125,28 @@ public class NodeController {
                         "this node is draining: it takes no spawn; try another node"));
             }
             return node.spawn(command);
+        });
+    }
+
+    /**
+     * Each command as {@link #spawn(SpawnCommand)}, all at once (a supervisor failing over a lost
+     * node sends its restarts for this node this way); one outcome per command, streamed as each
+     * completes (a slow init holds back only its own). Their
+     * name and location writes reach the registry in batches too ({@link RegistryClient}). A
+     * missing list, one longer than {@link Routes#MAX_BATCH} or one holding a null fails the whole
+     * batch with {@code invalid_request} before anything starts.
+     */
+    @MessageMapping(Routes.PROCESS_SPAWN_BATCH)
+    public Flux<BatchOutcome<ProcessStatus>> spawnBatch(@Payload(required = false) List<SpawnCommand> commands) {
+        return Flux.defer(() -> {
+            if (commands == null || commands.size() > Routes.MAX_BATCH || commands.contains(null)) {
+                return Mono.error(new BeamlineException(ErrorCode.INVALID_REQUEST, "a spawn batch is a list of at most "
+                        + Routes.MAX_BATCH + " spawn commands, without nulls"));
+            }
+            return Flux.range(0, commands.size())
+                    .flatMap(index -> spawn(commands.get(index))
+                            .map(status -> BatchOutcome.answered(index, status))
+                            .onErrorResume(error -> Mono.just(BatchOutcome.failed(index, error))), Math.max(1, commands.size()));
         });
     }
 

@@ -1,5 +1,7 @@
 package io.beamline.process.node;
 
+import io.beamline.api.batch.RequestBatcher;
+import io.beamline.api.wire.BatchOutcome;
 import io.beamline.api.wire.ChangeFilter;
 import io.beamline.api.wire.Lease;
 import io.beamline.api.wire.LeaseGrant;
@@ -7,11 +9,13 @@ import io.beamline.api.wire.Location;
 import io.beamline.api.wire.NameBinding;
 import io.beamline.api.wire.RegistryEvent;
 import io.beamline.api.wire.Routes;
+import org.springframework.core.ParameterizedTypeReference;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 /**
  * The registry-service routes a node uses, failing as {@link RemoteService} says, sent to one of
@@ -34,8 +38,21 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class RegistryClient implements AutoCloseable {
 
+    /** Requests a batch carries; at most {@link Routes#MAX_BATCH}. */
+    static final int MAX_BATCH = 500;
+    /** Batches of one route out at once: one on the wire while the next fills. */
+    static final int MAX_BATCHES_IN_FLIGHT = 2;
+    private static final ParameterizedTypeReference<BatchOutcome<NameBinding>> NAME_OUTCOME =
+            new ParameterizedTypeReference<>() {
+            };
+    private static final ParameterizedTypeReference<BatchOutcome<Location>> LOCATION_OUTCOME =
+            new ParameterizedTypeReference<>() {
+            };
+
     private final List<RemoteService> replicas;
     private final AtomicInteger current = new AtomicInteger();
+    private final RequestBatcher<NameBinding, NameBinding> names;
+    private final RequestBatcher<Location, Location> locations;
 
     public RegistryClient(RemoteService registry) {
         this(List.of(registry));
@@ -47,6 +64,10 @@ public final class RegistryClient implements AutoCloseable {
             throw new IllegalArgumentException("at least one registry-service address is required");
         }
         this.replicas = List.copyOf(replicas);
+        this.names = new RequestBatcher<>((batch, outcomes) -> batch(Routes.NAME_REGISTER_BATCH, batch, NAME_OUTCOME,
+                outcomes), MAX_BATCH, MAX_BATCHES_IN_FLIGHT);
+        this.locations = new RequestBatcher<>((batch, outcomes) -> batch(Routes.LOCATION_PUT_BATCH, batch,
+                LOCATION_OUTCOME, outcomes), MAX_BATCH, MAX_BATCHES_IN_FLIGHT);
     }
 
     public Mono<LeaseGrant> register(Lease lease) {
@@ -58,9 +79,15 @@ public final class RegistryClient implements AutoCloseable {
         return request(Routes.NODE_RENEW, lease, LeaseGrant.class);
     }
 
-    /** Idempotent for the same id; fails with {@code name_taken} (attribute {@code id}: the holder). */
+    /**
+     * Idempotent for the same id; fails with {@code name_taken} (attribute {@code id}: the holder).
+     * Sent in a batch with the other registrations under way ({@link RequestBatcher}: alone when
+     * none is), so a failover that starts thousands of named processes pays one round trip per
+     * batch; a batch that fails in transport fails each of its registrations as unreachable.
+     */
     public Mono<Void> registerName(String name, String id) {
-        return request(Routes.NAME_REGISTER, new NameBinding(name, id), NameBinding.class).then();
+        NameBinding binding = new NameBinding(name, id);
+        return Mono.fromFuture(() -> names.submit(binding)).then();
     }
 
     /** Frees {@code name} if it is still bound to {@code id}. */
@@ -68,9 +95,9 @@ public final class RegistryClient implements AutoCloseable {
         return request(Routes.NAME_UNREGISTER, new NameBinding(name, id), Void.class);
     }
 
-    /** Fails with {@code stale_incarnation} when a newer incarnation is recorded. */
+    /** Fails with {@code stale_incarnation} when a newer incarnation is recorded; batched as {@link #registerName}. */
     public Mono<Void> putLocation(Location location) {
-        return request(Routes.LOCATION_PUT, location, Location.class).then();
+        return Mono.fromFuture(() -> locations.submit(location)).then();
     }
 
     /** The location record of {@code id}; fails with {@code process_not_found} when there is none. */
@@ -101,13 +128,29 @@ public final class RegistryClient implements AutoCloseable {
     }
 
     private <T> Mono<T> request(String route, Object data, Class<T> answer) {
-        return Mono.defer(() -> attempt(route, data, answer, current.get(), replicas.size()));
+        return onAReplica(replica -> replica.request(route, data, answer));
     }
 
-    private <T> Mono<T> attempt(String route, Object data, Class<T> answer, int index, int left) {
-        return replicas.get(index).request(route, data, answer)
+    /**
+     * One batch, its outcomes handed on as they arrive, with the replica failover of every request
+     * here: a batch unreachable on one replica goes whole to the next. Requests answered before the
+     * loss are answered again there (every route here is idempotent) and keep their first answer.
+     */
+    private <T> java.util.concurrent.CompletableFuture<Void> batch(String route, List<?> batch,
+                                                                   ParameterizedTypeReference<BatchOutcome<T>> outcome,
+                                                                   RequestBatcher.Outcomes<T> outcomes) {
+        return onAReplica(replica -> replica.batch(route, batch, outcome).doOnNext(outcomes::accept).then()).toFuture();
+    }
+
+    /** {@code call} on the current replica, then on each next one while it is unreachable there. */
+    private <T> Mono<T> onAReplica(Function<RemoteService, Mono<T>> call) {
+        return Mono.defer(() -> attempt(call, current.get(), replicas.size()));
+    }
+
+    private <T> Mono<T> attempt(Function<RemoteService, Mono<T>> call, int index, int left) {
+        return call.apply(replicas.get(index))
                 .onErrorResume(error -> left > 1 && RemoteService.isUnreachable(error),
-                        error -> attempt(route, data, answer, rotateFrom(index), left - 1));
+                        error -> attempt(call, rotateFrom(index), left - 1));
     }
 
     /** Makes the replica after {@code index} the current one, unless another request moved on already; returns it. */

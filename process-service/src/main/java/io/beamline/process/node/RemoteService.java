@@ -3,12 +3,15 @@ package io.beamline.process.node;
 import io.beamline.api.wire.BeamlineException;
 import io.beamline.api.wire.ErrorCode;
 import io.beamline.api.wire.Failure;
+import io.beamline.api.wire.BatchOutcome;
+import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.messaging.rsocket.RSocketRequester;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import java.net.ConnectException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
@@ -62,6 +65,16 @@ public final class RemoteService implements AutoCloseable {
     /** A request-response with data; empty when the answer is empty. */
     public <T> Mono<T> request(String route, Object data, Class<T> answer) {
         return Mono.defer(() -> requester().route(route).data(data).retrieveMono(answer))
+                .timeout(timeout)
+                .onErrorMap(error -> translate(route, error));
+    }
+
+    /**
+     * A batch route's request-stream: the outcomes of {@code batch}, the time limit on the whole
+     * stream, failing as {@link #request(String, Object, Class)}.
+     */
+    public <T> Flux<BatchOutcome<T>> batch(String route, List<?> batch, ParameterizedTypeReference<BatchOutcome<T>> outcome) {
+        return Flux.defer(() -> requester().route(route).data(batch).retrieveFlux(outcome))
                 .timeout(timeout)
                 .onErrorMap(error -> translate(route, error));
     }

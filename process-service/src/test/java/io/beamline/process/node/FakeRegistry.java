@@ -1,5 +1,6 @@
 package io.beamline.process.node;
 
+import io.beamline.api.wire.BatchOutcome;
 import io.beamline.api.wire.BeamlineException;
 import io.beamline.api.wire.ErrorCode;
 import io.beamline.api.wire.Failure;
@@ -31,6 +32,8 @@ class FakeRegistry {
     final List<NameBinding> unregistered = new CopyOnWriteArrayList<>();
     final List<Location> locationsPut = new CopyOnWriteArrayList<>();
     final List<Location> locationsRemoved = new CopyOnWriteArrayList<>();
+    /** The size of each batch the name and location batch routes got, in arrival order. */
+    final List<Integer> batchSizes = new CopyOnWriteArrayList<>();
     /** Registrations to refuse with service_unavailable before accepting one. */
     final AtomicInteger refuseRegistrations = new AtomicInteger();
     /** Renewals to answer with lease_expired. */
@@ -78,6 +81,12 @@ class FakeRegistry {
         return Mono.just(binding);
     }
 
+    @MessageMapping(Routes.NAME_REGISTER_BATCH)
+    Flux<BatchOutcome<NameBinding>> registerNames(List<NameBinding> bindings) {
+        batchSizes.add(bindings.size());
+        return eachOf(bindings, this::registerName);
+    }
+
     @MessageMapping(Routes.NAME_UNREGISTER)
     Mono<Void> unregisterName(NameBinding binding) {
         unregistered.add(binding);
@@ -92,6 +101,18 @@ class FakeRegistry {
         }
         locationsPut.add(location);
         return Mono.just(location);
+    }
+
+    @MessageMapping(Routes.LOCATION_PUT_BATCH)
+    Flux<BatchOutcome<Location>> putLocations(List<Location> locations) {
+        batchSizes.add(locations.size());
+        return eachOf(locations, this::putLocation);
+    }
+
+    private static <T> Flux<BatchOutcome<T>> eachOf(List<T> requests, java.util.function.Function<T, Mono<T>> single) {
+        return Flux.range(0, requests.size())
+                .concatMap(index -> single.apply(requests.get(index)).map(answer -> BatchOutcome.answered(index, answer))
+                        .onErrorResume(error -> Mono.just(BatchOutcome.failed(index, error))));
     }
 
     /** The last location put for the id, or {@code process_not_found}. */

@@ -1,6 +1,7 @@
 package io.beamline.process.node;
 
 import io.beamline.api.wire.Accepted;
+import io.beamline.api.wire.BatchOutcome;
 import io.beamline.api.wire.BeamlineException;
 import io.beamline.api.wire.BehaviorInfo;
 import io.beamline.api.wire.CallCommand;
@@ -240,6 +241,47 @@ class ProcessNodeRSocketTest {
     }
 
     @Test
+    void aSpawnBatchStartsEachCommandAndAnswersEachInOrder() {
+        String lost = "gone01";
+        List<SpawnCommand> batch = List.of(
+                new SpawnCommand(new ProcessSpec(lost + ".b1", "counter", Map.of(), "batch/one", "permanent", null, null), 2, 1),
+                new SpawnCommand(new ProcessSpec(lost + ".b2", "nope", Map.of(), null, "permanent", null, null), 2, 1),
+                new SpawnCommand(new ProcessSpec(lost + ".b3", "counter", Map.of(), null, "permanent", null, null), 2, 1));
+
+        List<BatchOutcome<ProcessStatus>> outcomes = node.route(Routes.PROCESS_SPAWN_BATCH).data(batch)
+                .retrieveFlux(new ParameterizedTypeReference<BatchOutcome<ProcessStatus>>() {
+                }).collectSortedList(java.util.Comparator.comparingInt(BatchOutcome::index)).block(WAIT);
+
+        assertThat(outcomes).extracting(BatchOutcome::index).containsExactly(0, 1, 2);
+        assertThat(outcomes.get(0).value()).extracting(ProcessStatus::id, ProcessStatus::incarnation)
+                .containsExactly(lost + ".b1", 2);
+        assertThat(outcomes.get(1).decodedFailure()).map(Failure::code).hasValue(ErrorCode.BEHAVIOR_NOT_FOUND);
+        assertThat(outcomes.get(2).value().id()).isEqualTo(lost + ".b3");
+        assertThat(registry.names).containsEntry("batch/one", lost + ".b1");
+        assertThat(registry.locationsPut).extracting(Location::id).contains(lost + ".b1", lost + ".b3")
+                .doesNotContain(lost + ".b2");
+        assertThat(request(Routes.PROCESS_STATUS, new ProcessRef(lost + ".b3"), ProcessStatus.class).incarnation())
+                .isEqualTo(2);
+    }
+
+    @Test
+    void aSpawnBatchThatIsNotAListOrTooLongIsInvalidAsAWhole() {
+        List<SpawnCommand> tooMany = java.util.stream.IntStream.rangeClosed(1, Routes.MAX_BATCH + 1)
+                .mapToObj(i -> new SpawnCommand(spec("counter", Map.of(), null, "temporary"), 1, 0)).toList();
+        int before = node.route(Routes.PROCESS_LIST).data(new ListQuery(null, null, null, 1_000))
+                .retrieveMono(ProcessPage.class).block(WAIT).items().size();
+
+        assertThat(batchFailure(tooMany).code()).isEqualTo(ErrorCode.INVALID_REQUEST);
+        assertThat(batchFailure("not a list").code()).isEqualTo(ErrorCode.INVALID_REQUEST);
+        assertThat(batchFailure(java.util.Arrays.asList(
+                new SpawnCommand(spec("counter", Map.of(), null, "temporary"), 1, 0), null)).code())
+                .isEqualTo(ErrorCode.INVALID_REQUEST);
+        assertThat(node.route(Routes.PROCESS_LIST).data(new ListQuery(null, null, null, 1_000))
+                .retrieveMono(ProcessPage.class).block(WAIT).items()).as("nothing of a refused batch started")
+                .hasSize(before);
+    }
+
+    @Test
     void behaviorsListsTheBuiltIns() {
         List<BehaviorInfo> behaviors = node.route(Routes.NODE_BEHAVIORS)
                 .retrieveMono(new ParameterizedTypeReference<List<BehaviorInfo>>() {
@@ -450,6 +492,16 @@ class ProcessNodeRSocketTest {
     private boolean sendAccepted(String id, Object payload) {
         request(Routes.PROCESS_SEND, new SendCommand(id, payload), Accepted.class);
         return true;
+    }
+
+    private Failure batchFailure(Object data) {
+        try {
+            List<Object> answer = node.route(Routes.PROCESS_SPAWN_BATCH).data(data).retrieveFlux(Object.class)
+                    .collectList().block(WAIT);
+            throw new AssertionError("the batch was answered " + answer + " instead of failing");
+        } catch (RuntimeException failed) {
+            return BeamlineException.from(failed).orElseThrow(() -> new AssertionError("not a Beamline failure", failed));
+        }
     }
 
     private Failure failure(String route, Object data) {

@@ -110,6 +110,33 @@ class RegistryClientTest {
     }
 
     @Test
+    void locationsPutAtOnceTravelInBatchesAndEachGetsItsOwnAnswer() {
+        RegistryClient client = client(firstServer.port());
+        client.putLocation(new Location("abc.0", "node-a", 2)).block(WAIT); // connected before the burst
+
+        reactor.core.publisher.Flux.range(1, 2_000)
+                .flatMap(i -> client.putLocation(new Location("abc." + i, "node-a", 2)), 2_000)
+                .blockLast(WAIT);
+
+        assertThat(first.locationsPut).hasSize(2_001);
+        assertThat(first.batchSizes).as("2,000 puts at once, 500 a batch at most")
+                .allSatisfy(size -> assertThat(size).isBetween(1, RegistryClient.MAX_BATCH))
+                .hasSizeLessThan(100);
+    }
+
+    @Test
+    void aLocationThatIsStaleFailsAloneWithItsOwnCode() {
+        first.locationsStale.set(true);
+        RegistryClient client = client(firstServer.port());
+
+        BeamlineException stale = catchThrowableOfType(BeamlineException.class,
+                () -> client.putLocation(new Location("abc.1", "node-a", 2)).block(WAIT));
+
+        assertThat(stale.code()).isEqualTo(ErrorCode.STALE_INCARNATION);
+        assertThat(RemoteService.isUnreachable(stale)).isFalse();
+    }
+
+    @Test
     void resubscribesTheChangeStreamOnTheNextReplicaAfterLosingIt() {
         first.changes.tryEmitNext(snapshotComplete(1));
         second.changes.tryEmitNext(snapshotComplete(2));

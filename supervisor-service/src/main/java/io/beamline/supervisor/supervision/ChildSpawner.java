@@ -1,5 +1,7 @@
 package io.beamline.supervisor.supervision;
 
+import io.beamline.api.batch.RequestBatcher;
+import io.beamline.api.wire.BatchOutcome;
 import io.beamline.api.wire.BeamlineException;
 import io.beamline.api.wire.BehaviorInfo;
 import io.beamline.api.wire.ErrorCode;
@@ -14,19 +16,23 @@ import io.beamline.supervisor.cluster.NodeDirectory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.ParameterizedTypeReference;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.util.retry.Retry;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
- * Starts a child again on a node with {@code process.spawn}: on the node it last ran on when
- * that node is up, else on the up node with the fewest processes. A transport failure, a time-out
+ * Starts a child again on a node with {@code process.spawn.batch} (the starts under way for one
+ * node share its batches, see {@link #sendSpawns}): on the node it last ran on when that node is
+ * up, else on the up node with the fewest processes. A transport failure, a time-out
  * or a node that answers it is unavailable (a 503 code) makes the next attempt, after a backoff,
  * prefer another node; any other Beamline failure is the node's final answer ({@link Rejected}).
  * Attempts run one after another; the caller is asked before each one whether the start is still
@@ -86,9 +92,19 @@ public final class ChildSpawner {
         }
     }
 
+    /** Spawns a batch carries; at most {@link Routes#MAX_BATCH}. */
+    static final int MAX_SPAWN_BATCH = 500;
+    /** Spawn batches out to one node at once. */
+    static final int MAX_SPAWN_BATCHES_IN_FLIGHT = 2;
+    private static final ParameterizedTypeReference<BatchOutcome<ProcessStatus>> SPAWN_OUTCOME =
+            new ParameterizedTypeReference<>() {
+            };
+
     private final NodeDirectory nodes;
     private final NodeConnections connections;
     private final Settings settings;
+    /** One batcher per node id, made on first use; a node's id is never reused, so an entry never goes stale. */
+    private final Map<String, RequestBatcher<SpawnCommand, ProcessStatus>> spawnBatches = new ConcurrentHashMap<>();
 
     public ChildSpawner(NodeDirectory nodes, NodeConnections connections, Settings settings) {
         this.nodes = nodes;
@@ -195,13 +211,36 @@ public final class ChildSpawner {
         }
         NodeInfo node = target.get();
         nodes.countSpawn(node.id());
-        return Mono.defer(() -> connections.requester(node)
-                        .route(Routes.PROCESS_SPAWN)
-                        .data(command)
-                        .retrieveMono(ProcessStatus.class))
-                .timeout(settings.timeout())
+        RequestBatcher<SpawnCommand, ProcessStatus> batches = spawnBatches.computeIfAbsent(node.id(),
+                id -> new RequestBatcher<>((batch, outcomes) -> sendSpawns(id, batch, outcomes), MAX_SPAWN_BATCH,
+                        MAX_SPAWN_BATCHES_IN_FLIGHT));
+        return Mono.fromFuture(() -> batches.submit(command))
                 .onErrorResume(error -> runsAlready(error, command), error -> status(node, command.spec().id()))
                 .onErrorMap(error -> classify(error, node.id(), failedNodes));
+    }
+
+    /**
+     * One {@code process.spawn.batch} to a node: the starts that queued for it while earlier
+     * batches were out (a failover's restarts for one node travel a few hundred a message, a lone
+     * start alone and at once). The time limit is the whole batch's: a start still unanswered
+     * then fails like a timed-out request (its node may have started it). Forgets the batcher when
+     * the node is gone.
+     */
+    private CompletableFuture<Void> sendSpawns(String nodeId, List<SpawnCommand> batch,
+                                               RequestBatcher.Outcomes<ProcessStatus> outcomes) {
+        Optional<NodeInfo> node = nodes.node(nodeId);
+        if (node.isEmpty()) {
+            spawnBatches.remove(nodeId);
+            return CompletableFuture.failedFuture(new IllegalStateException("node " + nodeId + " is gone"));
+        }
+        return Flux.defer(() -> connections.requester(node.get())
+                        .route(Routes.PROCESS_SPAWN_BATCH)
+                        .data(batch)
+                        .retrieveFlux(SPAWN_OUTCOME))
+                .timeout(settings.timeout())
+                .doOnNext(outcomes::accept)
+                .then()
+                .toFuture();
     }
 
     /**

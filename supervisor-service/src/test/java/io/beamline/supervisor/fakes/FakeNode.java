@@ -1,5 +1,6 @@
 package io.beamline.supervisor.fakes;
 
+import io.beamline.api.wire.BatchOutcome;
 import io.beamline.api.wire.BehaviorInfo;
 import io.beamline.api.wire.Failure;
 import io.beamline.api.wire.NodeInfo;
@@ -10,6 +11,7 @@ import io.beamline.api.wire.SpawnCommand;
 import io.beamline.api.wire.SupervisedProcess;
 import io.beamline.api.wire.SupervisionRecord;
 import org.springframework.messaging.handler.annotation.MessageMapping;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import java.time.Instant;
@@ -28,6 +30,8 @@ public final class FakeNode implements AutoCloseable {
     /** Supervisor-initiated stops ({@code process.terminate}) and spawns, in the order they arrived. */
     public final List<String> events = new CopyOnWriteArrayList<>();
     public final List<ProcessRef> terminations = new CopyOnWriteArrayList<>();
+    /** The size of each {@code process.spawn.batch} it received, in arrival order. */
+    public final List<Integer> spawnBatchSizes = new CopyOnWriteArrayList<>();
     private volatile List<BehaviorInfo> behaviors = List.of(new BehaviorInfo("counter", "1.0.0", "counts"),
             new BehaviorInfo("echo", "1.0.0", "echoes"), new BehaviorInfo("kv", "1.0.0", "keys and values"));
 
@@ -79,6 +83,16 @@ public final class FakeNode implements AutoCloseable {
         events.add("spawn " + command.spec().id() + " " + command.incarnation());
         return onSpawn.apply(command).doOnNext(status -> running.put(command.spec().id(),
                 new SupervisedProcess(command.spec(), command.incarnation(), command.restarts())));
+    }
+
+    /** Each command as {@link #spawn}, all at once, each outcome streamed as it completes (as a real node does). */
+    @MessageMapping(Routes.PROCESS_SPAWN_BATCH)
+    Flux<BatchOutcome<ProcessStatus>> spawnBatch(List<SpawnCommand> commands) {
+        spawnBatchSizes.add(commands.size());
+        return Flux.range(0, commands.size())
+                .flatMap(index -> spawn(commands.get(index))
+                        .map(status -> BatchOutcome.answered(index, status))
+                        .onErrorResume(error -> Mono.just(BatchOutcome.failed(index, error))), Math.max(1, commands.size()));
     }
 
     @MessageMapping(Routes.NODE_SUPERVISION_PUT)

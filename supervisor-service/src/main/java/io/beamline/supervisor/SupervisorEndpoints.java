@@ -6,6 +6,7 @@ import io.beamline.api.wire.ChildExited;
 import io.beamline.api.wire.ChildStarted;
 import io.beamline.api.wire.ErrorCode;
 import io.beamline.api.wire.ExitDecision;
+import io.beamline.api.wire.Location;
 import io.beamline.api.wire.ProcessRef;
 import io.beamline.api.wire.Routes;
 import io.beamline.api.wire.SupervisedChild;
@@ -21,9 +22,12 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.core.codec.DecodingException;
 import org.springframework.messaging.handler.annotation.MessageExceptionHandler;
 import org.springframework.messaging.handler.annotation.MessageMapping;
+import org.springframework.messaging.handler.annotation.Payload;
 import org.springframework.messaging.handler.invocation.MethodArgumentResolutionException;
 import org.springframework.stereotype.Controller;
 import reactor.core.publisher.Mono;
+
+import java.util.List;
 
 import java.util.function.Supplier;
 
@@ -61,6 +65,11 @@ class SupervisorEndpoints {
     @MessageMapping(Routes.CHILD_EXITED)
     Mono<ExitDecision> childExited(ChildExited report) {
         return asLeader(() -> supervision.childExited(report));
+    }
+
+    @MessageMapping(Routes.CHILDREN_LOST)
+    Mono<Void> childrenLost(@Payload(required = false) List<Location> lost) {
+        return asLeader(() -> supervision.childrenLost(lost));
     }
 
     @MessageMapping(Routes.CHILD_REMOVED)

@@ -100,6 +100,14 @@ public final class Routes {
     // supervisor-service
     /** {@link ChildStarted} -> empty, or {@code supervisor_not_found}; request-response. */
     public static final String CHILD_STARTED = "supervisor.child.started";
+    /**
+     * list of {@link Location} -> empty once each restart is decided; from a node that fenced
+     * itself (its lease ran out unrenewed) after it holds a lease again: each listed incarnation
+     * was stopped there by the fence. Each one still recorded as running there restarts as after
+     * a node loss ({@code noconnection}, a node loss counted once per supervisor); others (restarted
+     * meanwhile, removed) are ignored. At most {@link #MAX_BATCH}; request-response.
+     */
+    public static final String CHILDREN_LOST = "supervisor.children.lost";
     /** {@link ChildExited} -> {@link ExitDecision}; request-response. */
     public static final String CHILD_EXITED = "supervisor.child.exited";
     /** {@link ProcessRef} -> empty; the child was stopped for good (DELETE); request-response. */

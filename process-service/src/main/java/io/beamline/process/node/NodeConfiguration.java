@@ -83,8 +83,14 @@ class NodeConfiguration {
     }
 
     @Bean(destroyMethod = "close")
-    NodeLease nodeLease(RegistryClient registry, NodeIdentity identity, ProcessRuntime runtime, NodeProperties properties) {
-        return new NodeLease(registry, identity, runtime, properties.lease().renew());
+    NodeLease nodeLease(RegistryClient registry, NodeIdentity identity, ProcessRuntime runtime, NodeProperties properties,
+                        FencedProcesses fencedProcesses) {
+        return new NodeLease(registry, identity, runtime, properties.lease().renew(), fencedProcesses);
+    }
+
+    @Bean(destroyMethod = "close")
+    FencedProcesses fencedProcesses(NodeIdentity identity, SupervisorClient supervisor, NodeProperties properties) {
+        return new FencedProcesses(identity, supervisor, properties.supervisor().timeout().multipliedBy(2));
     }
 
     @Bean(destroyMethod = "close")

@@ -5,6 +5,7 @@ import io.beamline.api.wire.ErrorCode;
 import io.beamline.api.wire.Failure;
 import io.beamline.api.wire.Lease;
 import io.beamline.api.wire.LeaseGrant;
+import io.beamline.api.wire.SupervisedProcess;
 import io.beamline.api.wire.NodeInfo;
 import io.beamline.process.runtime.ProcessRuntime;
 import org.slf4j.Logger;
@@ -15,6 +16,7 @@ import reactor.core.publisher.Mono;
 import reactor.util.retry.Retry;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -56,11 +58,37 @@ public final class NodeLease implements AutoCloseable {
 
     static final Duration FENCE_CHECK = Duration.ofMillis(100);
 
+    /** Told what a fence stopped, and when the node holds a lease again; called on the lease's threads, must not block. */
+    public interface FenceObserver {
+
+        void fenced(List<SupervisedProcess> stopped);
+
+        void servingAgain();
+    }
+
+    private static final FenceObserver NO_OBSERVER = new FenceObserver() {
+        @Override
+        public void fenced(List<SupervisedProcess> stopped) {
+        }
+
+        @Override
+        public void servingAgain() {
+        }
+    };
+
+    private final FenceObserver observer;
+
     public NodeLease(RegistryClient registry, NodeIdentity identity, ProcessRuntime runtime, Duration renew) {
+        this(registry, identity, runtime, renew, NO_OBSERVER);
+    }
+
+    public NodeLease(RegistryClient registry, NodeIdentity identity, ProcessRuntime runtime, Duration renew,
+                     FenceObserver observer) {
         this.registry = registry;
         this.identity = identity;
         this.runtime = runtime;
         this.renew = renew;
+        this.observer = observer;
     }
 
     /** Starts registering and renewing; idempotent. */
@@ -90,10 +118,11 @@ public final class NodeLease implements AutoCloseable {
         }
         if (fenced.compareAndSet(false, true)) {
             registered.set(false);
-            int stopped = runtime.stopSupervised();
+            List<SupervisedProcess> stopped = runtime.stopSupervised();
+            observer.fenced(stopped);
             log.warn("lease of node {} ran out without a renewal: fenced, {} supervised processes stopped "
-                    + "(their supervisor restarts them elsewhere once the registry declares this node down)",
-                    identity.nodeId(), stopped);
+                    + "(their supervisor restarts them elsewhere once the registry declares this node down, "
+                    + "or once this node holds a lease again and reports them)", identity.nodeId(), stopped.size());
         }
         return false;
     }
@@ -175,6 +204,7 @@ public final class NodeLease implements AutoCloseable {
             if (System.nanoTime() - validUntilNanos < 0 && fenced.compareAndSet(true, false)) {
                 registered.set(true);
                 log.info("node {} holds a lease again: serving", identity.nodeId());
+                observer.servingAgain();
             }
         });
     }

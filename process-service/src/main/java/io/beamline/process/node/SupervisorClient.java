@@ -5,6 +5,7 @@ import io.beamline.api.wire.ChildExited;
 import io.beamline.api.wire.ChildStarted;
 import io.beamline.api.wire.ErrorCode;
 import io.beamline.api.wire.ExitDecision;
+import io.beamline.api.wire.Location;
 import io.beamline.api.wire.ProcessRef;
 import io.beamline.api.wire.Routes;
 import reactor.core.publisher.Mono;
@@ -45,6 +46,11 @@ public final class SupervisorClient implements AutoCloseable {
     /** Reports an exit and gets the supervisor's decision. */
     public Mono<ExitDecision> childExited(ChildExited exited) {
         return request(Routes.CHILD_EXITED, exited, ExitDecision.class);
+    }
+
+    /** Children this node's fence stopped ({@code supervisor.children.lost}); answered once each restart is decided. */
+    public Mono<Void> childrenLost(List<Location> lost) {
+        return request(Routes.CHILDREN_LOST, lost, Void.class);
     }
 
     /** The child was stopped for good. */

@@ -641,14 +641,17 @@ public final class ProcessRuntime implements AutoCloseable {
     /**
      * Stops every supervised process of this node and drops their tombstones (fencing: they may
      * be running elsewhere now). As {@link #stop}: terminate() runs, nothing is reported as an
-     * exit. Returns how many were stopped.
+     * exit. Returns the running processes it stopped (tombstones of exited ones excluded: their
+     * exit is reported already), with their incarnation and restart count.
      */
-    public int stopSupervised() {
-        int stopped = 0;
+    public List<SupervisedProcess> stopSupervised() {
+        List<SupervisedProcess> stopped = new ArrayList<>();
         for (ProcessEntry entry : entries.values()) {
             if (entry.spec().supervised() && !(entry instanceof Cell cell && cell.forwardingTo() != null)) {
+                if (entry instanceof Cell cell) {
+                    stopped.add(new SupervisedProcess(cell.spec(), cell.incarnation(), cell.restarts()));
+                }
                 stop(entry.id());
-                stopped++;
             }
         }
         return stopped;

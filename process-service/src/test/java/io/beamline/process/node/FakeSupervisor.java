@@ -65,6 +65,15 @@ class FakeSupervisor {
         return Mono.just(new ExitDecision(child.spec().id(), restart.get()));
     }
 
+    /** Each {@code supervisor.children.lost} report, in arrival order. */
+    final List<List<io.beamline.api.wire.Location>> lost = new CopyOnWriteArrayList<>();
+
+    @MessageMapping(Routes.CHILDREN_LOST)
+    Mono<Void> childrenLost(List<io.beamline.api.wire.Location> children) {
+        lost.add(children);
+        return Mono.empty();
+    }
+
     @MessageMapping(Routes.CHILD_REMOVED)
     Mono<Void> childRemoved(ProcessRef ref) {
         if (standby.get()) {

@@ -133,6 +133,34 @@ class NodeLeaseTest {
     }
 
     @Test
+    void aFencedNodeReportsTheProcessesItsFenceStoppedOnceItHoldsALeaseAgain() {
+        FakeSupervisor supervisor = new FakeSupervisor();
+        try (FakeServer supervisorServer = FakeServer.start(supervisor);
+             FencedProcesses fencedProcesses = new FencedProcesses(identity, new SupervisorClient(new RemoteService(
+                     "supervisor", FakeServer.requester(supervisorServer.port()), Duration.ofSeconds(1))),
+                     Duration.ofMillis(200))) {
+            lease.close();
+            lease = new NodeLease(new RegistryClient(new RemoteService("registry", FakeServer.requester(registryServer.port()),
+                    Duration.ofSeconds(1))), identity, runtime, Duration.ofMillis(100), fencedProcesses);
+            registry.grantTtlMs.set(1_000);
+            io.beamline.api.wire.ProcessStatus supervised = runtime.spawn(new io.beamline.api.wire.ProcessSpec(null,
+                    "counter", null, null, "permanent", "root", null), 3, 2).join();
+            identity.bound(7300);
+            lease.start();
+            await().until(lease::registered);
+
+            registry.silent.set(true);
+            await().atMost(Duration.ofSeconds(5)).until(() -> !lease.serving());
+            assertThat(supervisor.lost).as("nothing is reported while fenced").isEmpty();
+            registry.silent.set(false);
+
+            await().atMost(Duration.ofSeconds(5)).until(() -> !supervisor.lost.isEmpty());
+            assertThat(supervisor.lost).singleElement().asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.LIST)
+                    .containsExactly(new io.beamline.api.wire.Location(supervised.id(), identity.nodeId(), 3));
+        }
+    }
+
+    @Test
     void aRegistryThatCannotReachItsStoreLeavesTheNodeServingButASilentOneDoesNot() throws InterruptedException {
         registry.grantTtlMs.set(1_000); // ten renewals (every 100 ms) per ttl: room on a loaded machine
         String supervised = runtime.spawn(new io.beamline.api.wire.ProcessSpec(null, "counter", null, null, "permanent",

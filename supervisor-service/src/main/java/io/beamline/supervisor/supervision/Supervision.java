@@ -11,6 +11,7 @@ import io.beamline.api.wire.ExitDecision;
 import io.beamline.api.wire.Failure;
 import io.beamline.api.wire.Location;
 import io.beamline.api.wire.ProcessIds;
+import io.beamline.api.wire.Routes;
 import io.beamline.api.wire.ProcessRef;
 import io.beamline.api.wire.ProcessSpec;
 import io.beamline.api.wire.ProcessStatus;
@@ -180,20 +181,65 @@ public final class Supervision {
     public Mono<Void> nodeLost(String nodeId) {
         return call(() -> {
                     store.markFailoverPending(nodeId); // cleared once carried out; a new leader re-runs it
-                    return failOver(nodeId);
+                    return failOver(nodeId, store.childrenOn(nodeId), child -> true);
                 })
                 .doOnNext(plans -> {
                     if (!plans.isEmpty()) {
                         log.warn("node {} is gone: failing over {} of its children", nodeId, plans.size());
                     }
-                    // Plans are disjoint (a child restarted by an earlier plan of the loop gets none of its
-                    // own), so they may run at once; within one plan, stops, releases and starts keep their order.
-                    Flux.fromIterable(plans)
-                            .flatMap(plan -> stopAndRelease(plan).then(startAll(plan)), failoverConcurrency)
-                            .then(run(() -> store.clearFailoverPending(nodeId)))
-                            .subscribe(null, error -> log.error("failing over the children of {} failed", nodeId, error));
+                    carryOutFailover(plans, "the children of " + nodeId, run(() -> store.clearFailoverPending(nodeId)));
                 })
                 .then();
+    }
+
+    /**
+     * Restarts the children a node stopped when it fenced itself (route {@code
+     * supervisor.children.lost}, sent once it holds a lease again): each listed incarnation still
+     * recorded as running on the listed node exits with {@code noconnection}, decided as by
+     * {@link #nodeLost} (a node loss counts once against each supervisor it hits). Incarnations
+     * restarted or removed meanwhile (the registry declared the node down, and the node loss came
+     * first) are ignored, so a report after a failover changes nothing. Completes once every
+     * decision is recorded; the restarts continue in the background. Fails with {@code
+     * invalid_request} for a missing list, one longer than {@link Routes#MAX_BATCH}, or an element
+     * without an id, node or incarnation.
+     */
+    public Mono<Void> childrenLost(List<Location> lost) {
+        return Mono.defer(() -> {
+            if (lost == null || lost.size() > Routes.MAX_BATCH) {
+                throw invalid("a list of at most " + Routes.MAX_BATCH + " lost children is required");
+            }
+            for (Location child : lost) {
+                if (child == null || !ProcessIds.isValidId(child.id()) || child.node() == null || child.incarnation() < 1) {
+                    throw invalid("each lost child needs a process id, a node and an incarnation: " + child);
+                }
+            }
+            java.util.Set<Location> listed = java.util.Set.copyOf(lost);
+            return call(() -> {
+                List<Child> candidates = new ArrayList<>();
+                for (Location child : listed) {
+                    store.child(child.id()).ifPresent(candidates::add);
+                }
+                return failOver(null, candidates,
+                        child -> listed.contains(new Location(child.id(), child.node(), child.incarnation())));
+            }).doOnNext(plans -> {
+                if (!plans.isEmpty()) {
+                    log.warn("{} children stopped by a fenced node are failing over", plans.size());
+                }
+                carryOutFailover(plans, "children stopped by a fence", Mono.empty());
+            }).then();
+        });
+    }
+
+    /**
+     * Carries out the plans of a failover in the background, {@code failoverConcurrency} at once
+     * (they are disjoint: a child restarted by an earlier plan of the loop gets none of its own),
+     * each plan's stops, releases and starts in order; then {@code finally_}.
+     */
+    private void carryOutFailover(List<RestartPlan> plans, String what, Mono<Void> finally_) {
+        Flux.fromIterable(plans)
+                .flatMap(plan -> stopAndRelease(plan).then(startAll(plan)), failoverConcurrency)
+                .then(finally_)
+                .subscribe(null, error -> log.error("failing over {} failed", what, error));
     }
 
     /**
@@ -312,7 +358,12 @@ public final class Supervision {
                 .orElseGet(() -> new Child(spec, node, incarnation, restarts, Child.Status.RUNNING)));
     }
 
-    private List<RestartPlan> failOver(String nodeId) {
+    /**
+     * The plans of a node loss: each of {@code lost} that is still running where the store says
+     * ({@code nodeId}, or its own node when null) and that {@code listed} accepts exits with
+     * {@code noconnection}; on the supervision thread.
+     */
+    private List<RestartPlan> failOver(String nodeId, List<Child> lost, java.util.function.Predicate<Child> listed) {
         List<RestartPlan> plans = new ArrayList<>();
         SupervisorState rootOverItsIntensity = null;
         int letGoByRoot = 0;
@@ -320,14 +371,16 @@ public final class Supervision {
         // supervisor's intensity, the others ride on it (OTP counts each; with thousands of processes a
         // node, that let the root drop all but its first maxRestarts permanent children).
         java.util.Set<String> counted = new java.util.HashSet<>();
-        for (Child lost : store.childrenOn(nodeId)) {
-            Optional<Child> current = store.child(lost.id())
-                    .filter(child -> child.status() == Child.Status.RUNNING && nodeId.equals(child.node()));
+        for (Child candidate : lost) {
+            String node = nodeId != null ? nodeId : candidate.node();
+            Optional<Child> current = store.child(candidate.id())
+                    .filter(child -> child.status() == Child.Status.RUNNING && node != null && node.equals(child.node()))
+                    .filter(listed);
             if (current.isEmpty()) {
-                continue; // restarted or removed by an earlier decision of this loop
+                continue; // restarted or removed by an earlier decision of this loop, or since it was listed
             }
             Child child = current.get();
-            ChildExited report = new ChildExited(child.spec(), nodeId, child.incarnation(), ExitReasons.NOCONNECTION);
+            ChildExited report = new ChildExited(child.spec(), node, child.incarnation(), ExitReasons.NOCONNECTION);
             try {
                 Outcome outcome = decide(report, child.spec(), counted.add(String.valueOf(child.spec().supervisor())));
                 plans.add(outcome.plan());
@@ -343,8 +396,8 @@ public final class Supervision {
         }
         if (rootOverItsIntensity != null) {
             // One line for the whole node, not one per child: a node loss can let thousands go at once.
-            log.error("node {} is gone: supervisor root reached its restart intensity ({} restarts within {}); "
-                            + "{} of its children are not restarted", nodeId, rootOverItsIntensity.intensity().maxRestarts(),
+            log.error("{}: supervisor root reached its restart intensity ({} restarts within {}); "
+                            + "{} of its children are not restarted", nodeId == null ? "fenced children" : "node " + nodeId + " is gone", rootOverItsIntensity.intensity().maxRestarts(),
                     rootOverItsIntensity.intensity().within(), letGoByRoot);
         }
         return plans;

@@ -3,6 +3,7 @@ package io.beamline.supervisor.supervision;
 import io.beamline.api.wire.ChildSpec;
 import io.beamline.api.wire.ChildExited;
 import io.beamline.api.wire.ChildStarted;
+import io.beamline.api.wire.Location;
 import io.beamline.api.wire.NodeInfo;
 import io.beamline.api.wire.ProcessSpec;
 import io.beamline.api.wire.RegistryEvent;
@@ -164,6 +165,60 @@ class FailoverTest {
                 .allSatisfy(size -> assertThat(size).isBetween(1, 16));
         await().atMost(WAIT).untilAsserted(() -> assertThat(store.childrenOn(nodeB.id())).hasSize(40)
                 .allSatisfy(child -> assertThat(child.status()).isEqualTo(Child.Status.RUNNING)));
+    }
+
+    @Test
+    void restartsTheListedIncarnationsAFencedNodeStoppedAndNothingElse() {
+        snapshot(nodeA.info(0), nodeB.info(5));
+        for (int i = 1; i <= 3; i++) {
+            ProcessSpec spec = new ProcessSpec("aaaaaa.f" + i, "counter", Map.of(), null, "permanent", null, null);
+            supervision.childStarted(new ChildStarted(spec, nodeA.id(), 1)).block(WAIT);
+        }
+        ProcessSpec later = new ProcessSpec("aaaaaa.f4", "counter", Map.of(), null, "permanent", null, null);
+        supervision.childStarted(new ChildStarted(later, nodeA.id(), 2)).block(WAIT); // a newer incarnation runs
+        int spawnsBefore = nodeA.spawns.size();
+
+        supervision.childrenLost(List.of(new Location("aaaaaa.f1", nodeA.id(), 1), new Location("aaaaaa.f2", nodeA.id(), 1),
+                new Location("aaaaaa.f4", nodeA.id(), 1), new Location("aaaaaa.unknown", nodeA.id(), 1))).block(WAIT);
+
+        await().atMost(WAIT).untilAsserted(() -> assertThat(nodeA.spawns.subList(spawnsBefore, nodeA.spawns.size()))
+                .as("restarted on the node they ran on, which is up again")
+                .extracting(command -> command.spec().id() + "@" + command.incarnation())
+                .containsExactlyInAnyOrder("aaaaaa.f1@2", "aaaaaa.f2@2"));
+        assertThat(store.child("aaaaaa.f3").orElseThrow().incarnation()).as("not listed").isEqualTo(1);
+        assertThat(store.child("aaaaaa.f4").orElseThrow().incarnation()).as("listed with an older incarnation")
+                .isEqualTo(2);
+        assertThat(nodeB.spawns).isEmpty();
+    }
+
+    @Test
+    void aFencedNodesReportAfterItsNodeLossWasFailedOverChangesNothing() {
+        snapshot(nodeA.info(0), nodeB.info(0));
+        ProcessSpec spec = new ProcessSpec("aaaaaa.g1", "counter", Map.of(), null, "permanent", null, null);
+        supervision.childStarted(new ChildStarted(spec, nodeA.id(), 1)).block(WAIT);
+        down(nodeA);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(store.child("aaaaaa.g1").orElseThrow())
+                .extracting(Child::node, Child::incarnation, Child::status)
+                .containsExactly(nodeB.id(), 2, Child.Status.RUNNING));
+
+        supervision.childrenLost(List.of(new Location("aaaaaa.g1", nodeA.id(), 1))).block(WAIT);
+
+        assertThat(nodeB.spawns).hasSize(1);
+        assertThat(store.child("aaaaaa.g1").orElseThrow().incarnation()).isEqualTo(2);
+    }
+
+    @Test
+    void aLostChildrenReportThatIsMalformedIsInvalidRequest() {
+        List<Location> tooMany = java.util.stream.IntStream.rangeClosed(0, io.beamline.api.wire.Routes.MAX_BATCH)
+                .mapToObj(i -> new Location("aaaaaa.h" + i, nodeA.id(), 1)).toList();
+
+        for (List<Location> malformed : java.util.Arrays.asList(null, tooMany, java.util.Arrays.asList((Location) null),
+                List.of(new Location("not an id!", nodeA.id(), 1)), List.of(new Location("aaaaaa.h1", null, 1)),
+                List.of(new Location("aaaaaa.h1", nodeA.id(), 0)))) {
+            assertThat(org.assertj.core.api.Assertions.catchThrowableOfType(io.beamline.api.wire.BeamlineException.class,
+                    () -> supervision.childrenLost(malformed).block(WAIT)).code())
+                    .isEqualTo(io.beamline.api.wire.ErrorCode.INVALID_REQUEST);
+        }
     }
 
     @Test

@@ -8,6 +8,7 @@ import io.beamline.api.wire.ErrorCode;
 import io.beamline.api.wire.ExitDecision;
 import io.beamline.api.wire.Location;
 import io.beamline.api.wire.ProcessRef;
+import io.beamline.api.wire.BatchOutcome;
 import io.beamline.api.wire.Routes;
 import io.beamline.api.wire.SupervisedChild;
 import io.beamline.api.wire.SupervisorRef;
@@ -25,6 +26,7 @@ import org.springframework.messaging.handler.annotation.MessageMapping;
 import org.springframework.messaging.handler.annotation.Payload;
 import org.springframework.messaging.handler.invocation.MethodArgumentResolutionException;
 import org.springframework.stereotype.Controller;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import java.util.List;
@@ -60,6 +62,27 @@ class SupervisorEndpoints {
     @MessageMapping(Routes.CHILD_STARTED)
     Mono<Void> childStarted(ChildStarted report) {
         return asLeader(() -> supervision.childStarted(report));
+    }
+
+    /**
+     * Each report as {@link #childStarted}, all at once, one outcome each as it completes; the
+     * whole batch fails as a standby's answer when this replica does not lead, and with
+     * {@code invalid_request} for a missing or too long list or one holding a null.
+     */
+    @MessageMapping(Routes.CHILD_STARTED_BATCH)
+    Flux<BatchOutcome<Void>> childrenStarted(@Payload(required = false) List<ChildStarted> reports) {
+        return asLeader(() -> Mono.just(reports == null ? List.<ChildStarted>of() : reports))
+                .flatMapMany(ignored -> {
+                    if (reports == null || reports.size() > Routes.MAX_BATCH || reports.contains(null)) {
+                        return Flux.error(new BeamlineException(ErrorCode.INVALID_REQUEST, "a batch is a list of at most "
+                                + Routes.MAX_BATCH + " child.started reports, without nulls"));
+                    }
+                    return Flux.range(0, reports.size())
+                            .flatMap(index -> supervision.childStarted(reports.get(index))
+                                    .then(Mono.just(BatchOutcome.<Void>answered(index, null)))
+                                    .onErrorResume(error -> Mono.just(BatchOutcome.failed(index, error))),
+                                    Math.max(1, reports.size()));
+                });
     }
 
     @MessageMapping(Routes.CHILD_EXITED)

@@ -30,6 +30,7 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 import reactor.test.StepVerifier;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -146,6 +147,30 @@ class SupervisorServiceApplicationTests {
         StepVerifier.create(supervisor.route(Routes.CHILD_STARTED).data(new ChildStarted(spec, node.id(), 1))
                         .retrieveMono(Void.class))
                 .verifyErrorSatisfies(error -> assertFailure(error, ErrorCode.SUPERVISOR_NOT_FOUND));
+    }
+
+    @Test
+    void aBatchOfStartReportsRecordsEachAndAnswersEachWithItsOwnOutcome() {
+        ProcessSpec known = new ProcessSpec("aaaaaa.b1", "counter", null, null, "permanent", "root", null);
+        ProcessSpec orphan = new ProcessSpec("aaaaaa.b2", "counter", null, null, "permanent", "billing", null);
+
+        List<io.beamline.api.wire.BatchOutcome<Void>> outcomes = supervisor.route(Routes.CHILD_STARTED_BATCH)
+                .data(List.of(new ChildStarted(known, node.id(), 1), new ChildStarted(orphan, node.id(), 1)))
+                .retrieveFlux(new org.springframework.core.ParameterizedTypeReference<io.beamline.api.wire.BatchOutcome<Void>>() {
+                })
+                .collectSortedList(java.util.Comparator.comparingInt(io.beamline.api.wire.BatchOutcome::index))
+                .block(Duration.ofSeconds(5));
+
+        assertThat(outcomes).hasSize(2);
+        assertThat(outcomes.get(0).failure()).isNull();
+        assertThat(outcomes.get(1).decodedFailure()).map(io.beamline.api.wire.Failure::code)
+                .hasValue(ErrorCode.SUPERVISOR_NOT_FOUND);
+        StepVerifier.create(supervisor.route(Routes.CHILD_LOOKUP).data(new io.beamline.api.wire.ProcessRef("aaaaaa.b1"))
+                        .retrieveMono(io.beamline.api.wire.SupervisedChild.class))
+                .assertNext(child -> assertThat(child.node()).isEqualTo(node.id()))
+                .verifyComplete();
+        StepVerifier.create(supervisor.route(Routes.CHILD_STARTED_BATCH).data("not a list").retrieveFlux(Object.class))
+                .verifyErrorSatisfies(error -> assertFailure(error, ErrorCode.INVALID_REQUEST));
     }
 
     @Test

@@ -54,6 +54,12 @@ public final class Routes {
      * {@code service_unavailable} when this node is draining or fenced; request-response.
      */
     public static final String PROCESS_ADOPT = "process.adopt";
+    /**
+     * list of {@link AdoptCommand} -> stream of {@link BatchOutcome} of {@link ProcessStatus}, one
+     * per command (its index), each what {@link #PROCESS_ADOPT} would have answered, as each
+     * completes; at most {@link #MAX_BATCH}; request-stream.
+     */
+    public static final String PROCESS_ADOPT_BATCH = "process.adopt.batch";
     /** {@link HandoffRequest} -> {@link HandoffSummary} once the moves are done; request-response. */
     public static final String NODE_HANDOFF = "node.handoff";
     /** (no data) -> list of {@link BehaviorInfo}; request-response. */
@@ -100,6 +106,11 @@ public final class Routes {
     // supervisor-service
     /** {@link ChildStarted} -> empty, or {@code supervisor_not_found}; request-response. */
     public static final String CHILD_STARTED = "supervisor.child.started";
+    /**
+     * list of {@link ChildStarted} -> stream of {@link BatchOutcome} (empty answers), each as
+     * {@link #CHILD_STARTED}, as each completes; at most {@link #MAX_BATCH}; request-stream.
+     */
+    public static final String CHILD_STARTED_BATCH = "supervisor.child.started.batch";
     /**
      * list of {@link Location} -> empty once each restart is decided; from a node that fenced
      * itself (its lease ran out unrenewed) after it holds a lease again: each listed incarnation

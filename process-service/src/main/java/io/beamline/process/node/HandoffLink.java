@@ -1,7 +1,9 @@
 package io.beamline.process.node;
 
+import io.beamline.api.batch.RequestBatcher;
 import io.beamline.api.wire.Accepted;
 import io.beamline.api.wire.AdoptCommand;
+import io.beamline.api.wire.BatchOutcome;
 import io.beamline.api.wire.BeamlineException;
 import io.beamline.api.wire.CallCommand;
 import io.beamline.api.wire.CallReply;
@@ -13,13 +15,16 @@ import io.beamline.api.wire.SendCommand;
 import io.beamline.process.runtime.Forwarder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.messaging.rsocket.RSocketRequester;
 import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.util.retry.Retry;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -49,6 +54,11 @@ final class HandoffLink implements Forwarder, AutoCloseable {
     private static final Set<ErrorCode> NOT_NOW = Set.of(ErrorCode.MAILBOX_FULL, ErrorCode.PROCESS_UNAVAILABLE,
             ErrorCode.SERVICE_UNAVAILABLE);
     private static final long FORWARDED_CALL_TIMEOUT_MS = 60_000;
+    /** Adoptions a batch carries: they hold state and queued mail, so fewer than other batches. */
+    static final int MAX_ADOPT_BATCH = 100;
+    private static final ParameterizedTypeReference<BatchOutcome<ProcessStatus>> ADOPT_OUTCOME =
+            new ParameterizedTypeReference<>() {
+            };
 
     private record Frame(String id, Object payload, CompletableFuture<Object> reply) {
     }
@@ -63,6 +73,8 @@ final class HandoffLink implements Forwarder, AutoCloseable {
     private final LongAdder dropped = new LongAdder();
     private final ConcurrentLinkedQueue<Map.Entry<Long, CompletableFuture<Void>>> flushes = new ConcurrentLinkedQueue<>();
     private final Disposable pump;
+    private final RequestBatcher<AdoptCommand, ProcessStatus> adoptions =
+            new RequestBatcher<>(this::sendAdoptions, MAX_ADOPT_BATCH, 2);
 
     HandoffLink(String nodeId, RSocketRequester requester, Duration timeout, Duration patience) {
         this.nodeId = nodeId;
@@ -74,6 +86,18 @@ final class HandoffLink implements Forwarder, AutoCloseable {
                 .subscribe();
     }
 
+    /**
+     * One {@code process.adopt.batch}: the adoptions that queued while earlier batches were out;
+     * the whole batch is bounded by three forward time limits (its items by their own).
+     */
+    private CompletableFuture<Void> sendAdoptions(List<AdoptCommand> batch, RequestBatcher.Outcomes<ProcessStatus> outcomes) {
+        return Flux.defer(() -> requester.route(Routes.PROCESS_ADOPT_BATCH).data(batch).retrieveFlux(ADOPT_OUTCOME))
+                .timeout(timeout.multipliedBy(3))
+                .doOnNext(outcomes::accept)
+                .then()
+                .toFuture();
+    }
+
     String nodeId() {
         return nodeId;
     }
@@ -81,10 +105,12 @@ final class HandoffLink implements Forwarder, AutoCloseable {
     /**
      * Hands {@code command} to the adopting node; completes with its status once it runs there.
      * Fails with what the node answered, or {@link RemoteService.Unreachable} when it did not
-     * answer in time (then the outcome is unknown).
+     * answer in time (then the outcome is unknown). The adoptions under way to one node travel
+     * together in {@code process.adopt.batch} messages ({@link RequestBatcher}); {@code
+     * adoptTimeout} counts from the submission, so it includes the wait for a batch.
      */
     Mono<ProcessStatus> adopt(AdoptCommand command, Duration adoptTimeout) {
-        return Mono.defer(() -> requester.route(Routes.PROCESS_ADOPT).data(command).retrieveMono(ProcessStatus.class))
+        return Mono.fromFuture(() -> adoptions.submit(command))
                 .timeout(adoptTimeout)
                 .onErrorMap(error -> BeamlineException.from(error).<Throwable>map(Failure::toException)
                         .orElseGet(() -> new RemoteService.Unreachable("node " + nodeId + " did not answer the adoption of "

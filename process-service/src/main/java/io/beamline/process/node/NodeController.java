@@ -138,13 +138,28 @@ public class NodeController {
      */
     @MessageMapping(Routes.PROCESS_SPAWN_BATCH)
     public Flux<BatchOutcome<ProcessStatus>> spawnBatch(@Payload(required = false) List<SpawnCommand> commands) {
+        return eachOf(commands, "spawn", this::spawn);
+    }
+
+    /**
+     * Each command as {@link #adopt(AdoptCommand)}, all at once (a draining node's moves to this
+     * one), one outcome per command as each completes; malformed lists fail as {@link #spawnBatch}'s.
+     */
+    @MessageMapping(Routes.PROCESS_ADOPT_BATCH)
+    public Flux<BatchOutcome<ProcessStatus>> adoptBatch(@Payload(required = false) List<AdoptCommand> commands) {
+        return eachOf(commands, "adoption", this::adopt);
+    }
+
+    /** {@code single} for every command at once, each outcome streamed with its index as it completes. */
+    private static <C> Flux<BatchOutcome<ProcessStatus>> eachOf(List<C> commands, String what,
+                                                               java.util.function.Function<C, Mono<ProcessStatus>> single) {
         return Flux.defer(() -> {
             if (commands == null || commands.size() > Routes.MAX_BATCH || commands.contains(null)) {
-                return Mono.error(new BeamlineException(ErrorCode.INVALID_REQUEST, "a spawn batch is a list of at most "
-                        + Routes.MAX_BATCH + " spawn commands, without nulls"));
+                return Flux.error(new BeamlineException(ErrorCode.INVALID_REQUEST, "a batch is a list of at most "
+                        + Routes.MAX_BATCH + " " + what + " commands, without nulls"));
             }
             return Flux.range(0, commands.size())
-                    .flatMap(index -> spawn(commands.get(index))
+                    .flatMap(index -> Mono.defer(() -> single.apply(commands.get(index)))
                             .map(status -> BatchOutcome.answered(index, status))
                             .onErrorResume(error -> Mono.just(BatchOutcome.failed(index, error))), Math.max(1, commands.size()));
         });

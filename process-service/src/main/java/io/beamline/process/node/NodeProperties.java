@@ -35,7 +35,7 @@ public record NodeProperties(Node node, Remote registry, Remote supervisor, Leas
      * @param timeout     the most a drain takes, from SIGTERM to the end of the node's shutdown phase
      *                    (default 25 s; must stay below the pod's grace period minus its preStop wait,
      *                    see helm/beamline values {@code processService.drainTimeoutSeconds})
-     * @param concurrency moves under way at once (default 64)
+     * @param concurrency moves under way at once (default 1,000; the adoptions to one node share batches)
      * @param forwardFor  how long a moved process's old cell keeps forwarding mail that still reaches
      *                    this node (default 30 s; a draining node exits before that)
      */
@@ -43,7 +43,7 @@ public record NodeProperties(Node node, Remote registry, Remote supervisor, Leas
 
         public Drain {
             timeout = timeout == null ? Duration.ofSeconds(25) : timeout;
-            concurrency = concurrency <= 0 ? 64 : concurrency;
+            concurrency = concurrency <= 0 ? 1_000 : concurrency;
             forwardFor = forwardFor == null ? Duration.ofSeconds(30) : forwardFor;
             if (timeout.isNegative() || timeout.isZero()) {
                 throw new IllegalArgumentException("drain timeout must be positive: " + timeout);

@@ -1,6 +1,8 @@
 package io.beamline.process.node;
 
 import io.beamline.api.wire.BeamlineException;
+import io.beamline.api.batch.RequestBatcher;
+import io.beamline.api.wire.BatchOutcome;
 import io.beamline.api.wire.ChildExited;
 import io.beamline.api.wire.ChildStarted;
 import io.beamline.api.wire.ErrorCode;
@@ -8,6 +10,7 @@ import io.beamline.api.wire.ExitDecision;
 import io.beamline.api.wire.Location;
 import io.beamline.api.wire.ProcessRef;
 import io.beamline.api.wire.Routes;
+import org.springframework.core.ParameterizedTypeReference;
 import reactor.core.publisher.Mono;
 
 import java.util.List;
@@ -23,7 +26,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class SupervisorClient implements AutoCloseable {
 
+    /** Reports a batch carries; at most {@link Routes#MAX_BATCH}. */
+    static final int MAX_BATCH = 500;
+    private static final ParameterizedTypeReference<BatchOutcome<Void>> STARTED_OUTCOME =
+            new ParameterizedTypeReference<>() {
+            };
+
     private final List<RemoteService> replicas;
+    private final RequestBatcher<ChildStarted, Void> starts;
     private final AtomicInteger current = new AtomicInteger();
 
     public SupervisorClient(RemoteService supervisor) {
@@ -36,11 +46,18 @@ public final class SupervisorClient implements AutoCloseable {
             throw new IllegalArgumentException("at least one supervisor-service address is required");
         }
         this.replicas = List.copyOf(replicas);
+        this.starts = new RequestBatcher<>((batch, outcomes) -> onTheLeader(replica -> replica
+                .batch(Routes.CHILD_STARTED_BATCH, batch, STARTED_OUTCOME).doOnNext(outcomes::accept).then())
+                .toFuture(), MAX_BATCH, 2);
     }
 
-    /** Records a freshly spawned supervised child; fails with {@code supervisor_not_found}. */
+    /**
+     * Records a freshly spawned (or adopted) supervised child; fails with {@code
+     * supervisor_not_found}. Sent in a batch with the other reports under way ({@link
+     * RequestBatcher}: alone when none is), with the leader failover of every request here.
+     */
     public Mono<Void> childStarted(ChildStarted started) {
-        return request(Routes.CHILD_STARTED, started, Void.class);
+        return Mono.fromFuture(() -> starts.submit(started));
     }
 
     /** Reports an exit and gets the supervisor's decision. */
@@ -59,15 +76,20 @@ public final class SupervisorClient implements AutoCloseable {
     }
 
     private <T> Mono<T> request(String route, Object data, Class<T> answer) {
-        return Mono.defer(() -> attempt(route, data, answer, current.get(), replicas.size()));
+        return onTheLeader(replica -> replica.request(route, data, answer));
     }
 
-    private <T> Mono<T> attempt(String route, Object data, Class<T> answer, int index, int left) {
-        return replicas.get(index).request(route, data, answer)
+    /** {@code call} on the current replica, then on each next one while it is unreachable or a standby. */
+    private <T> Mono<T> onTheLeader(java.util.function.Function<RemoteService, Mono<T>> call) {
+        return Mono.defer(() -> attempt(call, current.get(), replicas.size()));
+    }
+
+    private <T> Mono<T> attempt(java.util.function.Function<RemoteService, Mono<T>> call, int index, int left) {
+        return call.apply(replicas.get(index))
                 .onErrorResume(error -> left > 1 && notTheLeader(error), error -> {
                     int next = (index + 1) % replicas.size();
                     current.compareAndSet(index, next);
-                    return attempt(route, data, answer, next, left - 1);
+                    return attempt(call, next, left - 1);
                 });
     }
 

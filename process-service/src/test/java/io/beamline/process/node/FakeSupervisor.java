@@ -50,6 +50,18 @@ class FakeSupervisor {
         return Mono.empty();
     }
 
+    /** As a real supervisor: a standby refuses the whole batch, else each report as {@link #childStarted}. */
+    @MessageMapping(Routes.CHILD_STARTED_BATCH)
+    reactor.core.publisher.Flux<io.beamline.api.wire.BatchOutcome<Void>> childrenStarted(List<ChildStarted> children) {
+        if (standby.get()) {
+            return reactor.core.publisher.Flux.error(standbyAnswer());
+        }
+        return reactor.core.publisher.Flux.range(0, children.size())
+                .concatMap(index -> childStarted(children.get(index))
+                        .then(Mono.just(io.beamline.api.wire.BatchOutcome.<Void>answered(index, null)))
+                        .onErrorResume(error -> Mono.just(io.beamline.api.wire.BatchOutcome.failed(index, error))));
+    }
+
     @MessageMapping(Routes.CHILD_EXITED)
     Mono<ExitDecision> childExited(ChildExited child) {
         if (standby.get()) {

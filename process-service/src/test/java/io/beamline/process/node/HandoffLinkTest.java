@@ -46,6 +46,31 @@ class HandoffLinkTest {
     }
 
     @Test
+    void adoptionsUnderWayToOneNodeTravelInBatchesAndEachGetsItsOwnAnswer() {
+        ScriptedAdopter adopting = new ScriptedAdopter();
+        try (FakeServer adopterServer = FakeServer.start(adopting);
+             HandoffLink toAdopter = new HandoffLink("adopter-node-bbb222", FakeServer.requester(adopterServer.port()),
+                     Duration.ofSeconds(2), Duration.ofSeconds(5))) {
+            java.util.List<io.beamline.api.wire.ProcessStatus> adopted = reactor.core.publisher.Flux.range(1, 300)
+                    .flatMap(i -> toAdopter.adopt(new io.beamline.api.wire.AdoptCommand(
+                            new io.beamline.api.wire.ProcessSpec("src001." + i, "counter", null, null, "permanent", "root", null),
+                            1, 0, false, null, java.util.List.of(), "source-node-ccc333"), Duration.ofSeconds(10)), 300)
+                    .collectList().block(Duration.ofSeconds(15));
+
+            assertThat(adopted).hasSize(300).extracting(io.beamline.api.wire.ProcessStatus::id).doesNotHaveDuplicates();
+            assertThat(adopting.batchSizes).as("300 adoptions in few messages").hasSizeLessThan(300)
+                    .allSatisfy(size -> assertThat(size).isBetween(1, HandoffLink.MAX_ADOPT_BATCH));
+
+            adopting.refusal = io.beamline.api.wire.ErrorCode.SERVICE_UNAVAILABLE;
+            assertThat(org.assertj.core.api.Assertions.catchThrowableOfType(io.beamline.api.wire.BeamlineException.class,
+                    () -> toAdopter.adopt(new io.beamline.api.wire.AdoptCommand(
+                            new io.beamline.api.wire.ProcessSpec("src001.x", "counter", null, null, "permanent", "root", null),
+                            1, 0, false, null, java.util.List.of(), "source-node-ccc333"), Duration.ofSeconds(5)).block(Duration.ofSeconds(10))).code())
+                    .as("a refusal is that adoption's own answer").isEqualTo(io.beamline.api.wire.ErrorCode.SERVICE_UNAVAILABLE);
+        }
+    }
+
+    @Test
     void dropsAndCountsAMessageWhoseProcessIsGoneThereAndGoesOn() throws Exception {
         link.forward("p.1", "missing", null);
         link.forward("p.1", "after", null);

@@ -23,7 +23,7 @@ class NodePropertiesTest {
         assertThat(properties.plugins()).as("no plugin directory unless configured").isNull();
         assertThat(properties.drain().timeout()).as("below the chart's grace period minus its preStop wait")
                 .isEqualTo(Duration.ofSeconds(25));
-        assertThat(properties.drain().concurrency()).isEqualTo(64);
+        assertThat(properties.drain().concurrency()).isEqualTo(1_000);
     }
 
     @Test

@@ -21,6 +21,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 class ScriptedAdopter {
 
     final List<AdoptCommand> asked = new CopyOnWriteArrayList<>();
+    /** The size of each {@code process.adopt.batch}, in arrival order. */
+    final List<Integer> batchSizes = new CopyOnWriteArrayList<>();
     volatile ErrorCode refusal;
     volatile boolean silent;
 
@@ -36,6 +38,17 @@ class ScriptedAdopter {
         return Mono.just(new ProcessStatus(command.spec().id(), null, command.spec().behavior(), "adopter-node-bbb222",
                 command.incarnation(), ProcessStatus.RUNNING, command.spec().restart(), command.spec().supervisor(), 0, 0,
                 command.restarts(), Instant.now(), List.of(), List.of()));
+    }
+
+    /** Each command as {@link #adopt}, as a node's batch route does. */
+    @MessageMapping(Routes.PROCESS_ADOPT_BATCH)
+    reactor.core.publisher.Flux<io.beamline.api.wire.BatchOutcome<ProcessStatus>> adoptBatch(List<AdoptCommand> commands) {
+        batchSizes.add(commands.size());
+        return reactor.core.publisher.Flux.range(0, commands.size())
+                .flatMap(index -> adopt(commands.get(index))
+                        .map(status -> io.beamline.api.wire.BatchOutcome.answered(index, status))
+                        .onErrorResume(error -> Mono.just(io.beamline.api.wire.BatchOutcome.failed(index, error))),
+                        Math.max(1, commands.size()));
     }
 
     @MessageExceptionHandler

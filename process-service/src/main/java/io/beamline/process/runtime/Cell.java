@@ -253,7 +253,7 @@ final class Cell extends Mailbox implements ProcessEntry, ProcessContext {
 
     @Override
     protected boolean exec() {
-        run(runtime.watchOfCurrentScheduler());
+        runtime.runTurns(this); // this turn, then the cells it woke into the scheduler's run-next slot
         return false; // never "done": the same task is submitted again for the next turn
     }
 

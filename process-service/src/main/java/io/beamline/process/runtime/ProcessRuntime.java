@@ -913,23 +913,75 @@ public final class ProcessRuntime implements AutoCloseable {
     }
 
     /**
-     * Schedules a cell. A cell woken on a scheduler goes to that scheduler's own queue (FIFO),
-     * which keeps a conversation between processes on one core; a cell that {@code yields}
-     * (its turn ran out with mail left), and every {@value #LOCAL_BUDGET}th local wake-up, goes
-     * to the shared submission queue instead, behind the cells woken from outside, because a
-     * scheduler runs its own queue dry before it looks elsewhere.
+     * Schedules a cell. A cell woken during a turn on a scheduler goes to that scheduler's
+     * {@link RunNext} slot and runs right after the turn on the same thread (an older occupant of
+     * the slot is queued as below), up to {@link RunNext#MAX_CHAIN} turns in a row. Otherwise a
+     * cell woken on a scheduler goes to that scheduler's own queue (FIFO), which keeps a
+     * conversation between processes on one core; a cell that {@code yields} (its turn ran out
+     * with mail left), and every {@value #LOCAL_BUDGET}th local wake-up, goes to the shared
+     * submission queue instead, behind the cells woken from outside, because a scheduler runs its
+     * own queue dry before it looks elsewhere.
      */
     void submit(Cell cell, boolean yields) {
         try {
             if (cell.blocking()) {
                 virtualTurns.execute(() -> runOnVirtualThread(cell));
-            } else if (Thread.currentThread() instanceof Scheduler scheduler && scheduler.getPool() == schedulers
-                    && (yields || --scheduler.localBudget <= 0)) {
-                scheduler.localBudget = LOCAL_BUDGET;
-                schedulers.externalSubmit(cell);
+            } else if (Thread.currentThread() instanceof Scheduler scheduler && scheduler.getPool() == schedulers) {
+                if (!yields && scheduler.runNext.accepts()) {
+                    Cell older = scheduler.runNext.offer(cell);
+                    if (older != null) {
+                        queue(scheduler, older, false);
+                    }
+                } else {
+                    queue(scheduler, cell, yields);
+                }
             } else {
                 schedulers.execute((ForkJoinTask<?>) cell);
             }
+        } catch (RejectedExecutionException closed) {
+            log.debug("runtime shut down: {} not scheduled", cell);
+        }
+    }
+
+    /** Queues a cell from one of our schedulers: its own queue, or the shared one (see {@link #submit}). */
+    private void queue(Scheduler scheduler, Cell cell, boolean yields) {
+        if (yields || --scheduler.localBudget <= 0) {
+            scheduler.localBudget = LOCAL_BUDGET;
+            schedulers.externalSubmit(cell);
+        } else {
+            schedulers.execute((ForkJoinTask<?>) cell);
+        }
+    }
+
+    /**
+     * Runs a queued cell's turn (its {@code exec}), then the chain of cells woken into the run-next
+     * slot of this scheduler, until the slot stays empty; on any other thread, just the turn.
+     */
+    void runTurns(Cell queued) {
+        if (!(Thread.currentThread() instanceof Scheduler scheduler) || scheduler.getPool() != schedulers) {
+            queued.run(UNWATCHED);
+            return;
+        }
+        RunNext slot = scheduler.runNext;
+        Watch watch = scheduler.watch;
+        slot.open();
+        try {
+            queued.run(watch);
+            for (Cell next; (next = slot.take()) != null; ) {
+                next.run(watch);
+            }
+        } finally {
+            Cell left = slot.close();
+            if (left != null) {
+                submitStolen(left);
+            }
+        }
+    }
+
+    /** Queues a cell taken out of a run-next slot (by the sysmon, or left by a failed exec) in the shared queue. */
+    void submitStolen(Cell cell) {
+        try {
+            schedulers.execute((ForkJoinTask<?>) cell);
         } catch (RejectedExecutionException closed) {
             log.debug("runtime shut down: {} not scheduled", cell);
         }
@@ -1033,11 +1085,12 @@ public final class ProcessRuntime implements AutoCloseable {
 
     /**
      * A scheduler thread, with its count of local wake-ups left before one goes to the shared
-     * queue, and the {@link Watch} through which the sysmon sees it.
+     * queue, its {@link RunNext} slot, and the {@link Watch} through which the sysmon sees it.
      */
     private static final class Scheduler extends ForkJoinWorkerThread {
 
         int localBudget = LOCAL_BUDGET;
+        final RunNext runNext = new RunNext();
         final Watch watch;
         private final Sysmon sysmon;
 
@@ -1045,7 +1098,7 @@ public final class ProcessRuntime implements AutoCloseable {
             super(pool);
             setName(name);
             setDaemon(true);
-            this.watch = new Watch(this, true);
+            this.watch = new Watch(this, true, runNext);
             this.sysmon = sysmon;
         }
 
@@ -1066,11 +1119,6 @@ public final class ProcessRuntime implements AutoCloseable {
         }
     }
 
-    /** The watch of the scheduler running the caller (a cell's turn). */
-    Watch watchOfCurrentScheduler() {
-        return Thread.currentThread() instanceof Scheduler scheduler ? scheduler.watch : UNWATCHED;
-    }
-
     /** Process timers and call deadlines waiting to fire (cancelled ones leave the queue at once). */
     public int scheduledTimers() {
         return timer.getQueue().size();
@@ -1084,6 +1132,11 @@ public final class ProcessRuntime implements AutoCloseable {
     /** Scheduler threads running now in place of blocked ones. */
     public int extraSchedulers() {
         return sysmon.extraSchedulers();
+    }
+
+    /** Processes the sysmon took out of the run-next slot of a scheduler held by a long handler (a counter). */
+    long runNextSteals() {
+        return sysmon.stolenFromRunNext();
     }
 
     /** Processes ended with {@code timeout} because a handler ran past their {@code args.maxHandleMs}. */

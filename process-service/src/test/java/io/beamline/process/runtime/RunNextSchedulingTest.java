@@ -1,0 +1,115 @@
+package io.beamline.process.runtime;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The run-next slot inside the runtime (2 schedulers, as on the benchmark machine): a process
+ * woken into the slot of a scheduler whose handler then spins is still run, by another
+ * scheduler, long before the handler returns; and many wake-ups per turn (displacing the slot's
+ * occupant) lose none. Bounds are generous (a loaded machine) and each check would fail without its mechanism.
+ */
+class RunNextSchedulingTest {
+
+    private ProcessRuntime runtime;
+
+    @BeforeEach
+    void startRuntime() {
+        runtime = new ProcessRuntime(new RuntimeConfig(RuntimeFixture.NODE, 2, 64, 0), RuntimeFixture.catalog());
+    }
+
+    @AfterEach
+    void closeRuntime() {
+        runtime.close();
+    }
+
+    private String spawn(Scripted.Handler handler) {
+        return RuntimeFixture.result(runtime.spawn(RuntimeFixture.spec(Scripted.NAME, Scripted.handling(handler)))).id();
+    }
+
+    @Test
+    void aProcessWokenBehindASpinningHandlerIsRunByAnotherScheduler() throws Exception {
+        AtomicBoolean release = new AtomicBoolean();
+        CompletableFuture<Thread> ran = new CompletableFuture<>();
+        AtomicReference<Thread> spinnerThread = new AtomicReference<>();
+        String woken = spawn((message, context) -> ran.complete(Thread.currentThread()));
+        String spinner = spawn((message, context) -> {
+            spinnerThread.set(Thread.currentThread());
+            context.send(woken, "run me"); // woken during this turn: into this scheduler's slot
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (!release.get() && System.nanoTime() < until) {
+                Thread.onSpinWait(); // the turn does not end, so the slot is not drained by its owner
+            }
+        });
+        try {
+            long start = System.nanoTime();
+            runtime.send(spinner, "spin");
+
+            Thread runner = ran.get(5, TimeUnit.SECONDS); // the spinner spins for 20 s without the sysmon's steal
+            long waitedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+
+            assertThat(release.get()).isFalse();
+            assertThat(runner).isNotSameAs(spinnerThread.get());
+            assertThat(runtime.runNextSteals()).isPositive();
+            assertThat(waitedMillis).as("about two sysmon ticks, far from the spin's 20 s").isLessThan(5_000);
+        } finally {
+            release.set(true);
+        }
+    }
+
+    @Test
+    void manyWakeUpsPerTurnLoseNone() throws Exception {
+        int members = 50;
+        int counters = 7;
+        int hops = 200_000;
+        AtomicLong counted = new AtomicLong();
+        List<String> sinks = new ArrayList<>();
+        for (int i = 0; i < counters; i++) {
+            sinks.add(spawn((message, context) -> counted.incrementAndGet()));
+        }
+        CompletableFuture<Integer> done = new CompletableFuture<>();
+        String[] ring = new String[members];
+        for (int i = 0; i < members; i++) {
+            int next = (i + 1) % members;
+            ring[i] = spawn((message, context) -> {
+                int left = (Integer) message;
+                // two wake-ups in one turn: the token displaces the count from the slot, or the other way round
+                ThreadLocalRandom random = ThreadLocalRandom.current();
+                if (random.nextBoolean()) {
+                    context.send(sinks.get(random.nextInt(counters)), 1);
+                    hop(context, ring[next], left, done);
+                } else {
+                    hop(context, ring[next], left, done);
+                    context.send(sinks.get(random.nextInt(counters)), 1);
+                }
+            });
+        }
+
+        runtime.send(ring[0], hops);
+
+        assertThat(done.get(30, TimeUnit.SECONDS)).isZero();
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                .until(() -> counted.get() == hops + 1);
+    }
+
+    private static void hop(io.beamline.api.ProcessContext context, String next, int left, CompletableFuture<Integer> done) {
+        if (left == 0) {
+            done.complete(0);
+        } else {
+            context.send(next, left - 1);
+        }
+    }
+}

@@ -60,6 +60,8 @@ public final class ProcessRuntime implements AutoCloseable {
     private static final int MAX_PAGE = 1000;
     private static final int DEFAULT_PAGE = 100;
     private static final int LOCAL_BUDGET = 64;
+    /** A scheduler runs a task of the shared submission queues after this many of its queued turns. */
+    private static final int SHARED_EVERY = 61;
     private static final long SYSMON_TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
     private static final Watch UNWATCHED = new Watch(null, false);
 
@@ -956,6 +958,11 @@ public final class ProcessRuntime implements AutoCloseable {
     /**
      * Runs a queued cell's turn (its {@code exec}), then the chain of cells woken into the run-next
      * slot of this scheduler, until the slot stays empty; on any other thread, just the turn.
+     * Every {@value #SHARED_EVERY}th time on a scheduler it then also runs one task of the shared
+     * submission queues (spawns, sends from outside, yielded cells): a fork-join worker runs its
+     * own queue dry before it looks elsewhere, and keeps taking from the queue it found work in,
+     * so processes that keep waking each other would otherwise starve those tasks (Go's
+     * scheduler checks its global queue every 61 ticks for the same reason).
      */
     void runTurns(Cell queued) {
         if (!(Thread.currentThread() instanceof Scheduler scheduler) || scheduler.getPool() != schedulers) {
@@ -975,6 +982,20 @@ public final class ProcessRuntime implements AutoCloseable {
             if (left != null) {
                 submitStolen(left);
             }
+        }
+        if (--scheduler.sharedBudget <= 0) {
+            scheduler.sharedBudget = SHARED_EVERY;
+            runOneShared();
+        }
+    }
+
+    /** Runs one task taken from the shared submission queues, if any, on the calling scheduler. */
+    private void runOneShared() {
+        ForkJoinTask<?> shared = Cell.pollSharedQueue();
+        if (shared instanceof Cell cell) {
+            runTurns(cell); // its budget was just reset: this does not recurse again
+        } else if (shared != null) {
+            shared.quietlyInvoke(); // a Runnable adapted by execute: it completes, so this does not wait
         }
     }
 
@@ -1085,11 +1106,13 @@ public final class ProcessRuntime implements AutoCloseable {
 
     /**
      * A scheduler thread, with its count of local wake-ups left before one goes to the shared
-     * queue, its {@link RunNext} slot, and the {@link Watch} through which the sysmon sees it.
+     * queue, its count of queued turns left before it runs a task of the shared queues, its
+     * {@link RunNext} slot, and the {@link Watch} through which the sysmon sees it.
      */
     private static final class Scheduler extends ForkJoinWorkerThread {
 
         int localBudget = LOCAL_BUDGET;
+        int sharedBudget = SHARED_EVERY;
         final RunNext runNext = new RunNext();
         final Watch watch;
         private final Sysmon sysmon;

@@ -19,8 +19,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The run-next slot inside the runtime (2 schedulers, as on the benchmark machine): a process
  * woken into the slot of a scheduler whose handler then spins is still run, by another
- * scheduler, long before the handler returns; and many wake-ups per turn (displacing the slot's
- * occupant) lose none. Bounds are generous (a loaded machine) and each check would fail without its mechanism.
+ * scheduler, long before the handler returns; many wake-ups per turn (displacing the slot's
+ * occupant) lose none; chains of one-message conversations take turns with each other; and
+ * they do not starve what comes from outside (spawns, calls). Bounds are generous (a loaded
+ * machine) and each check would fail without its mechanism.
  */
 class RunNextSchedulingTest {
 
@@ -110,6 +112,68 @@ class RunNextSchedulingTest {
             done.complete(0);
         } else {
             context.send(next, left - 1);
+        }
+    }
+
+    @Test
+    void pingPongPairsAllProgress() throws Exception {
+        int pairs = 8;
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicLong[] trips = new AtomicLong[pairs];
+        for (int p = 0; p < pairs; p++) {
+            AtomicLong count = trips[p] = new AtomicLong();
+            AtomicReference<String> pinger = new AtomicReference<>();
+            String ponger = spawn((message, context) -> context.send(pinger.get(), message));
+            pinger.set(spawn((message, context) -> {
+                count.incrementAndGet();
+                if (!stop.get()) {
+                    context.send(ponger, message);
+                }
+            }));
+            runtime.send(ponger, "ball");
+        }
+        try {
+            Thread.sleep(300);
+            long[] before = new long[pairs];
+            for (int p = 0; p < pairs; p++) {
+                before[p] = trips[p].get();
+            }
+            Thread.sleep(500);
+            for (int p = 0; p < pairs; p++) {
+                assertThat(trips[p].get()).as("pair %d made progress in 500 ms", p).isGreaterThan(before[p]);
+            }
+        } finally {
+            stop.set(true);
+        }
+    }
+
+    @Test
+    void spawnsAndCallsFromOutsideAreNotStarvedByChattyProcesses() throws Exception {
+        // 8 pairs that bounce a message forever keep both schedulers' own queues busy; what comes
+        // from outside (a spawn's init, a call) waits in the shared submission queues, which a
+        // fork-join worker would not look at while its own queue has work (it timed out on 5 s before)
+        AtomicBoolean stop = new AtomicBoolean();
+        for (int p = 0; p < 8; p++) {
+            AtomicReference<String> pinger = new AtomicReference<>();
+            String ponger = spawn((message, context) -> context.send(pinger.get(), message));
+            pinger.set(spawn((message, context) -> {
+                if (!stop.get()) {
+                    context.send(ponger, message);
+                }
+            }));
+            runtime.send(ponger, "ball");
+        }
+        try {
+            for (int round = 0; round < 20; round++) {
+                String echo = spawn((message, context) -> context.reply(message)); // waits up to 5 s
+                CountDownLatch answered = new CountDownLatch(20);
+                for (int i = 0; i < 20; i++) {
+                    runtime.call(echo, i, 5_000).thenRun(answered::countDown);
+                }
+                assertThat(answered.await(10, TimeUnit.SECONDS)).as("round %d", round).isTrue();
+            }
+        } finally {
+            stop.set(true);
         }
     }
 }

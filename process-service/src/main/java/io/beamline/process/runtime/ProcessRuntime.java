@@ -917,7 +917,8 @@ public final class ProcessRuntime implements AutoCloseable {
     /**
      * Schedules a cell. A cell woken during a turn on a scheduler goes to that scheduler's
      * {@link RunNext} slot and runs right after the turn on the same thread (an older occupant of
-     * the slot is queued as below), up to {@link RunNext#MAX_CHAIN} turns in a row. Otherwise a
+     * the slot is queued as below), up to {@link RunNext#MAX_CHAIN} turns in a row; so does a cell
+     * whose turn ran out with mail left when no other cell waits for that scheduler. Otherwise a
      * cell woken on a scheduler goes to that scheduler's own queue (FIFO), which keeps a
      * conversation between processes on one core; a cell that {@code yields} (its turn ran out
      * with mail left), and every {@value #LOCAL_BUDGET}th local wake-up, goes to the shared
@@ -929,7 +930,7 @@ public final class ProcessRuntime implements AutoCloseable {
             if (cell.blocking()) {
                 virtualTurns.execute(() -> runOnVirtualThread(cell));
             } else if (Thread.currentThread() instanceof Scheduler scheduler && scheduler.getPool() == schedulers) {
-                if (!yields && scheduler.runNext.accepts()) {
+                if (scheduler.runNext.accepts() && (!yields || nothingElseWaits(scheduler))) {
                     Cell older = scheduler.runNext.offer(cell);
                     if (older != null) {
                         queue(scheduler, older, false);
@@ -943,6 +944,17 @@ public final class ProcessRuntime implements AutoCloseable {
         } catch (RejectedExecutionException closed) {
             log.debug("runtime shut down: {} not scheduled", cell);
         }
+    }
+
+    /**
+     * Whether no other cell waits for the calling scheduler: its slot and its own queue are empty
+     * and the shared submission queues too (a scan of the pool's few queues). A cell whose turn
+     * ran out then keeps the thread through the slot instead of a round trip through the shared
+     * queue, which would also wake the idle scheduler to take it.
+     */
+    private boolean nothingElseWaits(Scheduler scheduler) {
+        return scheduler.runNext.peek() == null && ForkJoinTask.getQueuedTaskCount() == 0
+                && !schedulers.hasQueuedSubmissions();
     }
 
     /** Queues a cell from one of our schedulers: its own queue, or the shared one (see {@link #submit}). */

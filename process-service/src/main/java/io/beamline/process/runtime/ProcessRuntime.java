@@ -917,8 +917,9 @@ public final class ProcessRuntime implements AutoCloseable {
     /**
      * Schedules a cell. A cell woken during a turn on a scheduler goes to that scheduler's
      * {@link RunNext} slot and runs right after the turn on the same thread (an older occupant of
-     * the slot is queued as below), up to {@link RunNext#MAX_CHAIN} turns in a row; so does a cell
-     * whose turn ran out with mail left when no other cell waits for that scheduler. Otherwise a
+     * the slot is queued as below), up to {@link RunNext#MAX_CHAIN} turns in a row while other
+     * cells wait (with none waiting, the chain goes on); a cell whose turn ran out with mail left
+     * goes to the slot too, but only when no other cell waits for that scheduler. Otherwise a
      * cell woken on a scheduler goes to that scheduler's own queue (FIFO), which keeps a
      * conversation between processes on one core; a cell that {@code yields} (its turn ran out
      * with mail left), and every {@value #LOCAL_BUDGET}th local wake-up, goes to the shared
@@ -930,8 +931,9 @@ public final class ProcessRuntime implements AutoCloseable {
             if (cell.blocking()) {
                 virtualTurns.execute(() -> runOnVirtualThread(cell));
             } else if (Thread.currentThread() instanceof Scheduler scheduler && scheduler.getPool() == schedulers) {
-                if (scheduler.runNext.accepts() && (!yields || nothingElseWaits(scheduler))) {
-                    Cell older = scheduler.runNext.offer(cell);
+                RunNext slot = scheduler.runNext;
+                if (slot.isOpen() && ((!yields && slot.accepts()) || renewedAlone(scheduler))) {
+                    Cell older = slot.offer(cell);
                     if (older != null) {
                         queue(scheduler, older, false);
                     }
@@ -955,6 +957,15 @@ public final class ProcessRuntime implements AutoCloseable {
     private boolean nothingElseWaits(Scheduler scheduler) {
         return scheduler.runNext.peek() == null && ForkJoinTask.getQueuedTaskCount() == 0
                 && !schedulers.hasQueuedSubmissions();
+    }
+
+    /** Renews the chain of the slot when {@link #nothingElseWaits}: the cell may then go to the slot. */
+    private boolean renewedAlone(Scheduler scheduler) {
+        if (nothingElseWaits(scheduler)) {
+            scheduler.runNext.renew();
+            return true;
+        }
+        return false;
     }
 
     /** Queues a cell from one of our schedulers: its own queue, or the shared one (see {@link #submit}). */

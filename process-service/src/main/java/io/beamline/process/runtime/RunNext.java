@@ -18,8 +18,10 @@ import java.lang.invoke.VarHandle;
  * does: the slot is one more queue, of length one.
  *
  * <p>Bounds: the slot is open only while the owner runs a cell's {@code exec} (so something
- * always drains it), and a chain takes at most {@link #MAX_CHAIN} turns from the slot; later
- * wake-ups of that chain go to the queues, where the other processes wait.
+ * always drains it), and a chain takes at most {@link #MAX_CHAIN} turns from the slot while
+ * other cells wait for the scheduler; later wake-ups of that chain go to the queues, where the
+ * others wait. The runtime {@linkplain #renew renews} the count of a chain only when it finds
+ * nothing else waiting.
  */
 final class RunNext {
 
@@ -55,11 +57,30 @@ final class RunNext {
         return open && chain < MAX_CHAIN;
     }
 
+    /** Owner: whether a cell's exec runs on the owner, which drains the slot before it returns. */
+    boolean isOpen() {
+        return open;
+    }
+
+    /**
+     * Owner, only when {@link #isOpen}: starts the chain count again. For a chain at its bound
+     * (or a cell whose turn ran out) when nothing else waits for this scheduler: the bound is
+     * there for the others, and breaking the chain then would only push a cell through the
+     * fork-join queue and wake the idle scheduler to take it.
+     */
+    void renew() {
+        chain = 0;
+    }
+
     /**
      * Owner, only when {@link #accepts}: puts {@code woken} in the slot and returns the older
      * occupant (or null), which the caller must queue.
      */
     Cell offer(Cell woken) {
+        if (CELL.getOpaque(this) == null) {
+            CELL.setRelease(this, woken); // only the owner fills the slot, and a thief needs an occupant: no race
+            return null;
+        }
         return (Cell) CELL.getAndSet(this, woken);
     }
 

@@ -57,6 +57,23 @@ class RunNextTest {
     }
 
     @Test
+    void aRenewedChainMayGoOnPastTheBound() {
+        RunNext slot = new RunNext();
+        Cell woken = cell();
+        slot.open();
+        for (int i = 0; i < RunNext.MAX_CHAIN; i++) {
+            slot.offer(woken);
+            slot.take();
+        }
+        assertThat(slot.accepts()).isFalse();
+        assertThat(slot.isOpen()).isTrue();
+
+        slot.renew(); // what the runtime does when nothing else waits for the scheduler
+
+        assertThat(slot.accepts()).isTrue();
+    }
+
+    @Test
     void aNewerWakeUpTakesTheSlotAndHandsBackTheOlderOccupant() {
         RunNext slot = new RunNext();
         Cell older = cell();

@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ForkJoinTask;
 
 /**
  * One process: its mailbox, its behavior instance and its flags; also the
@@ -253,8 +254,13 @@ final class Cell extends Mailbox implements ProcessEntry, ProcessContext {
 
     @Override
     protected boolean exec() {
-        run(runtime.watchOfCurrentScheduler());
+        runtime.runTurns(this); // this turn, then the cells it woke into the scheduler's run-next slot
         return false; // never "done": the same task is submitted again for the next turn
+    }
+
+    /** On a scheduler: takes (without running it) one task of the pool's shared submission queues, or null. */
+    static ForkJoinTask<?> pollSharedQueue() {
+        return pollSubmission();
     }
 
     /** Runs one turn on the calling thread, which {@code watch} describes to the sysmon. */

@@ -12,7 +12,10 @@ import java.util.concurrent.ForkJoinTask;
  * the process) may {@link #poll}. Envelopes pushed by one thread are polled in push order. Push
  * is wait-free (one atomic swap); nothing here takes a lock. The size counts reserved room,
  * which the consumer gives back with {@link #released} (per message or per batch), so it may
- * briefly over-count, never under-count.
+ * briefly over-count, never under-count. A bounded mailbox keeps one counter of reserved room
+ * (the capacity check needs it exact); an unbounded one counts what was reserved and, apart,
+ * what its consumer gave back, so giving back costs the consumer a plain store, not an atomic
+ * update on the line the senders write.
  *
  * <p>It extends {@link ForkJoinTask} only so that its {@link Cell} can be submitted to the
  * schedulers again and again without a wrapper allocation per turn.
@@ -21,12 +24,14 @@ abstract class Mailbox extends ForkJoinTask<Void> {
 
     private static final VarHandle TAIL;
     private static final VarHandle SIZE;
+    private static final VarHandle TAKEN;
 
     static {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
             TAIL = lookup.findVarHandle(Mailbox.class, "tail", Envelope.class);
             SIZE = lookup.findVarHandle(Mailbox.class, "size", int.class);
+            TAKEN = lookup.findVarHandle(Mailbox.class, "taken", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -36,8 +41,12 @@ abstract class Mailbox extends ForkJoinTask<Void> {
     private Envelope head;
     @SuppressWarnings("unused") // through TAIL
     private volatile Envelope tail;
+    /** Bounded: the room reserved now. Unbounded: the room reserved ever (wrapping). */
     @SuppressWarnings("unused") // through SIZE
     private volatile int size;
+    /** Unbounded only: the room given back ever (wrapping); written by the consumer alone, with release stores. */
+    @SuppressWarnings("unused") // through TAKEN
+    private int taken;
     /** The bound, or 0 for none. */
     private final int capacity;
 
@@ -88,13 +97,22 @@ abstract class Mailbox extends ForkJoinTask<Void> {
         return head.next() != null;
     }
 
-    /** Gives back the room of {@code count} polled envelopes. */
+    /** Gives back the room of {@code count} polled envelopes. Consumer only. */
     final void released(int count) {
-        SIZE.getAndAdd(this, -count);
+        if (capacity > 0) {
+            SIZE.getAndAdd(this, -count);
+        } else {
+            TAKEN.setRelease(this, (int) TAKEN.getOpaque(this) + count); // consumer only: no other writer
+        }
     }
 
+    /** The messages waiting, never fewer (it may briefly count ones being taken). Any thread. */
     final int size() {
-        return Math.max(0, (int) SIZE.getOpaque(this));
+        if (capacity > 0) {
+            return Math.max(0, (int) SIZE.getOpaque(this));
+        }
+        int given = (int) TAKEN.getAcquire(this); // first: what it gave back was reserved before, so reserved >= given
+        return Math.max(0, (int) SIZE.getVolatile(this) - given);
     }
 
     final int capacity() {

@@ -60,6 +60,8 @@ public final class ProcessRuntime implements AutoCloseable {
     private static final int MAX_PAGE = 1000;
     private static final int DEFAULT_PAGE = 100;
     private static final int LOCAL_BUDGET = 64;
+    /** A scheduler runs a task of the shared submission queues after this many of its queued turns. */
+    private static final int SHARED_EVERY = 61;
     private static final long SYSMON_TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
     private static final Watch UNWATCHED = new Watch(null, false);
 
@@ -916,23 +918,117 @@ public final class ProcessRuntime implements AutoCloseable {
     }
 
     /**
-     * Schedules a cell. A cell woken on a scheduler goes to that scheduler's own queue (FIFO),
-     * which keeps a conversation between processes on one core; a cell that {@code yields}
-     * (its turn ran out with mail left), and every {@value #LOCAL_BUDGET}th local wake-up, goes
-     * to the shared submission queue instead, behind the cells woken from outside, because a
-     * scheduler runs its own queue dry before it looks elsewhere.
+     * Schedules a cell. A cell woken during a turn on a scheduler goes to that scheduler's
+     * {@link RunNext} slot and runs right after the turn on the same thread (an older occupant of
+     * the slot is queued as below), up to {@link RunNext#MAX_CHAIN} turns in a row while other
+     * cells wait (with none waiting, the chain goes on); a cell whose turn ran out with mail left
+     * goes to the slot too, but only when no other cell waits for that scheduler. Otherwise a
+     * cell woken on a scheduler goes to that scheduler's own queue (FIFO), which keeps a
+     * conversation between processes on one core; a cell that {@code yields} (its turn ran out
+     * with mail left), and every {@value #LOCAL_BUDGET}th local wake-up, goes to the shared
+     * submission queue instead, behind the cells woken from outside, because a scheduler runs its
+     * own queue dry before it looks elsewhere.
      */
     void submit(Cell cell, boolean yields) {
         try {
             if (cell.blocking()) {
                 virtualTurns.execute(() -> runOnVirtualThread(cell));
-            } else if (Thread.currentThread() instanceof Scheduler scheduler && scheduler.getPool() == schedulers
-                    && (yields || --scheduler.localBudget <= 0)) {
-                scheduler.localBudget = LOCAL_BUDGET;
-                schedulers.externalSubmit(cell);
+            } else if (Thread.currentThread() instanceof Scheduler scheduler && scheduler.getPool() == schedulers) {
+                RunNext slot = scheduler.runNext;
+                if (slot.isOpen() && ((!yields && slot.accepts()) || renewedAlone(scheduler))) {
+                    Cell older = slot.offer(cell);
+                    if (older != null) {
+                        queue(scheduler, older, false);
+                    }
+                } else {
+                    queue(scheduler, cell, yields);
+                }
             } else {
                 schedulers.execute((ForkJoinTask<?>) cell);
             }
+        } catch (RejectedExecutionException closed) {
+            log.debug("runtime shut down: {} not scheduled", cell);
+        }
+    }
+
+    /**
+     * Whether no other cell waits for the calling scheduler: its slot and its own queue are empty
+     * and the shared submission queues too (a scan of the pool's few queues). A cell whose turn
+     * ran out then keeps the thread through the slot instead of a round trip through the shared
+     * queue, which would also wake the idle scheduler to take it.
+     */
+    private boolean nothingElseWaits(Scheduler scheduler) {
+        return scheduler.runNext.peek() == null && ForkJoinTask.getQueuedTaskCount() == 0
+                && !schedulers.hasQueuedSubmissions();
+    }
+
+    /** Renews the chain of the slot when {@link #nothingElseWaits}: the cell may then go to the slot. */
+    private boolean renewedAlone(Scheduler scheduler) {
+        if (nothingElseWaits(scheduler)) {
+            scheduler.runNext.renew();
+            return true;
+        }
+        return false;
+    }
+
+    /** Queues a cell from one of our schedulers: its own queue, or the shared one (see {@link #submit}). */
+    private void queue(Scheduler scheduler, Cell cell, boolean yields) {
+        if (yields || --scheduler.localBudget <= 0) {
+            scheduler.localBudget = LOCAL_BUDGET;
+            schedulers.externalSubmit(cell);
+        } else {
+            schedulers.execute((ForkJoinTask<?>) cell);
+        }
+    }
+
+    /**
+     * Runs a queued cell's turn (its {@code exec}), then the chain of cells woken into the run-next
+     * slot of this scheduler, until the slot stays empty; on any other thread, just the turn.
+     * Every {@value #SHARED_EVERY}th time on a scheduler it then also runs one task of the shared
+     * submission queues (spawns, sends from outside, yielded cells): a fork-join worker runs its
+     * own queue dry before it looks elsewhere, and keeps taking from the queue it found work in,
+     * so processes that keep waking each other would otherwise starve those tasks (Go's
+     * scheduler checks its global queue every 61 ticks for the same reason).
+     */
+    void runTurns(Cell queued) {
+        if (!(Thread.currentThread() instanceof Scheduler scheduler) || scheduler.getPool() != schedulers) {
+            queued.run(UNWATCHED);
+            return;
+        }
+        RunNext slot = scheduler.runNext;
+        Watch watch = scheduler.watch;
+        slot.open();
+        try {
+            queued.run(watch);
+            for (Cell next; (next = slot.take()) != null; ) {
+                next.run(watch);
+            }
+        } finally {
+            Cell left = slot.close();
+            if (left != null) {
+                submitStolen(left);
+            }
+        }
+        if (--scheduler.sharedBudget <= 0) {
+            scheduler.sharedBudget = SHARED_EVERY;
+            runOneShared();
+        }
+    }
+
+    /** Runs one task taken from the shared submission queues, if any, on the calling scheduler. */
+    private void runOneShared() {
+        ForkJoinTask<?> shared = Cell.pollSharedQueue();
+        if (shared instanceof Cell cell) {
+            runTurns(cell); // its budget was just reset: this does not recurse again
+        } else if (shared != null) {
+            shared.quietlyInvoke(); // a Runnable adapted by execute: it completes, so this does not wait
+        }
+    }
+
+    /** Queues a cell taken out of a run-next slot (by the sysmon, or left by a failed exec) in the shared queue. */
+    void submitStolen(Cell cell) {
+        try {
+            schedulers.execute((ForkJoinTask<?>) cell);
         } catch (RejectedExecutionException closed) {
             log.debug("runtime shut down: {} not scheduled", cell);
         }
@@ -1036,11 +1132,14 @@ public final class ProcessRuntime implements AutoCloseable {
 
     /**
      * A scheduler thread, with its count of local wake-ups left before one goes to the shared
-     * queue, and the {@link Watch} through which the sysmon sees it.
+     * queue, its count of queued turns left before it runs a task of the shared queues, its
+     * {@link RunNext} slot, and the {@link Watch} through which the sysmon sees it.
      */
     private static final class Scheduler extends ForkJoinWorkerThread {
 
         int localBudget = LOCAL_BUDGET;
+        int sharedBudget = SHARED_EVERY;
+        final RunNext runNext = new RunNext();
         final Watch watch;
         private final Sysmon sysmon;
 
@@ -1048,7 +1147,7 @@ public final class ProcessRuntime implements AutoCloseable {
             super(pool);
             setName(name);
             setDaemon(true);
-            this.watch = new Watch(this, true);
+            this.watch = new Watch(this, true, runNext);
             this.sysmon = sysmon;
         }
 
@@ -1069,11 +1168,6 @@ public final class ProcessRuntime implements AutoCloseable {
         }
     }
 
-    /** The watch of the scheduler running the caller (a cell's turn). */
-    Watch watchOfCurrentScheduler() {
-        return Thread.currentThread() instanceof Scheduler scheduler ? scheduler.watch : UNWATCHED;
-    }
-
     /** Process timers and call deadlines waiting to fire (cancelled ones leave the queue at once). */
     public int scheduledTimers() {
         return timer.getQueue().size();
@@ -1087,6 +1181,11 @@ public final class ProcessRuntime implements AutoCloseable {
     /** Scheduler threads running now in place of blocked ones. */
     public int extraSchedulers() {
         return sysmon.extraSchedulers();
+    }
+
+    /** Processes the sysmon took out of the run-next slot of a scheduler held by a long handler (a counter). */
+    long runNextSteals() {
+        return sysmon.stolenFromRunNext();
     }
 
     /** Processes ended with {@code timeout} because a handler ran past their {@code args.maxHandleMs}. */

@@ -7,6 +7,8 @@ import reactor.util.Loggers;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinTask;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 
@@ -18,6 +20,9 @@ import java.util.concurrent.locks.LockSupport;
  *       {@code blockedThreshold}, the scheduler pool's parallelism is raised by {@code k} (at most
  *       {@code maxExtraSchedulers}), so the other processes keep running; it goes back down when
  *       the handlers return;</li>
+ *   <li>empties the {@link RunNext} slot of a scheduler that has been in one handler since the
+ *       last tick: the process woken into it is queued, so another scheduler runs it (a process
+ *       never waits in a slot behind a long handler for more than about two ticks);</li>
  *   <li>enforces {@code args.maxHandleMs}: a process whose handler ran longer is ended with
  *       reason {@code timeout} while its handler still runs ({@link Cell#abandon}), its thread is
  *       interrupted, and its supervisor can restart it at once.</li>
@@ -40,6 +45,7 @@ final class Sysmon implements AutoCloseable {
     private final Set<Watch> watches = ConcurrentHashMap.newKeySet();
     private final LongAdder compensations = new LongAdder();
     private final LongAdder timeouts = new LongAdder();
+    private final LongAdder stolen = new LongAdder();
     private final Thread thread;
     private volatile int extraSchedulers;
     private volatile boolean closed;
@@ -75,6 +81,11 @@ final class Sysmon implements AutoCloseable {
         return extraSchedulers;
     }
 
+    /** Cells taken out of the run-next slot of a scheduler held by one handler since the last tick, and queued. */
+    long stolenFromRunNext() {
+        return stolen.sum();
+    }
+
     /** Processes ended with {@code timeout} because a handler ran past their {@code maxHandleMs}. */
     long timeouts() {
         return timeouts.sum();
@@ -108,6 +119,17 @@ final class Sysmon implements AutoCloseable {
                 continue;
             }
             long stuck = now - watch.stuckSinceNanos;
+            if (watch.runNext != null) {
+                Cell waiting = watch.runNext.steal(); // woken behind this handler: let another scheduler run it
+                if (waiting != null) {
+                    stolen.increment();
+                    try {
+                        schedulers.execute((ForkJoinTask<?>) waiting);
+                    } catch (RejectedExecutionException closed) {
+                        // the runtime is shut down: nothing runs any more
+                    }
+                }
+            }
             if (watch.scheduler && stuck >= blockedThresholdNanos) {
                 blocked++;
             }

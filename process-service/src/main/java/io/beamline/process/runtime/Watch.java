@@ -16,6 +16,8 @@ final class Watch {
     final Thread thread;
     /** Whether the thread is a shared scheduler (not a virtual thread of a blocking behavior). */
     final boolean scheduler;
+    /** The scheduler's run-next slot, which the sysmon empties when a handler holds the thread; null for others. */
+    final RunNext runNext;
     private volatile Cell cell;
     private volatile Call call;
     private volatile long handled;
@@ -27,8 +29,13 @@ final class Watch {
     boolean counted;
 
     Watch(Thread thread, boolean scheduler) {
+        this(thread, scheduler, null);
+    }
+
+    Watch(Thread thread, boolean scheduler, RunNext runNext) {
         this.thread = thread;
         this.scheduler = scheduler;
+        this.runNext = runNext;
     }
 
     void turnStarted(Cell running) {

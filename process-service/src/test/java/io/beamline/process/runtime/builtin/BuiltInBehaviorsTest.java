@@ -337,13 +337,16 @@ class BuiltInBehaviorsTest {
         void emitsNumberedTicksEveryPeriod() {
             String id = spawn("ticker", Map.of("everyMs", 10));
 
-            StepVerifier.create(runtime.events(id).filter(event -> ProcessEvent.EMITTED.equals(event.type())).take(3))
-                    .assertNext(event -> assertThat(event.data()).isEqualTo(Map.of("tick", 1L)))
-                    .assertNext(event -> assertThat(event.data()).isEqualTo(Map.of("tick", 2L)))
-                    .assertNext(event -> assertThat(event.data()).isEqualTo(Map.of("tick", 3L)))
-                    .verifyComplete();
+            // The subscription may start after the first ticks on a loaded machine: any three in a row.
+            java.util.List<Object> ticks = runtime.events(id).filter(event -> ProcessEvent.EMITTED.equals(event.type()))
+                    .take(3).map(event -> (Object) ((Map<?, ?>) event.data()).get("tick")).collectList()
+                    .block(Duration.ofSeconds(5));
+            assertThat(ticks).hasSize(3);
+            long first = (Long) ticks.get(0);
+            assertThat(first).isGreaterThanOrEqualTo(1L);
+            assertThat(ticks).containsExactly(first, first + 1, first + 2);
             assertThat(call(id, Map.of("op", "get"))).isInstanceOfSatisfying(Map.class,
-                    reply -> assertThat((Long) reply.get("tick")).isGreaterThanOrEqualTo(3L));
+                    reply -> assertThat((Long) reply.get("tick")).isGreaterThanOrEqualTo(first + 2));
         }
 
         @Test

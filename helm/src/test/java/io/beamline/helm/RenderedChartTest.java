@@ -177,7 +177,7 @@ class RenderedChartTest {
         Rendered rendered = rendering(valuesSet);
         Map<String, List<String>> needs = Map.of(
                 "BEAMLINE_REGISTRY_ADDRESS", List.of("process-service", "supervisor-service", "gateway"),
-                "BEAMLINE_SUPERVISOR_ADDRESS", List.of("process-service"));
+                "BEAMLINE_SUPERVISOR_ADDRESS", List.of("process-service", "gateway"));
         Map<String, String> targets = Map.of("BEAMLINE_REGISTRY_ADDRESS", "registry-service",
                 "BEAMLINE_SUPERVISOR_ADDRESS", "supervisor-service");
         needs.forEach((variable, clients) -> {

@@ -30,7 +30,6 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import java.util.List;
-
 import java.util.function.Supplier;
 
 /**
@@ -71,18 +70,17 @@ class SupervisorEndpoints {
      */
     @MessageMapping(Routes.CHILD_STARTED_BATCH)
     Flux<BatchOutcome<Void>> childrenStarted(@Payload(required = false) List<ChildStarted> reports) {
-        return asLeader(() -> Mono.just(reports == null ? List.<ChildStarted>of() : reports))
-                .flatMapMany(ignored -> {
-                    if (reports == null || reports.size() > Routes.MAX_BATCH || reports.contains(null)) {
-                        return Flux.error(new BeamlineException(ErrorCode.INVALID_REQUEST, "a batch is a list of at most "
-                                + Routes.MAX_BATCH + " child.started reports, without nulls"));
-                    }
-                    return Flux.range(0, reports.size())
-                            .flatMap(index -> supervision.childStarted(reports.get(index))
-                                    .then(Mono.just(BatchOutcome.<Void>answered(index, null)))
-                                    .onErrorResume(error -> Mono.just(BatchOutcome.failed(index, error))),
-                                    Math.max(1, reports.size()));
-                });
+        return asLeader(Mono::<Void>empty).thenMany(Flux.defer(() -> {
+            if (reports == null || reports.size() > Routes.MAX_BATCH || reports.contains(null)) {
+                return Flux.error(new BeamlineException(ErrorCode.INVALID_REQUEST, "a batch is a list of at most "
+                        + Routes.MAX_BATCH + " child.started reports, without nulls"));
+            }
+            return Flux.range(0, reports.size())
+                    .flatMap(index -> supervision.childStarted(reports.get(index))
+                            .then(Mono.just(BatchOutcome.<Void>answered(index, null)))
+                            .onErrorResume(error -> Mono.just(BatchOutcome.failed(index, error))),
+                            Math.max(1, reports.size()));
+        }));
     }
 
     @MessageMapping(Routes.CHILD_EXITED)

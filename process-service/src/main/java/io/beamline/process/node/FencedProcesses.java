@@ -56,29 +56,22 @@ public final class FencedProcesses implements NodeLease.FenceObserver, AutoClose
     /** The node holds a lease again: reports everything the fences stopped so far. */
     @Override
     public void servingAgain() {
-        List<List<Location>> reports = new ArrayList<>();
-        List<Location> report = new ArrayList<>();
+        List<Location> lost = new ArrayList<>();
         for (Location next; (next = stopped.poll()) != null; ) {
-            report.add(next);
-            if (report.size() == Routes.MAX_BATCH) {
-                reports.add(report);
-                report = new ArrayList<>();
-            }
+            lost.add(next);
         }
-        if (!report.isEmpty()) {
-            reports.add(report);
-        }
-        if (reports.isEmpty()) {
+        if (lost.isEmpty()) {
             return;
         }
-        int count = reports.stream().mapToInt(List::size).sum();
-        log.info("node {} serves again: reporting the {} supervised processes its fence stopped", identity.nodeId(), count);
-        Flux.fromIterable(reports)
-                .concatMap(lost -> Mono.defer(() -> supervisor.childrenLost(lost))
+        log.info("node {} serves again: reporting the {} supervised processes its fence stopped", identity.nodeId(),
+                lost.size());
+        Flux.fromIterable(lost)
+                .buffer(Routes.MAX_BATCH)
+                .concatMap(report -> Mono.defer(() -> supervisor.childrenLost(report))
                         .retryWhen(retry)
                         .onErrorResume(error -> {
-                            log.warn("the supervisor refused the report of {} processes stopped by a fence: {}", lost.size(),
-                                    RemoteService.describe(error));
+                            log.warn("the supervisor refused the report of {} processes stopped by a fence: {}",
+                                    report.size(), RemoteService.describe(error));
                             return Mono.empty();
                         }))
                 .takeUntilOther(closed.asMono())

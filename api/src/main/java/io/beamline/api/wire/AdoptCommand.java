@@ -15,11 +15,20 @@ import java.util.List;
  * @param queued      the messages that were waiting in its mailbox at export, oldest first; the
  *                    adopting node queues them ahead of any later message
  * @param from        the node that hands it off
+ * @param relations   its links and monitors at export; the adopting node takes them over (none
+ *                    when absent, as from a node of an earlier version)
  */
 public record AdoptCommand(ProcessSpec spec, int incarnation, int restarts, boolean migrated, Object state,
-                           List<Object> queued, String from) {
+                           List<Object> queued, String from, ProcessRelations relations) {
 
     public AdoptCommand {
         queued = queued == null ? List.of() : queued;
+        relations = relations == null ? ProcessRelations.NONE : relations;
+    }
+
+    /** A move without links or monitors. */
+    public AdoptCommand(ProcessSpec spec, int incarnation, int restarts, boolean migrated, Object state,
+                        List<Object> queued, String from) {
+        this(spec, incarnation, restarts, migrated, state, queued, from, ProcessRelations.NONE);
     }
 }

@@ -15,4 +15,7 @@ public record SignalCommand(String kind, String from, String to, String reason, 
     public static final String DEMONITOR = "demonitor";
     public static final String EXIT = "exit";
     public static final String DOWN = "down";
+
+    /** Every kind there is. */
+    public static final java.util.Set<String> KINDS = java.util.Set.of(LINK, UNLINK, MONITOR, DEMONITOR, EXIT, DOWN);
 }

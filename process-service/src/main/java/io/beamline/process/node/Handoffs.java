@@ -182,7 +182,7 @@ public final class Handoffs implements AutoCloseable {
 
     private AdoptCommand command(ProcessExport export) {
         return new AdoptCommand(export.spec(), export.incarnation(), export.restarts(), export.migrated(), export.state(),
-                export.queued(), identity.nodeId());
+                export.queued(), identity.nodeId(), export.relations());
     }
 
     private java.util.Optional<NodeInfo> leastLoaded() {

@@ -260,10 +260,22 @@ public class NodeController {
         }).flatMap(ref -> remoteSide(command.target()).thenReturn(ref));
     }
 
+    /**
+     * A signal from a process of another node. One to a process that is not here but whose location
+     * record names another node answers {@code moved}, so the sender's link re-sends it there (a
+     * process that moved away while this node still forwards its mail is signalled on by the runtime).
+     */
     @MessageMapping(Routes.PROCESS_SIGNAL)
     public Mono<Accepted> signal(SignalCommand command) {
         return Mono.fromCallable(() -> {
             requireLease();
+            if (command.to() != null && !runtime.hosts(command.to())) {
+                Throwable moved = movedIfElsewhere(new BeamlineException(ErrorCode.PROCESS_NOT_FOUND, "no process " + command.to()),
+                        command.to());
+                if (moved instanceof BeamlineException elsewhere && elsewhere.code() == ErrorCode.MOVED) {
+                    throw elsewhere;
+                }
+            }
             runtime.receiveSignal(command.kind(), command.from(), command.to(), command.reason(), command.ref());
             return Accepted.of(command.to());
         });

@@ -93,6 +93,22 @@ public final class PeerRouter implements RemoteSender, AutoCloseable {
         }
     }
 
+    /** Signals to a process that moved to {@code nodeId} go straight there, in order with the rest sent to that node. */
+    @Override
+    public void signalVia(String nodeId, String kind, String from, String to, String reason, String ref) {
+        NodeInfo node = node(nodeId).filter(known -> known.address() != null).orElse(null);
+        if (node == null) {
+            signal(kind, from, to, reason, ref);
+        } else if (!linkToNode(node).offer(new SignalCommand(kind, from, to, reason, ref))) {
+            dropped.increment();
+        }
+    }
+
+    @Override
+    public boolean locatesElsewhere(String id) {
+        return locatedElsewhere(id).isPresent();
+    }
+
     /** The link to the node that hosts {@code to} now (by location record, else birth node), or null when none lives. */
     private PeerLink linkTo(String to) {
         String shortId = hostOf(to);

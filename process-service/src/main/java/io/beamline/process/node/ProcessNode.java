@@ -216,11 +216,11 @@ public final class ProcessNode implements ExitListener, AutoCloseable {
             }
             int incarnation = Math.max(1, command.incarnation());
             ProcessExport export = new ProcessExport(spec, incarnation, Math.max(0, command.restarts()), command.migrated(),
-                    command.state(), command.queued());
+                    command.state(), command.queued(), command.relations());
             Location here = new Location(spec.id(), identity.nodeId(), incarnation);
             return Mono.fromFuture(() -> runtime.adopt(export))
                     .flatMap(status -> registry.putLocation(here)
-                            .onErrorResume(failure -> Mono.fromFuture(() -> runtime.stop(spec.id()))
+                            .onErrorResume(failure -> Mono.fromFuture(() -> runtime.discard(spec.id()))
                                     .onErrorResume(ignored -> Mono.empty())
                                     .then(Mono.error(failure)))
                             .then(hasSupervisor(spec)

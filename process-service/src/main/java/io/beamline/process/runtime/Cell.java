@@ -7,7 +7,9 @@ import io.beamline.api.ProcessContext;
 import io.beamline.api.wire.BeamlineException;
 import io.beamline.api.wire.ErrorCode;
 import io.beamline.api.wire.ProcessEvent;
+import io.beamline.api.wire.ProcessRelations;
 import io.beamline.api.wire.ProcessSpec;
+import io.beamline.api.wire.SignalCommand;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Sinks;
 import reactor.util.Logger;
@@ -23,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ForkJoinTask;
+import java.util.function.Consumer;
 
 /**
  * One process: its mailbox, its behavior instance and its flags; also the
@@ -44,7 +47,9 @@ import java.util.concurrent.ForkJoinTask;
  * its mail, in mailbox order, to the forwarder (so the adopting node gets the exported queue
  * first, then these); if it fails, the cell handles the taken-out messages first, then its
  * mailbox, as if nothing happened. A cell that forwards stays reachable by whoever still holds it,
- * so a sender that raced with the move is forwarded too, never dropped.
+ * so a sender that raced with the move is forwarded too, never dropped. Links and monitors move
+ * too: the export freezes them ({@link Relations#freeze}), the adopting node takes the snapshot
+ * over, and what peers do to the process meanwhile follows it as signals.
  */
 final class Cell extends Mailbox implements ProcessEntry, ProcessContext {
 
@@ -149,9 +154,20 @@ final class Cell extends Mailbox implements ProcessEntry, ProcessContext {
         } else {
             behavior.init(spec.args(), this);
         }
+        if (!export.relations().isEmpty()) {
+            RELATIONS.setVolatile(this, Relations.adopted(id(), export.relations()));
+        }
         for (Object message : export.queued()) {
             admit(new Envelope(message));
         }
+    }
+
+    /**
+     * Forgets the links and monitors without telling anyone: for a copy that is stopped because its
+     * adoption failed (the process runs on where it was, with them).
+     */
+    void forgetRelations() {
+        RELATIONS.setVolatile(this, Relations.CLOSED);
     }
 
     /** The reason the init asked to exit with, or null. */
@@ -465,7 +481,7 @@ final class Cell extends Mailbox implements ProcessEntry, ProcessContext {
             if (current != null) {
                 return current;
             }
-            Relations fresh = new Relations();
+            Relations fresh = new Relations(id());
             if (RELATIONS.compareAndSet(this, null, fresh)) {
                 return fresh;
             }
@@ -542,8 +558,13 @@ final class Cell extends Mailbox implements ProcessEntry, ProcessContext {
         return fresh.exported;
     }
 
-    /** The move succeeded: from now on every turn forwards the mail to {@code node}; returns false unless exported. */
-    boolean handedOff(String node, Forwarder forwarder) {
+    /**
+     * The move succeeded: from now on every turn forwards the mail to {@code node}, and the signals
+     * peers sent to the process since the export go to {@code ship} (in order, before any later
+     * one: a peer that finds the relations closed sees the forwarding phase and signals the new
+     * node itself); returns false unless exported.
+     */
+    boolean handedOff(String node, Forwarder forwarder, Consumer<SignalCommand> ship) {
         Handoff moving = (Handoff) HANDOFF.getVolatile(this);
         if (moving == null || moving.phase != Handoff.Phase.EXPORTED) {
             return false;
@@ -552,23 +573,36 @@ final class Cell extends Mailbox implements ProcessEntry, ProcessContext {
         if (pending != null) {
             pending.cancelAll();
         }
-        RELATIONS.setVolatile(this, Relations.CLOSED); // links and monitors do not move (README, limitations)
         Sinks.Many<ProcessEvent> sink = eventSink();
         if (sink != null) {
             sink.emitComplete(RETRY_BRIEFLY); // the gateway follows the process to its new node
         }
         moving.forwarder = forwarder;
         moving.node = node;
-        moving.phase = Handoff.Phase.FORWARDING;
+        Runnable forwarding = () -> moving.phase = Handoff.Phase.FORWARDING;
+        Relations frozen = existingRelations();
+        if (frozen != null) {
+            frozen.closeForMove(ship, forwarding); // whoever then finds them closed sees the forwarding phase
+        } else {
+            forwarding.run();
+        }
+        RELATIONS.setVolatile(this, Relations.CLOSED); // the adopting node holds them now
         schedule();
         return true;
     }
 
-    /** The move failed: the cell handles its mail again, the exported messages first; false unless exported. */
-    boolean resume() {
+    /**
+     * The move failed: the cell handles its mail again, the exported messages first, after the
+     * signals peers sent it meanwhile went to {@code replay}, in order; false unless exported.
+     */
+    boolean resume(Consumer<SignalCommand> replay) {
         Handoff moving = (Handoff) HANDOFF.getVolatile(this);
         if (moving == null || moving.phase != Handoff.Phase.EXPORTED || !HANDOFF.compareAndSet(this, moving, null)) {
             return false;
+        }
+        Relations frozen = existingRelations();
+        if (frozen != null) {
+            frozen.thaw(replay);
         }
         schedule();
         return true;
@@ -638,20 +672,26 @@ final class Cell extends Mailbox implements ProcessEntry, ProcessContext {
                 queued.add(message.payload);
             }
         }
+        Relations current = relations();
+        ProcessRelations frozen = current == null ? null : current.freeze();
         moving.phase = Handoff.Phase.EXPORTED;
-        moving.exported.complete(new ProcessExport(spec, incarnation, restarts, migrated, state, queued));
+        moving.exported.complete(new ProcessExport(spec, incarnation, restarts, migrated, state, queued, frozen));
     }
 
     /**
      * A turn of a cell that moved: the calls taken out by the export first (its casts went with
      * the adoption), then the mailbox, each to the forwarder in order; timer messages are dropped.
-     * A pending signal is not forwarded: a stop is answered {@code moved}, exit signals are dropped.
+     * A pending stop is answered {@code moved}; a pending exit signal from a process (one that
+     * raced with the export's freeze) follows the process to its node.
      */
     private void forward(Forwarder forwarder, Signal pending) {
         if (pending != null && pending.kind != Signal.Kind.TERMINATED && SIGNAL.compareAndSet(this, pending, null)) {
             if (pending.stopped != null) {
                 pending.stopped.completeExceptionally(new BeamlineException(ErrorCode.MOVED,
                         "process " + id() + " moved to " + forwardingTo()));
+            } else if (pending.from != null && (pending.kind == Signal.Kind.EXIT || pending.kind == Signal.Kind.KILL)) {
+                runtime.signalMoved(this, new SignalCommand(SignalCommand.EXIT,
+                        pending.from, id(), pending.kind == Signal.Kind.KILL ? ExitReasons.KILL : pending.reason, null));
             } else {
                 log.debug("process {}: exit signal {} dropped, the process moved", id(), pending.reason);
             }

@@ -326,14 +326,15 @@ public final class ProcessRuntime implements AutoCloseable {
      * otherwise {@code normal} is ignored and any other reason ends it with that reason.
      */
     void exitSignal(String from, Cell target, String reason) {
-        if (from != null) {
-            Relations relations = target.existingRelations();
-            if (relations != null) {
-                relations.unlink(from);
+        Relations relations = target.existingRelations();
+        if (relations != null && from != null) {
+            if (relations.keepExit(from, reason)) {
+                return; // it is moving: the signal follows it
             }
+            relations.unlink(from);
         }
         if (ExitReasons.KILL.equals(reason)) {
-            target.signal(Signal.KILL);
+            target.signal(Signal.kill(from));
         } else if (target.trapsExits()) {
             Map<String, Object> message = new LinkedHashMap<>();
             message.put("type", "exit");
@@ -343,15 +344,60 @@ public final class ProcessRuntime implements AutoCloseable {
                 undeliverable.increment();
             }
         } else if (!ExitReasons.NORMAL.equals(reason)) {
-            target.signal(Signal.exit(reason));
+            target.signal(Signal.exit(from, reason));
         }
     }
 
     // ---- links and monitors -----------------------------------------------------------------
+    //
+    // Relations are kept by process id on both sides. A peer that runs here is changed directly;
+    // any other (on another node, or moved away from here) is told with a signal (see signalAway).
+    // A process that moves takes its relations along (Relations#freeze, Cell#handedOff): a change
+    // that finds its relations closed by the move is sent after it to its new node.
+
+    /** The cell of process {@code id} if it runs here now (not one that only forwards to where it moved), or null. */
+    private Cell hosted(String id) {
+        return id != null && entries.get(id) instanceof Cell cell && cell.forwardingTo() == null ? cell : null;
+    }
+
+    /**
+     * Sends a signal to process {@code to}, which does not run here: to the node it moved to while
+     * this node still forwards its mail, else by the remote sender's routing (its location, else
+     * its birth node). False, and nothing is sent, when it is known to be gone: a process that is
+     * here but not running (restarting), or that exited here or was born here while no location
+     * names another node for it.
+     */
+    private boolean signalAway(String kind, String from, String to, String reason, String ref) {
+        ProcessEntry entry = entries.get(to);
+        if (entry instanceof Cell cell) {
+            String node = cell.forwardingTo();
+            if (node == null) {
+                return false;
+            }
+            remoteSender.signalVia(node, kind, from, to, reason, ref);
+            return true;
+        }
+        if (entry != null && !(entry instanceof Tombstone)) {
+            return false;
+        }
+        if ((entry != null || isBornHere(to)) && !remoteSender.locatesElsewhere(to)) {
+            return false;
+        }
+        remoteSender.signal(kind, from, to, reason, ref);
+        return true;
+    }
+
+    /** A signal that reached {@code cell} after it moved away: to its new node; the exit signal of a raced export. */
+    void signalMoved(Cell cell, SignalCommand signal) {
+        String node = cell.forwardingTo();
+        if (node != null) {
+            remoteSender.signalVia(node, signal.kind(), signal.from(), signal.to(), signal.reason(), signal.ref());
+        }
+    }
 
     /**
      * Links {@code from} and {@code to} both ways. False when {@code to} is known not to be a
-     * live process (born here and not here: the caller decides, {@code noproc} for a process, 404
+     * live process (see {@link #signalAway}: the caller decides, {@code noproc} for a process, 404
      * for the API). A process of another node is linked on this side at once and told through
      * its node; if it does not exist, that node answers with a {@code noproc} exit signal.
      */
@@ -359,23 +405,26 @@ public final class ProcessRuntime implements AutoCloseable {
         if (to == null || to.equals(from.id())) {
             return to != null;
         }
-        ProcessEntry entry = entries.get(to);
-        if (!(entry instanceof Cell target)) {
-            if (entry == null && !isBornHere(to)) {
-                Relations mine = from.relations();
-                if (mine != null && mine.link(to)) {
-                    remoteSender.signal(SignalCommand.LINK, from.id(), to, null, null);
-                }
-                return true;
-            }
-            return false;
-        }
         Relations mine = from.relations();
+        Cell target = hosted(to);
+        if (target == null) {
+            if (mine == null) {
+                return true; // we are exiting: our exit signal will reach it, if it is linked at all
+            }
+            if (mine.link(to) && !signalAway(SignalCommand.LINK, from.id(), to, null, null)) {
+                mine.unlink(to);
+                return false;
+            }
+            return true;
+        }
         if (mine == null || !mine.link(to)) {
-            return true; // we are exiting: our exit signal will reach it, if it is linked at all
+            return true;
         }
         Relations theirs = target.relations();
         if (theirs == null || !theirs.link(from.id())) {
+            if (target.forwardingTo() != null && signalAway(SignalCommand.LINK, from.id(), to, null, null)) {
+                return true; // it moved just now
+            }
             mine.unlink(to);
             return false;
         }
@@ -385,30 +434,35 @@ public final class ProcessRuntime implements AutoCloseable {
     void unlink(Cell from, String to) {
         Relations mine = from.existingRelations();
         boolean was = mine != null && mine.unlink(to);
-        if (to != null && entries.get(to) instanceof Cell target) {
-            if (target.existingRelations() != null) {
-                target.existingRelations().unlink(from.id());
+        Cell target = hosted(to);
+        if (target != null) {
+            Relations theirs = target.existingRelations();
+            if (theirs != null) {
+                theirs.unlink(from.id());
             }
-        } else if (was) {
-            remoteSender.signal(SignalCommand.UNLINK, from.id(), to, null, null);
+            if (target.forwardingTo() == null) {
+                return;
+            }
+        }
+        if (was) {
+            signalAway(SignalCommand.UNLINK, from.id(), to, null, null);
         }
     }
 
-    /** Watches {@code target} for {@code watcher}; a target that is not alive here is an immediate down {@code noproc}. */
+    /** Watches {@code target} for {@code watcher}; a target known not to be alive is an immediate down {@code noproc}. */
     String monitor(Cell watcher, String target) {
         String ref = newRef();
-        ProcessEntry entry = target == null ? null : entries.get(target);
         Relations mine = watcher.relations();
         if (mine == null) {
             return ref; // exiting: no down message can matter
         }
         mine.monitoring(ref, target);
-        if (entry == null && target != null && !isBornHere(target)) {
-            remoteSender.signal(SignalCommand.MONITOR, watcher.id(), target, null, ref);
+        Cell watched = hosted(target);
+        Relations theirs = watched == null ? null : watched.relations();
+        if (theirs != null && theirs.watchedBy(ref, watcher.id())) {
             return ref;
         }
-        Relations theirs = entry instanceof Cell watched ? watched.relations() : null;
-        if (theirs == null || !theirs.watchedBy(ref, watcher.id())) {
+        if (target == null || !signalAway(SignalCommand.MONITOR, watcher.id(), target, null, ref)) {
             down(watcher, ref, target, ExitReasons.NOPROC);
         }
         return ref;
@@ -417,16 +471,24 @@ public final class ProcessRuntime implements AutoCloseable {
     void demonitor(Cell watcher, String ref) {
         Relations mine = watcher.existingRelations();
         String target = mine == null || ref == null ? null : mine.forgetMonitor(ref);
-        if (target == null) {
-            return;
+        if (target != null) {
+            forgetWatcher(watcher.id(), target, ref);
         }
-        if (entries.get(target) instanceof Cell watched) {
-            if (watched.existingRelations() != null) {
-                watched.existingRelations().forgetWatcher(ref);
+    }
+
+    /** Tells {@code target} that {@code watcher} no longer watches it under {@code ref}, here or on its node. */
+    private void forgetWatcher(String watcher, String target, String ref) {
+        Cell watched = hosted(target);
+        if (watched != null) {
+            Relations theirs = watched.existingRelations();
+            if (theirs != null) {
+                theirs.forgetWatcher(ref);
             }
-        } else if (!isBornHere(target)) {
-            remoteSender.signal(SignalCommand.DEMONITOR, watcher.id(), target, null, ref);
+            if (watched.forwardingTo() == null) {
+                return;
+            }
         }
+        signalAway(SignalCommand.DEMONITOR, watcher, target, null, ref);
     }
 
     /** API: links process {@code id} with {@code target}; {@code process_not_found} when either is not alive here. */
@@ -459,16 +521,20 @@ public final class ProcessRuntime implements AutoCloseable {
         demonitor(liveCell(id), ref);
     }
 
+    /** Delivers the down message of monitor {@code ref}; while the watcher moves it follows the watcher. */
     private void down(Cell watcher, String ref, String target, String reason) {
+        Relations mine = watcher.existingRelations();
+        if (mine != null) {
+            if (mine.keepDown(ref, target, reason)) {
+                return;
+            }
+            mine.forgetMonitor(ref);
+        }
         Map<String, Object> message = new LinkedHashMap<>();
         message.put("type", "down");
         message.put("ref", ref);
         message.put("target", target);
         message.put("reason", reason);
-        Relations mine = watcher.existingRelations();
-        if (mine != null) {
-            mine.forgetMonitor(ref);
-        }
         if (!watcher.offer(new Envelope(message))) {
             undeliverable.increment();
         }
@@ -477,86 +543,116 @@ public final class ProcessRuntime implements AutoCloseable {
     /** Tells the links and watchers of an exited incarnation, here or on their nodes, and forgets its own monitors. */
     private void farewell(Cell exited, Relations.Farewell farewell, String reason) {
         for (String linked : farewell.links()) {
-            ProcessEntry entry = entries.get(linked);
-            if (entry instanceof Cell target) {
-                exitSignal(exited.id(), target, reason);
-            } else if (entry == null && !isBornHere(linked)) {
-                remoteSender.signal(SignalCommand.EXIT, exited.id(), linked, reason, null);
+            Cell target = hosted(linked);
+            if (target != null) {
+                exitSignal(exited.id(), target, reason); // a target that moved meanwhile forwards it (Cell#forward)
+            } else {
+                signalAway(SignalCommand.EXIT, exited.id(), linked, reason, null);
             }
         }
         farewell.watchers().forEach((ref, watcherId) -> {
-            ProcessEntry entry = entries.get(watcherId);
-            if (entry instanceof Cell watcher) {
+            Cell watcher = hosted(watcherId);
+            if (watcher != null) {
                 down(watcher, ref, exited.id(), reason);
-            } else if (entry == null && !isBornHere(watcherId)) {
-                remoteSender.signal(SignalCommand.DOWN, exited.id(), watcherId, reason, ref);
+            } else {
+                signalAway(SignalCommand.DOWN, exited.id(), watcherId, reason, ref);
             }
         });
-        farewell.heldMonitors().forEach((ref, target) -> {
-            ProcessEntry entry = entries.get(target);
-            if (entry instanceof Cell watched) {
-                if (watched.existingRelations() != null) {
-                    watched.existingRelations().forgetWatcher(ref);
-                }
-            } else if (entry == null && !isBornHere(target)) {
-                remoteSender.signal(SignalCommand.DEMONITOR, exited.id(), target, null, ref);
-            }
-        });
+        farewell.heldMonitors().forEach((ref, target) -> forgetWatcher(exited.id(), target, ref));
     }
 
     /**
      * Applies a signal that a process of another node sent to process {@code to} of this one
      * (see {@link SignalCommand}). A link or monitor to a process that is not alive here is
-     * answered at once with a {@code noproc} exit signal or down message back to its sender.
+     * answered at once with a {@code noproc} exit signal or down message back to its sender. A
+     * signal to a process that moved away from here is sent on to its new node. An exit signal
+     * counts only while the two are linked (as Erlang's link protocol: one that crossed an unlink,
+     * or repeats one already applied, is ignored).
      */
     public void receiveSignal(String kind, String from, String to, String reason, String ref) {
         if (kind == null || from == null || to == null) {
             throw invalid("a signal needs a kind, a sender and a target");
         }
+        if (!SignalCommand.KINDS.contains(kind)) {
+            throw invalid("unknown signal kind " + kind);
+        }
+        SignalCommand signal = new SignalCommand(kind, from, to, reason, ref);
         Cell target = entries.get(to) instanceof Cell cell && !cell.terminated() ? cell : null;
-        switch (kind) {
+        if (target != null && target.forwardingTo() != null) {
+            signalMoved(target, signal);
+        } else {
+            apply(target, signal);
+        }
+    }
+
+    /** {@link #receiveSignal} on a cell of this runtime (null: not here), or a replay of one kept while it moved. */
+    private void apply(Cell target, SignalCommand signal) {
+        String from = signal.from();
+        String to = signal.to();
+        String ref = signal.ref();
+        switch (signal.kind()) {
             case SignalCommand.LINK -> {
                 Relations theirs = target == null ? null : target.relations();
-                if (theirs == null || !theirs.link(from)) {
+                if ((theirs == null || !theirs.link(from)) && !movedOn(target, signal)) {
                     remoteSender.signal(SignalCommand.EXIT, to, from, ExitReasons.NOPROC, null);
                 }
             }
             case SignalCommand.UNLINK -> {
-                if (target != null && target.existingRelations() != null) {
-                    target.existingRelations().unlink(from);
+                Relations theirs = target == null ? null : target.existingRelations();
+                if (theirs != null) {
+                    theirs.unlink(from);
                 }
+                movedOn(target, signal);
             }
             case SignalCommand.MONITOR -> {
                 Relations theirs = target == null ? null : target.relations();
-                if (theirs == null || !theirs.watchedBy(ref, from)) {
+                if ((theirs == null || !theirs.watchedBy(ref, from)) && !movedOn(target, signal)) {
                     remoteSender.signal(SignalCommand.DOWN, to, from, ExitReasons.NOPROC, ref);
                 }
             }
             case SignalCommand.DEMONITOR -> {
-                if (target != null && target.existingRelations() != null) {
-                    target.existingRelations().forgetWatcher(ref);
+                Relations theirs = target == null ? null : target.existingRelations();
+                if (theirs != null) {
+                    theirs.forgetWatcher(ref);
                 }
+                movedOn(target, signal);
             }
             case SignalCommand.EXIT -> {
-                if (target != null) {
-                    exitSignal(from, target, reason == null ? ExitReasons.NOPROC : reason);
+                Relations theirs = target == null ? null : target.existingRelations();
+                String reason = signal.reason() == null ? ExitReasons.NOPROC : signal.reason();
+                if (theirs == null) {
+                    movedOn(target, signal);
+                } else if (!theirs.keepExit(from, reason) && theirs.linked(from)) {
+                    exitSignal(from, target, reason);
                 }
             }
             case SignalCommand.DOWN -> {
-                if (target != null && target.existingRelations() != null
-                        && from.equals(target.existingRelations().monitoredTarget(ref))) {
-                    down(target, ref, from, reason == null ? ExitReasons.NOPROC : reason);
+                Relations theirs = target == null ? null : target.existingRelations();
+                if (theirs == null) {
+                    movedOn(target, signal);
+                } else if (from.equals(theirs.monitoredTarget(ref))) {
+                    down(target, ref, from, signal.reason() == null ? ExitReasons.NOPROC : signal.reason());
                 }
             }
-            default -> throw invalid("unknown signal kind " + kind);
+            default -> throw invalid("unknown signal kind " + signal.kind());
         }
+    }
+
+    /** When {@code target} moved away while a signal was applied to it: sends the signal on; true if it did. */
+    private boolean movedOn(Cell target, SignalCommand signal) {
+        if (target == null || target.forwardingTo() == null) {
+            return false;
+        }
+        signalMoved(target, signal);
+        return true;
     }
 
     /**
      * A peer node was lost: every local process linked with one of its processes receives an
      * exit signal {@code noconnection} from it, every monitor of one of its processes fires
      * with {@code noconnection}, and its processes' monitors of ours are forgotten.
-     * {@code hostedThere} tells which process ids lived on the lost node. A scan of all processes.
+     * {@code hostedThere} tells which process ids lived on the lost node. A scan of all processes;
+     * a process that moves gets them after its move, like any signal.
      */
     public void peerNodeDown(java.util.function.Predicate<String> hostedThere) {
         for (ProcessEntry entry : entries.values()) {
@@ -565,12 +661,12 @@ public final class ProcessRuntime implements AutoCloseable {
             }
             Relations relations = cell.existingRelations();
             for (String linked : relations.links()) {
-                if (!entries.containsKey(linked) && hostedThere.test(linked)) {
+                if (hosted(linked) == null && hostedThere.test(linked)) {
                     exitSignal(linked, cell, ExitReasons.NOCONNECTION);
                 }
             }
             relations.monitors().forEach((ref, target) -> {
-                if (!entries.containsKey(target) && hostedThere.test(target)) {
+                if (hosted(target) == null && hostedThere.test(target)) {
                     down(cell, ref, target, ExitReasons.NOCONNECTION);
                 }
             });
@@ -737,7 +833,8 @@ public final class ProcessRuntime implements AutoCloseable {
 
     /**
      * The exported process {@code id} runs on {@code node} now: its cell stops counting as a
-     * process here, its timers, links and monitors end without signals, and its mail (what was
+     * process here, its timers end, its links and monitors are the adopting node's now (the
+     * signals peers sent it since the export go there, in order, as does every later one), and its mail (what was
      * taken out of the mailbox and was no cast, then everything that arrives later, in order)
      * goes to {@code forwarder}. Sends and calls to it keep being accepted and forwarded; other
      * requests answer {@code moved}. After {@code forwardFor} the cell is forgotten (later
@@ -746,7 +843,8 @@ public final class ProcessRuntime implements AutoCloseable {
      * @throws IllegalStateException when {@code id} is not exported
      */
     public void handedOff(String id, String node, Forwarder forwarder, java.time.Duration forwardFor) {
-        if (!(entries.get(id) instanceof Cell cell) || !cell.handedOff(node, forwarder)) {
+        if (!(entries.get(id) instanceof Cell cell) || !cell.handedOff(node, forwarder,
+                signal -> remoteSender.signalVia(node, signal.kind(), signal.from(), signal.to(), signal.reason(), signal.ref()))) {
             throw new IllegalStateException("process " + id + " is not exported");
         }
         live.decrement();
@@ -759,7 +857,18 @@ public final class ProcessRuntime implements AutoCloseable {
 
     /** The move of exported process {@code id} failed: it runs on here as before; false when it is not exported. */
     public boolean resume(String id) {
-        return entries.get(id) instanceof Cell cell && cell.resume();
+        return entries.get(id) instanceof Cell cell && cell.resume(signal -> apply(cell, signal));
+    }
+
+    /**
+     * Stops the copy of a process whose adoption failed ({@link #stop}, but its links and monitors
+     * are forgotten without a word: the process runs on where it was, with them).
+     */
+    public CompletableFuture<ProcessExit> discard(String id) {
+        if (hosted(id) instanceof Cell cell) {
+            cell.forgetRelations();
+        }
+        return stop(id);
     }
 
     /**

@@ -20,4 +20,17 @@ public interface RemoteSender {
      */
     default void signal(String kind, String from, String to, String reason, String ref) {
     }
+
+    /**
+     * {@link #signal} to node {@code node}, whatever the location records say: the node a process
+     * moved to, before the records may have caught up. Falls back to {@link #signal} by default.
+     */
+    default void signalVia(String node, String kind, String from, String to, String reason, String ref) {
+        signal(kind, from, to, reason, ref);
+    }
+
+    /** Whether a location record names another live node for process {@code id} (it moved or was restarted there). */
+    default boolean locatesElsewhere(String id) {
+        return false;
+    }
 }

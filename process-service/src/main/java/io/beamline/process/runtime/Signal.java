@@ -30,15 +30,27 @@ final class Signal {
     final String reason;
     /** Completed when the process has exited; only for {@link Kind#STOP}. */
     final CompletableFuture<ProcessExit> stopped;
+    /** The process whose exit signal this is ({@link Kind#EXIT}, {@link Kind#KILL}), or null (the API, the runtime). */
+    final String from;
 
     Signal(Kind kind, String reason, CompletableFuture<ProcessExit> stopped) {
+        this(kind, reason, stopped, null);
+    }
+
+    private Signal(Kind kind, String reason, CompletableFuture<ProcessExit> stopped, String from) {
         this.kind = kind;
         this.reason = reason;
         this.stopped = stopped;
+        this.from = from;
     }
 
-    static Signal exit(String reason) {
-        return new Signal(Kind.EXIT, reason, null);
+    static Signal exit(String from, String reason) {
+        return new Signal(Kind.EXIT, reason, null, from);
+    }
+
+    /** {@code kill} from process {@code from}; {@link #KILL} when it comes from nobody in particular. */
+    static Signal kill(String from) {
+        return from == null ? KILL : new Signal(Kind.KILL, ExitReasons.KILLED, null, from);
     }
 
     static Signal stop() {

@@ -5,6 +5,7 @@ import io.beamline.api.wire.BeamlineException;
 import io.beamline.api.wire.ErrorCode;
 import io.beamline.api.wire.Routes;
 import io.beamline.api.wire.SendCommand;
+import io.beamline.api.wire.SignalCommand;
 import org.springframework.messaging.handler.annotation.MessageExceptionHandler;
 import org.springframework.messaging.handler.annotation.MessageMapping;
 import reactor.core.publisher.Mono;
@@ -21,6 +22,7 @@ import java.util.concurrent.ThreadLocalRandom;
 class FakePeer {
 
     final List<SendCommand> received = new CopyOnWriteArrayList<>();
+    final List<SignalCommand> signals = new CopyOnWriteArrayList<>();
     /** When set, every send is answered {@code moved} naming this node (the process moved there). */
     volatile String movedTo;
 
@@ -40,6 +42,12 @@ class FakePeer {
         received.add(command);
         return Mono.just(Accepted.of(command.to()))
                 .delayElement(Duration.ofNanos(ThreadLocalRandom.current().nextLong(200_000)));
+    }
+
+    @MessageMapping(Routes.PROCESS_SIGNAL)
+    Mono<Accepted> signal(SignalCommand command) {
+        signals.add(command);
+        return Mono.just(Accepted.of(command.to()));
     }
 
     @MessageExceptionHandler

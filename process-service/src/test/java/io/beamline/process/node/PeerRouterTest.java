@@ -4,6 +4,7 @@ import io.beamline.api.wire.Location;
 import io.beamline.api.wire.NodeInfo;
 import io.beamline.api.wire.RegistryEvent;
 import io.beamline.api.wire.SendCommand;
+import io.beamline.api.wire.SignalCommand;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -86,6 +87,44 @@ class PeerRouterTest {
             assertThat(adopter.received.getFirst()).isEqualTo(new SendCommand("bbb222.1", "late"));
             assertThat(router.dropped()).isZero();
         }
+    }
+
+    @Test
+    void aSignalViaANamedNodeGoesThereWhateverTheLocationRecordSays() {
+        FakePeer adopter = new FakePeer();
+        try (FakeServer adopterServer = FakeServer.start(adopter)) {
+            nodeUp("peer-node-bbb222", peerServer.address());
+            nodeUp("adopter-node-ccc333", adopterServer.address());
+            changes.tryEmitNext(new RegistryEvent(RegistryEvent.LOCATION_CHANGED, ++sequence, null, null,
+                    new Location("bbb222.1", "peer-node-bbb222", 1)));
+            snapshotComplete();
+            await().until(() -> router.knows("bbb222") && router.knows("ccc333"));
+
+            router.signalVia("adopter-node-ccc333", SignalCommand.LINK, "aaa111.2", "bbb222.1", null, null);
+            router.signalVia("gone-node-zzz999", SignalCommand.UNLINK, "aaa111.2", "bbb222.1", null, null);
+
+            await().until(() -> adopter.signals.size() == 1 && peer.signals.size() == 1);
+            assertThat(adopter.signals.getFirst()).isEqualTo(new SignalCommand(SignalCommand.LINK, "aaa111.2", "bbb222.1", null, null));
+            assertThat(peer.signals.getFirst().kind()).as("an unknown node: by the location record").isEqualTo(SignalCommand.UNLINK);
+        }
+    }
+
+    @Test
+    void locatesElsewhereOnlyProcessesWhoseRecordNamesAnotherLiveNode() {
+        nodeUp("peer-node-bbb222", peerServer.address());
+        changes.tryEmitNext(new RegistryEvent(RegistryEvent.LOCATION_CHANGED, ++sequence, null, null,
+                new Location("aaa111.1", "peer-node-bbb222", 2)));
+        changes.tryEmitNext(new RegistryEvent(RegistryEvent.LOCATION_CHANGED, ++sequence, null, null,
+                new Location("aaa111.2", "self-node-aaa111", 1)));
+        changes.tryEmitNext(new RegistryEvent(RegistryEvent.LOCATION_CHANGED, ++sequence, null, null,
+                new Location("aaa111.3", "gone-node-zzz999", 1)));
+        snapshotComplete();
+        await().until(() -> router.knows("bbb222"));
+
+        assertThat(router.locatesElsewhere("aaa111.1")).isTrue();
+        assertThat(router.locatesElsewhere("aaa111.2")).as("this node").isFalse();
+        assertThat(router.locatesElsewhere("aaa111.3")).as("a node not known to live").isFalse();
+        assertThat(router.locatesElsewhere("aaa111.4")).as("no record").isFalse();
     }
 
     @Test

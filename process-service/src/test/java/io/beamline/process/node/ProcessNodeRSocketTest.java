@@ -15,6 +15,7 @@ import io.beamline.api.wire.ListQuery;
 import io.beamline.api.wire.Location;
 import io.beamline.api.wire.MailboxSpec;
 import io.beamline.api.wire.NameBinding;
+import io.beamline.api.wire.NodeInfo;
 import io.beamline.api.wire.ProcessEvent;
 import io.beamline.api.wire.ProcessIds;
 import io.beamline.api.wire.ProcessPage;
@@ -24,6 +25,7 @@ import io.beamline.api.wire.ProcessStatus;
 import io.beamline.api.wire.RegistryEvent;
 import io.beamline.api.wire.Routes;
 import io.beamline.api.wire.SendCommand;
+import io.beamline.api.wire.SignalCommand;
 import io.beamline.api.wire.SpawnCommand;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -228,6 +230,25 @@ class ProcessNodeRSocketTest {
         assertThat(failure(Routes.PROCESS_CALL, new CallCommand(unknown.id(), 1, 100)).code()).isEqualTo(ErrorCode.PROCESS_NOT_FOUND);
         assertThat(failure(Routes.PROCESS_EXIT, new ExitCommand(unknown.id(), "kill")).code()).isEqualTo(ErrorCode.PROCESS_NOT_FOUND);
         assertThat(failure(Routes.PROCESS_STOP, unknown).code()).isEqualTo(ErrorCode.PROCESS_NOT_FOUND);
+    }
+
+    @Test
+    void aSignalToAProcessWhoseLocationNamesAnotherNodeIsAnsweredMovedNamingIt() {
+        NodeInfo other = new NodeInfo("other-node-qqq999", "127.0.0.1:1", NodeInfo.UP, 0, 0, java.time.Instant.now());
+        String elsewhere = identity.shortId() + ".moved1";
+        registry.changes.tryEmitNext(new RegistryEvent(RegistryEvent.NODE_UP, 2, other, null, null));
+        registry.changes.tryEmitNext(new RegistryEvent(RegistryEvent.LOCATION_CHANGED, 3, null, null,
+                new Location(elsewhere, other.id(), 2)));
+        try {
+            await().atMost(WAIT).untilAsserted(() -> {
+                Failure moved = failure(Routes.PROCESS_SIGNAL, new SignalCommand(SignalCommand.LINK, "qqq999.1", elsewhere, null, null));
+                assertThat(moved.code()).isEqualTo(ErrorCode.MOVED);
+                assertThat(moved.attribute("node")).hasValue(other.id());
+            });
+        } finally {
+            registry.changes.tryEmitNext(new RegistryEvent(RegistryEvent.NODE_DOWN, 4,
+                    new NodeInfo(other.id(), other.address(), NodeInfo.DOWN, 0, 0, java.time.Instant.now()), null, null));
+        }
     }
 
     @Test

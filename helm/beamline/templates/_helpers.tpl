@@ -71,7 +71,11 @@ app.kubernetes.io/component: {{ .component }}
 {{- printf "%s:%v" (include "beamline.componentName" (dict "root" . "component" "registry-service")) .Values.registryService.ports.rsocket }}
 {{- end }}
 
-{{/* host:port of supervisor-service's RSocket server, through its ClusterIP Service. */}}
+{{/*
+host:port of supervisor-service's RSocket server, through its ClusterIP Service: the clients' entry point.
+With several replicas the connection may land on a standby, whose answer names the leader's pod IP
+(BEAMLINE_SUPERVISOR_LEASE_ADVERTISEDADDRESS); the clients follow it.
+*/}}
 {{- define "beamline.supervisorAddress" -}}
 {{- printf "%s:%v" (include "beamline.componentName" (dict "root" . "component" "supervisor-service")) .Values.supervisorService.ports.rsocket }}
 {{- end }}
@@ -103,7 +107,7 @@ Deployment template, so `helm template` and `helm install` both stop on a bad co
 {{- fail (printf "registryService.replicaCount is %v, but with store: memory registry-service keeps its state in its own JVM and must run exactly 1 replica. Set registryService.replicaCount=1 (a shared Redis store comes with issue 5)." .Values.registryService.replicaCount) }}
 {{- end }}
 {{- if ne (int .Values.supervisorService.replicaCount) 1 }}
-{{- fail (printf "supervisorService.replicaCount is %v, but with store: memory supervisor-service keeps its state in its own JVM and must run exactly 1 replica. Set supervisorService.replicaCount=1 (a shared Redis store comes with issue 5)." .Values.supervisorService.replicaCount) }}
+{{- fail (printf "supervisorService.replicaCount is %v, but with store: memory supervisor-service keeps its state in its own JVM and must run exactly 1 replica. Set supervisorService.replicaCount=1, or store: redis (its replicas then share Redis and elect a leader)." .Values.supervisorService.replicaCount) }}
 {{- end }}
 {{- end }}
 {{- if and .Values.redis.enabled .Values.redis.url }}

@@ -134,10 +134,8 @@ public class GatewayConfiguration {
 
     @Bean(destroyMethod = "dispose")
     Supervisors supervisors(ObjectProvider<RSocketRequester.Builder> builders, GatewayProperties properties) {
-        List<PeerConnection> replicas = properties.supervisor().addresses().stream()
-                .map(address -> new PeerConnection(() -> connect(builders, address)))
-                .toList();
-        return new Supervisors(replicas, properties.supervisor().requestTimeout());
+        return new Supervisors(properties.supervisor().addresses(),
+                address -> new PeerConnection(() -> connect(builders, address)), properties.supervisor().requestTimeout());
     }
 
     @Bean

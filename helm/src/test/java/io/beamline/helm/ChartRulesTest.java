@@ -52,7 +52,31 @@ class ChartRulesTest {
     void refusesTwoSupervisorsWithTheMemoryStore() {
         assertThatThrownBy(() -> Chart.template(null, Map.of("supervisorService.replicaCount", 2)))
                 .hasMessageContaining("supervisorService.replicaCount is 2")
-                .hasMessageContaining("must run exactly 1 replica");
+                .hasMessageContaining("must run exactly 1 replica")
+                .hasMessageContaining("or store: redis");
+    }
+
+    @Test
+    void runsTwoSupervisorsOnRedisWithADisruptionBudget() {
+        Rendered rendered = new Rendered("two supervisors", Chart.render(null, Map.of("store", "redis",
+                "redis.url", "redis://redis.example:6379", "supervisorService.replicaCount", 2)));
+
+        Deployment supervisor = rendered.deployment("supervisor-service");
+        assertThat(supervisor.getSpec().getReplicas()).isEqualTo(2);
+        assertThat(supervisor.getSpec().getStrategy()).as("old and new replicas may overlap: they share the lease").isNull();
+        PodDisruptionBudget pdb = rendered.get(PodDisruptionBudget.class, Chart.RELEASE + "-supervisor-service");
+        assertThat(pdb.getSpec().getMinAvailable().getIntVal()).isEqualTo(1);
+        assertThat(pdb.getSpec().getSelector().getMatchLabels())
+                .containsEntry("app.kubernetes.io/component", "supervisor-service");
+    }
+
+    @Test
+    void oneSupervisorGetsNoDisruptionBudget() {
+        Rendered rendered = new Rendered("one supervisor", Chart.render(null, Map.of("store", "redis",
+                "redis.url", "redis://redis.example:6379")));
+
+        assertThat(rendered.all(PodDisruptionBudget.class)).extracting(pdb -> pdb.getMetadata().getName())
+                .doesNotContain(Chart.RELEASE + "-supervisor-service");
     }
 
     @Test

@@ -45,9 +45,11 @@ class NotesTest {
     }
 
     @Test
-    void theRedisStoreComesWithAWarning() {
+    void withTheRedisStoreTheNotesShowHowToScaleTheSupervisor() {
         assertThat(Chart.notes(Chart.valuesFile("redis-in-chart.yaml"), Map.of()))
-                .contains("WARNING: store: redis is half built (issue 5)");
+                .contains("beamline-supervisor-service runs 2: one leads")
+                .contains("kubectl --namespace " + Chart.NAMESPACE + " scale deployment/beamline-supervisor-service --replicas=2")
+                .doesNotContain("WARNING");
     }
 
     /** The indented commands under "Spawn a counter…", up to the expected answer. */

@@ -52,7 +52,8 @@ class RenderedChartTest {
     /** Environment variables that are not properties of the service's records or application.yaml, and why. */
     private static final Map<String, String> NOT_A_SERVICE_PROPERTY = Map.of(
             "JAVA_TOOL_OPTIONS", "read by the JVM",
-            "REDIS_PASSWORD", "only substituted into SPRING_DATA_REDIS_URL by Kubernetes");
+            "REDIS_PASSWORD", "only substituted into SPRING_DATA_REDIS_URL by Kubernetes",
+            "POD_IP", "only substituted into BEAMLINE_SUPERVISOR_LEASE_ADVERTISEDADDRESS by Kubernetes");
 
     /** Environment variables the chart renders ahead of the Redis store (issue 5), which nothing binds yet. */
     private static final List<String> FOR_THE_REDIS_STORE = List.of("SPRING_DATA_REDIS_URL", "BEAMLINE_STORE");
@@ -165,7 +166,7 @@ class RenderedChartTest {
         if (store.equals("memory")) {
             assertThat(constants).contains("MEMORY");
         } else {
-            // Issue 5: both have their Redis store (the supervisor's replicas are not rendered with per-pod addresses yet).
+            // Issue 5: both have their Redis store.
             assertThat(store).isEqualTo("redis");
             assertThat(constants).contains("REDIS");
         }
@@ -241,6 +242,34 @@ class RenderedChartTest {
                 .containsEntry(ServiceConfiguration.envName("beamline.node.name-prefix"), "metadata.name");
         assertThat(records.resolveEnv("BEAMLINE_NODE_ADVERTISEDHOST")).isPresent();
         assertThat(records.resolveEnv("BEAMLINE_NODE_NAMEPREFIX")).isPresent();
+    }
+
+    /**
+     * On Redis every supervisor pod advertises its own pod IP and RSocket port: a standby names it as
+     * the leader's address, and clients that reached the standby through the Service follow it there.
+     */
+    @ParameterizedTest
+    @MethodSource("valuesSets")
+    void supervisorsOnRedisAdvertiseTheirPodIpAndRSocketPort(String valuesSet) {
+        Rendered rendered = rendering(valuesSet);
+        Container supervisor = Rendered.container(rendered.deployment("supervisor-service"));
+        String advertised = ServiceConfiguration.envName("beamline.supervisor.lease.advertised-address");
+        List<String> names = supervisor.getEnv().stream().map(EnvVar::getName).toList();
+        if (!"redis".equals(plainEnv(supervisor).get("BEAMLINE_STORE"))) {
+            assertThat(names).as("no leader election with the memory store").doesNotContain(advertised, "POD_IP");
+            return;
+        }
+        EnvVar podIp = supervisor.getEnv().stream().filter(v -> v.getName().equals("POD_IP")).findFirst()
+                .orElseThrow(() -> new AssertionError("supervisor-service has no POD_IP"));
+        assertThat(podIp.getValueFrom().getFieldRef().getFieldPath()).isEqualTo("status.podIP");
+        int rsocket = supervisor.getPorts().stream().filter(p -> p.getName().equals("rsocket")).findFirst().orElseThrow()
+                .getContainerPort();
+        assertThat(rsocket).isEqualTo(service("supervisor-service").rsocketPort().orElseThrow());
+        assertThat(plainEnv(supervisor)).containsEntry(advertised, "$(POD_IP):" + rsocket)
+                .containsEntry("SPRING_RSOCKET_SERVER_PORT", String.valueOf(rsocket));
+        assertThat(names.indexOf("POD_IP")).as("Kubernetes substitutes $(POD_IP) only from variables defined before")
+                .isLessThan(names.indexOf(advertised));
+        assertThat(service("supervisor-service").properties().resolveEnv(advertised)).isPresent();
     }
 
     @ParameterizedTest

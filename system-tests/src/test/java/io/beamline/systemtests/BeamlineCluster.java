@@ -58,6 +58,7 @@ public final class BeamlineCluster implements BeforeAllCallback, AfterAllCallbac
     private boolean redisStore;
     private boolean registryOnRedis;
     private boolean supervisorOnRedis;
+    private boolean clientsKnowOnlyAStandby;
     private TestRedis redis;
     private String redisPrefix;
     private final List<ServiceProcess> started = new CopyOnWriteArrayList<>();
@@ -106,6 +107,20 @@ public final class BeamlineCluster implements BeforeAllCallback, AfterAllCallbac
         this.redisStore = true;
         this.supervisorOnRedis = true;
         this.supervisorCount = replicas;
+        return this;
+    }
+
+    /**
+     * As a Kubernetes Service that sent the clients' connections to a standby: replica 0 is started
+     * alone and awaited until it leads, then the others, and nodes and gateway are given only the
+     * address of replica 1 (a standby), as they reach the leader only by following its leader hint.
+     * Needs {@link #withSupervisorsOnRedis} with at least 2 replicas.
+     */
+    public BeamlineCluster withClientsGivenOnlyAStandbysAddress() {
+        if (!supervisorOnRedis || supervisorCount < 2) {
+            throw new IllegalStateException("needs withSupervisorsOnRedis(2) or more first");
+        }
+        this.clientsKnowOnlyAStandby = true;
         return this;
     }
 
@@ -344,8 +359,9 @@ public final class BeamlineCluster implements BeforeAllCallback, AfterAllCallbac
             for (int i = 0; i < supervisorCount; i++) {
                 supervisorPorts.add(ports.next());
             }
-            String supervisorAddress = "--beamline.supervisor.address=" + supervisorPorts.stream()
-                    .map(port -> "127.0.0.1:" + port).collect(Collectors.joining(","));
+            String supervisorAddress = "--beamline.supervisor.address=" + (clientsKnowOnlyAStandby
+                    ? "127.0.0.1:" + supervisorPorts.get(1)
+                    : supervisorPorts.stream().map(port -> "127.0.0.1:" + port).collect(Collectors.joining(",")));
             List<ServiceProcess> startedSupervisors = new ArrayList<>();
             for (int i = 0; i < supervisorCount; i++) {
                 List<String> supervisorArgs = new ArrayList<>(List.of(registryAddress));
@@ -356,6 +372,9 @@ public final class BeamlineCluster implements BeforeAllCallback, AfterAllCallbac
                 }
                 startedSupervisors.add(launch(i == 0 ? "supervisor-service" : "supervisor-service-" + i, supervisorJar,
                         supervisorPorts.get(i), ports.next(), supervisorArgs));
+                if (i == 0 && clientsKnowOnlyAStandby) {
+                    awaitLeader(startedSupervisors.getFirst(), deadline);
+                }
             }
             supervisors = List.copyOf(startedSupervisors);
             nodeArguments = List.of(registryAddress, supervisorAddress, "--beamline.node.advertised-host=127.0.0.1",
@@ -397,6 +416,14 @@ public final class BeamlineCluster implements BeforeAllCallback, AfterAllCallbac
                 logDir.resolve(name + ".log"));
         started.add(service);
         return service;
+    }
+
+    /** Waits until {@code supervisor} is ready and its {@code /actuator/info} says it leads. */
+    private void awaitLeader(ServiceProcess supervisor, long deadlineNanos) {
+        awaitReady(List.of(supervisor), deadlineNanos);
+        await("leadership of " + supervisor).atMost(Duration.ofNanos(Math.max(1, deadlineNanos - System.nanoTime())))
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> supervisor.info(probeClient).replace(" ", "").contains("\"role\":\"leader\""));
     }
 
     /** Waits until every service is ready; fails at once, with its log, when one of them exits. */

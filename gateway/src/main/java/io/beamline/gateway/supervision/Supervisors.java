@@ -1,10 +1,15 @@
 package io.beamline.gateway.supervision;
 
 import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
 import io.beamline.api.wire.AddChild;
@@ -18,6 +23,7 @@ import io.beamline.api.wire.SupervisedChild;
 import io.beamline.api.wire.SupervisorRef;
 import io.beamline.api.wire.SupervisorSpec;
 import io.beamline.api.wire.SupervisorTree;
+import io.beamline.gateway.cluster.NodeAddress;
 import io.beamline.gateway.cluster.PeerConnection;
 import io.github.resilience4j.reactor.timelimiter.TimeLimiterOperator;
 import io.github.resilience4j.timelimiter.TimeLimiter;
@@ -35,7 +41,15 @@ import reactor.core.publisher.Mono;
  *
  * <p>Leader: a request goes to the replica that answered last. When that one answers as a standby
  * ({@code service_unavailable} with {@code role=standby}: it did nothing) or cannot be connected to
- * (nothing was sent), the request goes to the next replica, each at most once.
+ * (nothing was sent), the request goes to another replica, each address at most once.
+ *
+ * <p>Leader hints: a standby's answer may name the leader ({@code leader=host:port}, the leader's
+ * {@code beamline.supervisor.lease.advertised-address}); the request goes there next. An address
+ * not configured is learned: kept after the configured ones (at most {@link #MAX_LEARNED}, the
+ * oldest dropped for a new one) and dropped once it cannot be connected to, or fails or is cut off
+ * without an answer, the request then going on to the configured addresses when nothing was sent.
+ * So a gateway given only a Kubernetes Service address that lands on a standby reaches the leader's
+ * pod. A malformed hint, or one naming an address this request already tried, is ignored.
  *
  * <p>Failure contract: every request is time-limited ({@code timeout}, over all the replicas tried:
  * starting a tree waits for its children to start one after another, so it is longer than a node
@@ -47,22 +61,45 @@ import reactor.core.publisher.Mono;
  */
 public final class Supervisors {
 
+    /** Leader addresses learned from hints that are kept at once. */
+    static final int MAX_LEARNED = 4;
     private static final Logger log = LoggerFactory.getLogger(Supervisors.class);
 
-    private final List<PeerConnection> replicas;
-    private final AtomicInteger current = new AtomicInteger();
+    /** One replica: its address ({@code null} when unknown) and connection; {@code learned} from a hint. */
+    private record Replica(NodeAddress address, PeerConnection connection, boolean learned) {
+    }
+
+    /** Configured replicas first, in order, then learned ones, oldest first; replaced, never changed. */
+    private volatile List<Replica> replicas;
+    private final Function<NodeAddress, PeerConnection> connect;
+    private final AtomicReference<Replica> current;
     private final TimeLimiter timeLimiter;
 
     public Supervisors(PeerConnection connection, Duration timeout) {
         this(List.of(connection), timeout);
     }
 
-    /** @param replicas one connection per supervisor-service replica, at least one */
+    /** @param replicas one connection per supervisor-service replica, at least one; leader hints are not followed */
     public Supervisors(List<PeerConnection> replicas, Duration timeout) {
-        if (replicas.isEmpty()) {
+        this(null, replicas.stream().map(connection -> new Replica(null, connection, false)).toList(), timeout);
+    }
+
+    /**
+     * @param addresses one per supervisor-service replica (or a Service in front of them), at least one
+     * @param connect   opens the connection to an address, configured or learned from a leader hint
+     */
+    public Supervisors(List<NodeAddress> addresses, Function<NodeAddress, PeerConnection> connect, Duration timeout) {
+        this(connect, addresses.stream().map(address -> new Replica(address, connect.apply(address), false)).toList(),
+                timeout);
+    }
+
+    private Supervisors(Function<NodeAddress, PeerConnection> connect, List<Replica> configured, Duration timeout) {
+        if (configured.isEmpty()) {
             throw new IllegalArgumentException("at least one supervisor-service address is required");
         }
-        this.replicas = List.copyOf(replicas);
+        this.replicas = List.copyOf(configured);
+        this.connect = connect;
+        this.current = new AtomicReference<>(configured.getFirst());
         this.timeLimiter = TimeLimiter.of("supervisor", TimeLimiterConfig.custom().timeoutDuration(timeout).build());
     }
 
@@ -100,28 +137,110 @@ public final class Supervisors {
     }
 
     /** Closes the connections. */
-    public void dispose() {
-        replicas.forEach(PeerConnection::dispose);
+    public synchronized void dispose() {
+        replicas.forEach(replica -> replica.connection().dispose());
+    }
+
+    /** The addresses known now: the configured ones, then the learned ones. */
+    List<NodeAddress> addresses() {
+        return replicas.stream().map(Replica::address).toList();
     }
 
     private <T> Mono<T> guard(Function<RSocketRequester, Mono<T>> request, String route) {
-        return Mono.defer(() -> attempt(request, current.get(), replicas.size()))
+        return Mono.defer(() -> {
+                    Replica first = current.get();
+                    return attempt(request, first, new HashSet<>(Set.of(first)));
+                })
                 .transformDeferred(TimeLimiterOperator.of(timeLimiter))
                 .onErrorMap(error -> translate(error, route));
     }
 
-    private <T> Mono<T> attempt(Function<RSocketRequester, Mono<T>> request, int index, int left) {
-        return Mono.defer(() -> request.apply(replicas.get(index).requester()))
-                .onErrorResume(error -> {
-                    boolean untouched = isStandby(error) || neverSent(error);
-                    if (untouched || BeamlineException.from(error).isEmpty()) {
-                        current.compareAndSet(index, (index + 1) % replicas.size()); // the next request tries another
-                    }
-                    if (untouched && left > 1) {
-                        return attempt(request, (index + 1) % replicas.size(), left - 1);
-                    }
-                    return Mono.error(error);
-                });
+    private <T> Mono<T> attempt(Function<RSocketRequester, Mono<T>> request, Replica replica, Set<Replica> tried) {
+        Mono<T> sent = Mono.defer(() -> request.apply(replica.connection().requester()));
+        if (replica.learned()) {
+            // cut off by the time limit (e.g. a connect to a gone pod's address that hangs): not the leader to keep
+            sent = sent.doOnCancel(() -> forget(replica));
+        }
+        return sent.onErrorResume(error -> {
+            boolean answered = BeamlineException.from(error).isPresent();
+            boolean untouched = isStandby(error) || neverSent(error);
+            if (replica.learned() && !answered) {
+                forget(replica);
+            }
+            Replica next = !untouched ? null : leaderHint(error).map(this::replicaAt)
+                    .filter(hinted -> !tried.contains(hinted))
+                    .orElseGet(() -> nextUntried(replica, tried));
+            Replica nextTime = next != null ? next : nextUntried(replica, Set.of(replica));
+            if ((untouched || !answered) && nextTime != null) { // the next request tries another
+                current.compareAndSet(replica, nextTime);
+            }
+            if (next == null) {
+                return Mono.error(error);
+            }
+            tried.add(next);
+            return attempt(request, next, tried);
+        });
+    }
+
+    /** The replica after {@code replica} in the list (from the first when it was dropped) not in {@code tried}. */
+    private Replica nextUntried(Replica replica, Set<Replica> tried) {
+        List<Replica> all = replicas;
+        int from = all.indexOf(replica) + 1;
+        for (int i = 0; i < all.size(); i++) {
+            Replica candidate = all.get((from + i) % all.size());
+            if (!tried.contains(candidate)) {
+                return candidate;
+            }
+        }
+        return null;
+    }
+
+    /** The well-formed {@code leader} a standby named, when this client follows hints. */
+    private Optional<NodeAddress> leaderHint(Throwable error) {
+        if (connect == null) {
+            return Optional.empty();
+        }
+        return BeamlineException.from(error).flatMap(failure -> failure.attribute("leader")).flatMap(address -> {
+            try {
+                return Optional.of(NodeAddress.parse(address));
+            } catch (IllegalArgumentException malformed) {
+                log.debug("Ignoring the malformed supervisor leader hint {}", address);
+                return Optional.empty();
+            }
+        });
+    }
+
+    /** The replica at {@code address}, learned (and the oldest learned one dropped past the bound) if unknown. */
+    private synchronized Replica replicaAt(NodeAddress address) {
+        for (Replica known : replicas) {
+            if (address.equals(known.address())) {
+                return known;
+            }
+        }
+        List<Replica> next = new ArrayList<>(replicas);
+        List<Replica> learned = next.stream().filter(Replica::learned).toList();
+        if (learned.size() >= MAX_LEARNED) {
+            Replica oldest = learned.getFirst();
+            next.remove(oldest);
+            current.compareAndSet(oldest, next.getFirst());
+            oldest.connection().dispose();
+        }
+        Replica fresh = new Replica(address, connect.apply(address), true);
+        next.add(fresh);
+        replicas = List.copyOf(next);
+        log.info("Following the supervisor leader hint to {}", address);
+        return fresh;
+    }
+
+    /** Drops a learned replica that failed without an answer: the leader it was has gone. */
+    private synchronized void forget(Replica learned) {
+        List<Replica> next = new ArrayList<>(replicas);
+        if (next.remove(learned)) {
+            replicas = List.copyOf(next);
+            current.compareAndSet(learned, next.getFirst());
+            learned.connection().dispose();
+            log.info("Dropped the learned supervisor address {}: no answer", learned.address());
+        }
     }
 
     /** A standby's answer: it did nothing; another replica may lead. */
@@ -133,10 +252,11 @@ public final class Supervisors {
                 .isPresent();
     }
 
-    /** The connect itself failed (refused, no route): the request was never sent. */
+    /** The connect itself failed (refused, no route, connect time-out, unknown host): the request was never sent. */
     static boolean neverSent(Throwable error) {
         for (Throwable cause = error; cause != null; cause = cause.getCause()) {
-            if (cause instanceof ConnectException) {
+            if (cause instanceof ConnectException || cause instanceof NoRouteToHostException
+                    || cause instanceof UnknownHostException) {
                 return true;
             }
         }

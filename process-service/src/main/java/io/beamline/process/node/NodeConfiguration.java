@@ -64,13 +64,15 @@ class NodeConfiguration {
                 .toList());
     }
 
-    /** One requester per supervisor-service replica ({@code beamline.supervisor.address}, comma-separated). */
+    /**
+     * One requester per supervisor-service replica ({@code beamline.supervisor.address}, comma-separated),
+     * and one per leader address a standby names ({@link SupervisorClient}).
+     */
     @Bean(destroyMethod = "close")
     SupervisorClient supervisorClient(NodeProperties properties, Function<HostPort, RSocketRequester> rsocketConnector) {
-        return new SupervisorClient(properties.supervisor().hostPorts().stream()
-                .map(address -> new RemoteService("supervisor " + address, () -> rsocketConnector.apply(address),
-                        properties.supervisor().timeout()))
-                .toList());
+        return new SupervisorClient(properties.supervisor().hostPorts(),
+                address -> new RemoteService("supervisor " + address, () -> rsocketConnector.apply(address),
+                        properties.supervisor().timeout()));
     }
 
     @Bean(destroyMethod = "close")

@@ -13,39 +13,73 @@ import io.beamline.api.wire.Routes;
 import org.springframework.core.ParameterizedTypeReference;
 import reactor.core.publisher.Mono;
 
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The supervisor-service routes a node uses, failing as {@link RemoteService} says, sent to the
  * leader among the supervisor-service replicas: a request goes to the replica that answered last;
  * when that one is unreachable or answers that it is a standby ({@code service_unavailable},
- * {@code role=standby}) it goes to the next, each replica tried at most once per request, and the
+ * {@code role=standby}) it goes to another, each address tried at most once per request, and the
  * one that answers is used next time. Every route here may be sent twice (the supervisor treats a
  * repeated report as the same report). Thread-safe; nothing blocks.
+ *
+ * <p>Leader hints: a standby's answer may name the leader ({@code leader=host:port}, the leader's
+ * {@code beamline.supervisor.lease.advertised-address}). The request goes there next, and an
+ * address not configured is learned: added after the configured ones, at most {@link #MAX_LEARNED}
+ * of them (the oldest is dropped for a new one), and dropped as soon as it is unreachable, the
+ * request then going on to the configured addresses. So a client given only a Service address
+ * that lands on a standby reaches the leader's own address; a hint that is malformed, or names an
+ * address this request already tried (the standby itself), is ignored.
  */
 public final class SupervisorClient implements AutoCloseable {
 
     /** Reports a batch carries; at most {@link Routes#MAX_BATCH}. */
     static final int MAX_BATCH = 500;
+    /** Leader addresses learned from hints that are kept at once. */
+    static final int MAX_LEARNED = 4;
+    private static final Logger log = LoggerFactory.getLogger(SupervisorClient.class);
     private static final ParameterizedTypeReference<BatchOutcome<Void>> STARTED_OUTCOME =
             new ParameterizedTypeReference<>() {
             };
 
-    private final List<RemoteService> replicas;
-    private final RequestBatcher<ChildStarted, Void> starts;
-    private final AtomicInteger current = new AtomicInteger();
-
-    public SupervisorClient(RemoteService supervisor) {
-        this(List.of(supervisor));
+    /** One replica: its address ({@code null} when unknown: it follows no hints) and connection. */
+    private record Replica(HostPort address, RemoteService service, boolean learned) {
     }
 
-    /** @param replicas one per supervisor-service replica, at least one */
-    public SupervisorClient(List<RemoteService> replicas) {
-        if (replicas.isEmpty()) {
+    /** Configured replicas first, in order, then learned ones, oldest first; replaced, never changed. */
+    private volatile List<Replica> replicas;
+    private final Function<HostPort, RemoteService> connect;
+    private final RequestBatcher<ChildStarted, Void> starts;
+    private final AtomicReference<Replica> current;
+
+    /** Over one connection of unknown address, which follows no leader hint. */
+    public SupervisorClient(RemoteService supervisor) {
+        this(null, List.of(new Replica(null, supervisor, false)));
+    }
+
+    /**
+     * @param addresses one per supervisor-service replica (or a Service in front of them), at least one
+     * @param connect   opens the connection to an address, configured or learned from a leader hint
+     */
+    public SupervisorClient(List<HostPort> addresses, Function<HostPort, RemoteService> connect) {
+        this(connect, addresses.stream().map(address -> new Replica(address, connect.apply(address), false)).toList());
+    }
+
+    private SupervisorClient(Function<HostPort, RemoteService> connect, List<Replica> configured) {
+        if (configured.isEmpty()) {
             throw new IllegalArgumentException("at least one supervisor-service address is required");
         }
-        this.replicas = List.copyOf(replicas);
+        this.replicas = List.copyOf(configured);
+        this.connect = connect;
+        this.current = new AtomicReference<>(configured.getFirst());
         this.starts = new RequestBatcher<>((batch, outcomes) -> onTheLeader(replica -> replica
                 .batch(Routes.CHILD_STARTED_BATCH, batch, STARTED_OUTCOME).doOnNext(outcomes::accept).then())
                 .toFuture(), MAX_BATCH, 2);
@@ -79,18 +113,89 @@ public final class SupervisorClient implements AutoCloseable {
         return onTheLeader(replica -> replica.request(route, data, answer));
     }
 
-    /** {@code call} on the current replica, then on each next one while it is unreachable or a standby. */
-    private <T> Mono<T> onTheLeader(java.util.function.Function<RemoteService, Mono<T>> call) {
-        return Mono.defer(() -> attempt(call, current.get(), replicas.size()));
+    /** {@code call} on the current replica, then on another while it is unreachable or a standby. */
+    private <T> Mono<T> onTheLeader(Function<RemoteService, Mono<T>> call) {
+        return Mono.defer(() -> {
+            Replica first = current.get();
+            return attempt(call, first, new HashSet<>(Set.of(first)));
+        });
     }
 
-    private <T> Mono<T> attempt(java.util.function.Function<RemoteService, Mono<T>> call, int index, int left) {
-        return call.apply(replicas.get(index))
-                .onErrorResume(error -> left > 1 && notTheLeader(error), error -> {
-                    int next = (index + 1) % replicas.size();
-                    current.compareAndSet(index, next);
-                    return attempt(call, next, left - 1);
-                });
+    private <T> Mono<T> attempt(Function<RemoteService, Mono<T>> call, Replica replica, Set<Replica> tried) {
+        return call.apply(replica.service()).onErrorResume(SupervisorClient::notTheLeader, error -> {
+            if (replica.learned() && RemoteService.isUnreachable(error)) {
+                forget(replica);
+            }
+            Replica next = leaderHint(error).map(this::replicaAt).filter(hinted -> !tried.contains(hinted))
+                    .orElseGet(() -> nextUntried(replica, tried));
+            if (next == null) {
+                return Mono.error(error);
+            }
+            tried.add(next);
+            current.compareAndSet(replica, next);
+            return attempt(call, next, tried);
+        });
+    }
+
+    /** The replica after {@code replica} in the list (from the first when it was dropped) not tried yet. */
+    private Replica nextUntried(Replica replica, Set<Replica> tried) {
+        List<Replica> all = replicas;
+        int from = all.indexOf(replica) + 1;
+        for (int i = 0; i < all.size(); i++) {
+            Replica candidate = all.get((from + i) % all.size());
+            if (!tried.contains(candidate)) {
+                return candidate;
+            }
+        }
+        return null;
+    }
+
+    /** The well-formed {@code leader} a standby named, when this client follows hints. */
+    private Optional<HostPort> leaderHint(Throwable error) {
+        if (connect == null) {
+            return Optional.empty();
+        }
+        return BeamlineException.from(error).flatMap(failure -> failure.attribute("leader")).flatMap(address -> {
+            try {
+                return Optional.of(HostPort.parse(address.trim()));
+            } catch (IllegalArgumentException malformed) {
+                log.debug("Ignoring the malformed supervisor leader hint {}", address);
+                return Optional.empty();
+            }
+        });
+    }
+
+    /** The replica at {@code address}, learned (and the oldest learned one dropped past the bound) if unknown. */
+    private synchronized Replica replicaAt(HostPort address) {
+        for (Replica known : replicas) {
+            if (address.equals(known.address())) {
+                return known;
+            }
+        }
+        List<Replica> next = new ArrayList<>(replicas);
+        List<Replica> learned = next.stream().filter(Replica::learned).toList();
+        if (learned.size() >= MAX_LEARNED) {
+            Replica oldest = learned.getFirst();
+            next.remove(oldest);
+            current.compareAndSet(oldest, next.getFirst());
+            oldest.service().close();
+        }
+        Replica fresh = new Replica(address, connect.apply(address), true);
+        next.add(fresh);
+        replicas = List.copyOf(next);
+        log.info("Following the supervisor leader hint to {}", address);
+        return fresh;
+    }
+
+    /** Drops a learned replica that was unreachable: the leader it was has gone. */
+    private synchronized void forget(Replica learned) {
+        List<Replica> next = new ArrayList<>(replicas);
+        if (next.remove(learned)) {
+            replicas = List.copyOf(next);
+            current.compareAndSet(learned, next.getFirst());
+            learned.service().close();
+            log.info("Dropped the learned supervisor address {}: unreachable", learned.address());
+        }
     }
 
     /** Unreachable, or a standby's answer: another replica may be the leader. */
@@ -100,8 +205,13 @@ public final class SupervisorClient implements AutoCloseable {
                 && failure.failure().attribute("role").filter("standby"::equals).isPresent();
     }
 
+    /** The addresses known now: the configured ones, then the learned ones. */
+    List<HostPort> addresses() {
+        return replicas.stream().map(Replica::address).toList();
+    }
+
     @Override
-    public void close() {
-        replicas.forEach(RemoteService::close);
+    public synchronized void close() {
+        replicas.forEach(replica -> replica.service().close());
     }
 }

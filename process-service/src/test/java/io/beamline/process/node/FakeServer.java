@@ -72,6 +72,14 @@ final class FakeServer implements AutoCloseable {
                 .tcp("127.0.0.1", port);
     }
 
+    /** A requester to {@code address}, as the node's connector builds it. */
+    static RSocketRequester requester(HostPort address) {
+        return RSocketRequester.builder()
+                .rsocketStrategies(STRATEGIES)
+                .dataMimeType(MimeTypeUtils.APPLICATION_JSON)
+                .tcp(address.host(), address.port());
+    }
+
     /** Stops listening and drops every open connection, as a killed process would. */
     void kill() {
         close();

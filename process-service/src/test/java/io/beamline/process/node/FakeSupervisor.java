@@ -33,9 +33,18 @@ class FakeSupervisor {
     /** When set, every request is answered as a standby replica answers (service_unavailable, role=standby). */
     final AtomicBoolean standby = new AtomicBoolean();
 
-    private static BeamlineException standbyAnswer() {
-        return io.beamline.api.wire.Failure.of(ErrorCode.SERVICE_UNAVAILABLE, "a standby").with("role", "standby")
-                .toException();
+    /** The {@code leader} a standby answer names, when set. */
+    final AtomicReference<String> leaderHint = new AtomicReference<>();
+
+    /** Requests answered as a standby. */
+    final AtomicInteger standbyAnswers = new AtomicInteger();
+
+    private BeamlineException standbyAnswer() {
+        standbyAnswers.incrementAndGet();
+        io.beamline.api.wire.Failure failure = io.beamline.api.wire.Failure.of(ErrorCode.SERVICE_UNAVAILABLE, "a standby")
+                .with("role", "standby");
+        String leader = leaderHint.get();
+        return (leader == null ? failure : failure.with("leader", leader)).toException();
     }
 
     @MessageMapping(Routes.CHILD_STARTED)

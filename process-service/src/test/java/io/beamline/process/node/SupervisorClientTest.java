@@ -42,12 +42,22 @@ class SupervisorClientTest {
     }
 
     private SupervisorClient client(int... ports) {
-        List<RemoteService> replicas = new ArrayList<>();
+        List<HostPort> addresses = new ArrayList<>();
         for (int port : ports) {
-            replicas.add(new RemoteService("supervisor", FakeServer.requester(port), TIMEOUT));
+            addresses.add(new HostPort("127.0.0.1", port));
         }
-        return open(new SupervisorClient(replicas));
+        return client(addresses);
     }
+
+    private SupervisorClient client(List<HostPort> addresses) {
+        return open(new SupervisorClient(addresses, address -> {
+            connects.add(address);
+            return new RemoteService("supervisor " + address, () -> FakeServer.requester(address), TIMEOUT);
+        }));
+    }
+
+    /** Each address the client opened a connection to, in order. */
+    private final List<HostPort> connects = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @Test
     void goesPastAStandbyToTheLeaderAndStaysThere() {
@@ -108,6 +118,95 @@ class SupervisorClientTest {
 
         assertThat(failure.failure().code()).isEqualTo(ErrorCode.SUPERVISOR_NOT_FOUND);
         assertThat(second.started).isEmpty();
+    }
+
+    @Test
+    void followsAStandbysLeaderHintToAnAddressNotConfigured() {
+        first.standby.set(true);
+        first.leaderHint.set(secondServer.address());
+        SupervisorClient client = client(firstServer.port());
+
+        client.childStarted(new ChildStarted(SPEC, "node-a", 1)).block(TIMEOUT);
+        client.childRemoved("abc.1").block(TIMEOUT);
+
+        assertThat(second.started).hasSize(1);
+        assertThat(second.removed).containsExactly("abc.1");
+        assertThat(first.standbyAnswers).as("the second request went to the learned leader at once").hasValue(1);
+    }
+
+    @Test
+    void dropsALearnedLeaderThatBecameUnreachableAndGoesBackToTheConfiguredAddresses() {
+        first.standby.set(true);
+        first.leaderHint.set(secondServer.address());
+        SupervisorClient client = client(firstServer.port());
+        client.childStarted(new ChildStarted(SPEC, "node-a", 1)).block(TIMEOUT);
+
+        secondServer.kill();
+        first.standby.set(false);
+        client.childStarted(new ChildStarted(SPEC, "node-a", 2)).block(TIMEOUT);
+        client.childStarted(new ChildStarted(SPEC, "node-a", 3)).block(TIMEOUT);
+
+        assertThat(second.started).extracting(ChildStarted::incarnation).containsExactly(1);
+        assertThat(first.started).extracting(ChildStarted::incarnation).containsExactly(2, 3);
+        assertThat(connects).as("the learned address was dropped, not reconnected to")
+                .containsExactly(new HostPort("127.0.0.1", firstServer.port()), new HostPort("127.0.0.1", secondServer.port()));
+    }
+
+    @Test
+    void aHintNamingTheStandbyItselfEndsTheRequestWithTheStandbyAnswer() {
+        first.standby.set(true);
+        first.leaderHint.set(firstServer.address());
+        SupervisorClient client = client(List.of(new HostPort("localhost", firstServer.port())));
+
+        BeamlineException failure = catchThrowableOfType(BeamlineException.class,
+                () -> client.childRemoved("abc.1").block(TIMEOUT));
+
+        assertThat(failure.failure().attribute("role")).contains("standby");
+        assertThat(first.standbyAnswers).as("once by its configured name, once by its own").hasValue(2);
+    }
+
+    @Test
+    void aMalformedHintIsIgnoredForTheNextConfiguredReplica() {
+        first.standby.set(true);
+        first.leaderHint.set("not an address");
+        SupervisorClient client = client(firstServer.port(), secondServer.port());
+
+        client.childRemoved("abc.1").block(TIMEOUT);
+
+        assertThat(second.removed).containsExactly("abc.1");
+        assertThat(connects).hasSize(2);
+    }
+
+    @Test
+    void aHintToAnUnreachableAddressFallsBackToTheOtherConfiguredReplicas() throws Exception {
+        first.standby.set(true);
+        first.leaderHint.set("127.0.0.1:" + closedPort());
+        SupervisorClient client = client(firstServer.port(), secondServer.port());
+
+        client.childRemoved("abc.1").block(TIMEOUT);
+
+        assertThat(second.removed).containsExactly("abc.1");
+    }
+
+    @Test
+    void keepsAtMostMaxLearnedAddressesDroppingTheOldest() {
+        first.standby.set(true);
+        SupervisorClient client = client(firstServer.port());
+        List<String> learned = new ArrayList<>();
+        for (int i = 0; i <= SupervisorClient.MAX_LEARNED; i++) {
+            FakeSupervisor standby = new FakeSupervisor();
+            standby.standby.set(true);
+            learned.add(open(FakeServer.start(standby)).address());
+            first.leaderHint.set(learned.getLast());
+            client.childRemoved("abc." + i).onErrorComplete().block(TIMEOUT);
+        }
+
+        assertThat(client.addresses()).hasSize(1 + SupervisorClient.MAX_LEARNED)
+                .doesNotContain(HostPort.parse(learned.getFirst()))
+                .contains(HostPort.parse(learned.getLast()));
+        first.leaderHint.set(secondServer.address());
+        client.childRemoved("abc.last").block(TIMEOUT);
+        assertThat(second.removed).containsExactly("abc.last");
     }
 
     private static int closedPort() throws Exception {

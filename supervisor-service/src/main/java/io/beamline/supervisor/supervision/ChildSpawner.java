@@ -27,14 +27,20 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 /**
  * Starts a child again on a node with {@code process.spawn.batch} (the starts under way for one
  * node share its batches, see {@link #sendSpawns}): on the node it last ran on when that node is
- * up, else on the up node with the fewest processes. A transport failure, a time-out
- * or a node that answers it is unavailable (a 503 code) makes the next attempt, after a backoff,
- * prefer another node; any other Beamline failure is the node's final answer ({@link Rejected}).
+ * up, else on the up node with the fewest processes. A node that answers it is unavailable (a 503
+ * code) or that could not be connected to started nothing: the next attempt, after a backoff,
+ * prefers another node. A time-out or a connection lost mid-request is ambiguous (the node may
+ * have started it): the next attempt
+ * goes to the same node while the registry lists it as up, which answers that it runs exactly
+ * this incarnation if it did ({@link #runsAlready}), so no second copy starts elsewhere; once the
+ * node is down, another one is picked (a paused node fences what it ran). Any other Beamline
+ * failure is the node's final answer ({@link Rejected}).
  * Attempts run one after another; the caller is asked before each one whether the start is still
  * wanted. Thread-safe, never blocks.
  */
@@ -120,8 +126,9 @@ public final class ChildSpawner {
     public Mono<ProcessStatus> spawn(Child start, Supplier<Mono<Boolean>> stillWanted) {
         SpawnCommand command = new SpawnCommand(start.spec(), start.incarnation(), start.restarts());
         Set<String> failedNodes = ConcurrentHashMap.newKeySet();
+        AtomicReference<String> preferred = new AtomicReference<>(start.node());
         return Mono.defer(stillWanted)
-                .flatMap(wanted -> wanted ? attempt(command, start.node(), failedNodes) : Mono.empty())
+                .flatMap(wanted -> wanted ? attempt(command, preferred, failedNodes) : Mono.empty())
                 .retryWhen(Retry.backoff(settings.attempts() - 1, settings.backoff())
                         .maxBackoff(settings.maxBackoff())
                         .filter(Unreachable.class::isInstance)
@@ -204,8 +211,8 @@ public final class ChildSpawner {
                 });
     }
 
-    private Mono<ProcessStatus> attempt(SpawnCommand command, String preferred, Set<String> failedNodes) {
-        Optional<NodeInfo> target = pick(preferred, failedNodes);
+    private Mono<ProcessStatus> attempt(SpawnCommand command, AtomicReference<String> preferred, Set<String> failedNodes) {
+        Optional<NodeInfo> target = pick(preferred.get(), failedNodes);
         if (target.isEmpty()) {
             return Mono.error(new Unreachable("no node is up", null));
         }
@@ -216,7 +223,7 @@ public final class ChildSpawner {
                         MAX_SPAWN_BATCHES_IN_FLIGHT));
         return Mono.fromFuture(() -> batches.submit(command))
                 .onErrorResume(error -> runsAlready(error, command), error -> status(node, command.spec().id()))
-                .onErrorMap(error -> classify(error, node.id(), failedNodes));
+                .onErrorMap(error -> classify(error, node.id(), preferred, failedNodes));
     }
 
     /**
@@ -263,6 +270,16 @@ public final class ChildSpawner {
                 .timeout(settings.timeout());
     }
 
+    /** Whether {@code error} is a connect that failed: the request never left. */
+    private static boolean neverSent(Throwable error) {
+        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+            if (cause instanceof java.net.ConnectException || cause instanceof java.net.UnknownHostException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The preferred node while it is up and has not failed; else the least loaded up node, failed ones last. */
     private Optional<NodeInfo> pick(String preferred, Set<String> failedNodes) {
         if (!failedNodes.contains(preferred)) {
@@ -274,12 +291,22 @@ public final class ChildSpawner {
         return nodes.leastLoaded(failedNodes).or(() -> nodes.leastLoaded(Set.of()));
     }
 
-    private static SpawnFailure classify(Throwable error, String node, Set<String> failedNodes) {
+    /**
+     * A final refusal, or the reason to try again: on another node after a 503 answer or a failed
+     * connect (nothing started), on the same node after a time-out or a connection lost
+     * mid-request (something may have).
+     */
+    private static SpawnFailure classify(Throwable error, String node, AtomicReference<String> preferred,
+                                         Set<String> failedNodes) {
         Optional<Failure> failure = BeamlineException.from(error);
         if (failure.isPresent() && failure.get().code().status() != 503) {
             return new Rejected(node, failure.get());
         }
-        failedNodes.add(node);
+        if (failure.isPresent() || neverSent(error)) {
+            failedNodes.add(node);
+        } else {
+            preferred.set(node);
+        }
         String why = failure.map(f -> f.code().wireName()).orElseGet(error::toString);
         return new Unreachable("node " + node + " did not start it: " + why, error);
     }

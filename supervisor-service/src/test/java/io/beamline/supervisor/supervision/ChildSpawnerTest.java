@@ -124,6 +124,37 @@ class ChildSpawnerTest {
     }
 
     @Test
+    void aTimedOutStartIsTriedAgainOnTheSameNodeWhichConfirmsIt() {
+        nodesUp(nodeA.info(100), nodeB.info(0));
+        AtomicInteger answered = new AtomicInteger();
+        nodeA.answerSpawns(command -> answered.incrementAndGet() == 1
+                ? Mono.delay(Duration.ofSeconds(2)).map(late -> nodeA.started(command)) // started, but after the time limit
+                : Mono.error(Failure.of(ErrorCode.STALE_INCARNATION, "runs already")
+                        .with("incarnation", Integer.toString(command.incarnation())).with("node", nodeA.id()).toException()));
+
+        StepVerifier.create(spawner.spawn(start(nodeA.id()), ChildSpawnerTest::wanted))
+                .expectNextMatches(status -> status.node().equals(nodeA.id()) && status.incarnation() == 2)
+                .verifyComplete();
+        assertThat(nodeB.spawns).as("no second copy on another node").isEmpty();
+        assertThat(nodeA.spawns).hasSize(2);
+    }
+
+    @Test
+    void aStartTimedOutOnANodeThatWentDownGoesToAnother() {
+        nodesUp(nodeA.info(0), nodeB.info(100));
+        nodeA.answerSpawns(command -> {
+            directory.apply(new RegistryEvent(RegistryEvent.NODE_DOWN, 2,
+                    new NodeInfo(nodeA.id(), nodeA.info(0).address(), NodeInfo.DOWN, 0, 0, java.time.Instant.now()), null, null));
+            return Mono.never();
+        });
+
+        StepVerifier.create(spawner.spawn(start("process-service-gone00"), ChildSpawnerTest::wanted))
+                .expectNextMatches(status -> status.node().equals(nodeB.id()))
+                .verifyComplete();
+        assertThat(nodeA.spawns).hasSize(1);
+    }
+
+    @Test
     void stopsAProcessOnANodeAndNeverFails() {
         nodesUp(nodeA.info(0));
 

@@ -4,14 +4,14 @@ import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.UnknownHostException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
+import io.beamline.api.replicas.ReplicaSet;
+import io.beamline.api.replicas.ReplicaSet.Replica;
 import io.beamline.api.wire.AddChild;
 import io.beamline.api.wire.BeamlineException;
 import io.beamline.api.wire.ChildSpec;
@@ -65,14 +65,7 @@ public final class Supervisors {
     static final int MAX_LEARNED = 4;
     private static final Logger log = LoggerFactory.getLogger(Supervisors.class);
 
-    /** One replica: its address ({@code null} when unknown) and connection; {@code learned} from a hint. */
-    private record Replica(NodeAddress address, PeerConnection connection, boolean learned) {
-    }
-
-    /** Configured replicas first, in order, then learned ones, oldest first; replaced, never changed. */
-    private volatile List<Replica> replicas;
-    private final Function<NodeAddress, PeerConnection> connect;
-    private final AtomicReference<Replica> current;
+    private final ReplicaSet<NodeAddress, PeerConnection> replicas;
     private final TimeLimiter timeLimiter;
 
     public Supervisors(PeerConnection connection, Duration timeout) {
@@ -81,7 +74,8 @@ public final class Supervisors {
 
     /** @param replicas one connection per supervisor-service replica, at least one; leader hints are not followed */
     public Supervisors(List<PeerConnection> replicas, Duration timeout) {
-        this(null, replicas.stream().map(connection -> new Replica(null, connection, false)).toList(), timeout);
+        this(null, replicas.stream().map(connection -> new Replica<NodeAddress, PeerConnection>(null, connection, false))
+                .toList(), timeout);
     }
 
     /**
@@ -89,17 +83,26 @@ public final class Supervisors {
      * @param connect   opens the connection to an address, configured or learned from a leader hint
      */
     public Supervisors(List<NodeAddress> addresses, Function<NodeAddress, PeerConnection> connect, Duration timeout) {
-        this(connect, addresses.stream().map(address -> new Replica(address, connect.apply(address), false)).toList(),
+        this(connect, addresses.stream().map(address -> new Replica<>(address, connect.apply(address), false)).toList(),
                 timeout);
     }
 
-    private Supervisors(Function<NodeAddress, PeerConnection> connect, List<Replica> configured, Duration timeout) {
+    private Supervisors(Function<NodeAddress, PeerConnection> connect, List<Replica<NodeAddress, PeerConnection>> configured,
+                        Duration timeout) {
         if (configured.isEmpty()) {
             throw new IllegalArgumentException("at least one supervisor-service address is required");
         }
-        this.replicas = List.copyOf(configured);
-        this.connect = connect;
-        this.current = new AtomicReference<>(configured.getFirst());
+        this.replicas = new ReplicaSet<>(configured, connect, PeerConnection::dispose, MAX_LEARNED, new ReplicaSet.Listener<>() {
+            @Override
+            public void learned(NodeAddress address) {
+                log.info("Following the supervisor leader hint to {}", address);
+            }
+
+            @Override
+            public void forgot(NodeAddress address) {
+                log.info("Dropped the learned supervisor address {}", address);
+            }
+        });
         this.timeLimiter = TimeLimiter.of("supervisor", TimeLimiterConfig.custom().timeoutDuration(timeout).build());
     }
 
@@ -137,42 +140,45 @@ public final class Supervisors {
     }
 
     /** Closes the connections. */
-    public synchronized void dispose() {
-        replicas.forEach(replica -> replica.connection().dispose());
+    public void dispose() {
+        replicas.closeAll();
     }
 
     /** The addresses known now: the configured ones, then the learned ones. */
     List<NodeAddress> addresses() {
-        return replicas.stream().map(Replica::address).toList();
+        return replicas.all().stream().map(Replica::address).toList();
     }
 
     private <T> Mono<T> guard(Function<RSocketRequester, Mono<T>> request, String route) {
         return Mono.defer(() -> {
-                    Replica first = current.get();
+                    Replica<NodeAddress, PeerConnection> first = replicas.current();
                     return attempt(request, first, new HashSet<>(Set.of(first)));
                 })
                 .transformDeferred(TimeLimiterOperator.of(timeLimiter))
                 .onErrorMap(error -> translate(error, route));
     }
 
-    private <T> Mono<T> attempt(Function<RSocketRequester, Mono<T>> request, Replica replica, Set<Replica> tried) {
+    private <T> Mono<T> attempt(Function<RSocketRequester, Mono<T>> request, Replica<NodeAddress, PeerConnection> replica,
+                                Set<Replica<NodeAddress, PeerConnection>> tried) {
         Mono<T> sent = Mono.defer(() -> request.apply(replica.connection().requester()));
         if (replica.learned()) {
             // cut off by the time limit (e.g. a connect to a gone pod's address that hangs): not the leader to keep
-            sent = sent.doOnCancel(() -> forget(replica));
+            sent = sent.doOnCancel(() -> replicas.forget(replica));
         }
         return sent.onErrorResume(error -> {
             boolean answered = BeamlineException.from(error).isPresent();
             boolean untouched = isStandby(error) || neverSent(error);
             if (replica.learned() && !answered) {
-                forget(replica);
+                replicas.forget(replica);
             }
-            Replica next = !untouched ? null : leaderHint(error).map(this::replicaAt)
+            Replica<NodeAddress, PeerConnection> next = !untouched ? null : BeamlineException.from(error)
+                    .flatMap(failure -> failure.attribute("leader"))
+                    .flatMap(hint -> replicas.learn(hint, NodeAddress::parse))
                     .filter(hinted -> !tried.contains(hinted))
-                    .orElseGet(() -> nextUntried(replica, tried));
-            Replica nextTime = next != null ? next : nextUntried(replica, Set.of(replica));
+                    .orElseGet(() -> replicas.nextUntried(replica, tried));
+            Replica<NodeAddress, PeerConnection> nextTime = next != null ? next : replicas.nextUntried(replica, Set.of(replica));
             if ((untouched || !answered) && nextTime != null) { // the next request tries another
-                current.compareAndSet(replica, nextTime);
+                replicas.moveOn(replica, nextTime);
             }
             if (next == null) {
                 return Mono.error(error);
@@ -180,67 +186,6 @@ public final class Supervisors {
             tried.add(next);
             return attempt(request, next, tried);
         });
-    }
-
-    /** The replica after {@code replica} in the list (from the first when it was dropped) not in {@code tried}. */
-    private Replica nextUntried(Replica replica, Set<Replica> tried) {
-        List<Replica> all = replicas;
-        int from = all.indexOf(replica) + 1;
-        for (int i = 0; i < all.size(); i++) {
-            Replica candidate = all.get((from + i) % all.size());
-            if (!tried.contains(candidate)) {
-                return candidate;
-            }
-        }
-        return null;
-    }
-
-    /** The well-formed {@code leader} a standby named, when this client follows hints. */
-    private Optional<NodeAddress> leaderHint(Throwable error) {
-        if (connect == null) {
-            return Optional.empty();
-        }
-        return BeamlineException.from(error).flatMap(failure -> failure.attribute("leader")).flatMap(address -> {
-            try {
-                return Optional.of(NodeAddress.parse(address));
-            } catch (IllegalArgumentException malformed) {
-                log.debug("Ignoring the malformed supervisor leader hint {}", address);
-                return Optional.empty();
-            }
-        });
-    }
-
-    /** The replica at {@code address}, learned (and the oldest learned one dropped past the bound) if unknown. */
-    private synchronized Replica replicaAt(NodeAddress address) {
-        for (Replica known : replicas) {
-            if (address.equals(known.address())) {
-                return known;
-            }
-        }
-        List<Replica> next = new ArrayList<>(replicas);
-        List<Replica> learned = next.stream().filter(Replica::learned).toList();
-        if (learned.size() >= MAX_LEARNED) {
-            Replica oldest = learned.getFirst();
-            next.remove(oldest);
-            current.compareAndSet(oldest, next.getFirst());
-            oldest.connection().dispose();
-        }
-        Replica fresh = new Replica(address, connect.apply(address), true);
-        next.add(fresh);
-        replicas = List.copyOf(next);
-        log.info("Following the supervisor leader hint to {}", address);
-        return fresh;
-    }
-
-    /** Drops a learned replica that failed without an answer: the leader it was has gone. */
-    private synchronized void forget(Replica learned) {
-        List<Replica> next = new ArrayList<>(replicas);
-        if (next.remove(learned)) {
-            replicas = List.copyOf(next);
-            current.compareAndSet(learned, next.getFirst());
-            learned.connection().dispose();
-            log.info("Dropped the learned supervisor address {}: no answer", learned.address());
-        }
     }
 
     /** A standby's answer: it did nothing; another replica may lead. */

@@ -2,6 +2,8 @@ package io.beamline.process.node;
 
 import io.beamline.api.wire.BeamlineException;
 import io.beamline.api.batch.RequestBatcher;
+import io.beamline.api.replicas.ReplicaSet;
+import io.beamline.api.replicas.ReplicaSet.Replica;
 import io.beamline.api.wire.BatchOutcome;
 import io.beamline.api.wire.ChildExited;
 import io.beamline.api.wire.ChildStarted;
@@ -13,12 +15,9 @@ import io.beamline.api.wire.Routes;
 import org.springframework.core.ParameterizedTypeReference;
 import reactor.core.publisher.Mono;
 
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,19 +49,12 @@ public final class SupervisorClient implements AutoCloseable {
             new ParameterizedTypeReference<>() {
             };
 
-    /** One replica: its address ({@code null} when unknown: it follows no hints) and connection. */
-    private record Replica(HostPort address, RemoteService service, boolean learned) {
-    }
-
-    /** Configured replicas first, in order, then learned ones, oldest first; replaced, never changed. */
-    private volatile List<Replica> replicas;
-    private final Function<HostPort, RemoteService> connect;
+    private final ReplicaSet<HostPort, RemoteService> replicas;
     private final RequestBatcher<ChildStarted, Void> starts;
-    private final AtomicReference<Replica> current;
 
     /** Over one connection of unknown address, which follows no leader hint. */
     public SupervisorClient(RemoteService supervisor) {
-        this(null, List.of(new Replica(null, supervisor, false)));
+        this(null, List.of(new Replica<>(null, supervisor, false)));
     }
 
     /**
@@ -70,16 +62,24 @@ public final class SupervisorClient implements AutoCloseable {
      * @param connect   opens the connection to an address, configured or learned from a leader hint
      */
     public SupervisorClient(List<HostPort> addresses, Function<HostPort, RemoteService> connect) {
-        this(connect, addresses.stream().map(address -> new Replica(address, connect.apply(address), false)).toList());
+        this(connect, addresses.stream().map(address -> new Replica<>(address, connect.apply(address), false)).toList());
     }
 
-    private SupervisorClient(Function<HostPort, RemoteService> connect, List<Replica> configured) {
+    private SupervisorClient(Function<HostPort, RemoteService> connect, List<Replica<HostPort, RemoteService>> configured) {
         if (configured.isEmpty()) {
             throw new IllegalArgumentException("at least one supervisor-service address is required");
         }
-        this.replicas = List.copyOf(configured);
-        this.connect = connect;
-        this.current = new AtomicReference<>(configured.getFirst());
+        this.replicas = new ReplicaSet<>(configured, connect, RemoteService::close, MAX_LEARNED, new ReplicaSet.Listener<>() {
+            @Override
+            public void learned(HostPort address) {
+                log.info("Following the supervisor leader hint to {}", address);
+            }
+
+            @Override
+            public void forgot(HostPort address) {
+                log.info("Dropped the learned supervisor address {}", address);
+            }
+        });
         this.starts = new RequestBatcher<>((batch, outcomes) -> onTheLeader(replica -> replica
                 .batch(Routes.CHILD_STARTED_BATCH, batch, STARTED_OUTCOME).doOnNext(outcomes::accept).then())
                 .toFuture(), MAX_BATCH, 2);
@@ -116,86 +116,29 @@ public final class SupervisorClient implements AutoCloseable {
     /** {@code call} on the current replica, then on another while it is unreachable or a standby. */
     private <T> Mono<T> onTheLeader(Function<RemoteService, Mono<T>> call) {
         return Mono.defer(() -> {
-            Replica first = current.get();
+            Replica<HostPort, RemoteService> first = replicas.current();
             return attempt(call, first, new HashSet<>(Set.of(first)));
         });
     }
 
-    private <T> Mono<T> attempt(Function<RemoteService, Mono<T>> call, Replica replica, Set<Replica> tried) {
-        return call.apply(replica.service()).onErrorResume(SupervisorClient::notTheLeader, error -> {
+    private <T> Mono<T> attempt(Function<RemoteService, Mono<T>> call, Replica<HostPort, RemoteService> replica,
+                                Set<Replica<HostPort, RemoteService>> tried) {
+        return call.apply(replica.connection()).onErrorResume(SupervisorClient::notTheLeader, error -> {
             if (replica.learned() && RemoteService.isUnreachable(error)) {
-                forget(replica);
+                replicas.forget(replica);
             }
-            Replica next = leaderHint(error).map(this::replicaAt).filter(hinted -> !tried.contains(hinted))
-                    .orElseGet(() -> nextUntried(replica, tried));
+            Replica<HostPort, RemoteService> next = BeamlineException.from(error)
+                    .flatMap(failure -> failure.attribute("leader"))
+                    .flatMap(hint -> replicas.learn(hint, HostPort::parse))
+                    .filter(hinted -> !tried.contains(hinted))
+                    .orElseGet(() -> replicas.nextUntried(replica, tried));
             if (next == null) {
                 return Mono.error(error);
             }
             tried.add(next);
-            current.compareAndSet(replica, next);
+            replicas.moveOn(replica, next);
             return attempt(call, next, tried);
         });
-    }
-
-    /** The replica after {@code replica} in the list (from the first when it was dropped) not tried yet. */
-    private Replica nextUntried(Replica replica, Set<Replica> tried) {
-        List<Replica> all = replicas;
-        int from = all.indexOf(replica) + 1;
-        for (int i = 0; i < all.size(); i++) {
-            Replica candidate = all.get((from + i) % all.size());
-            if (!tried.contains(candidate)) {
-                return candidate;
-            }
-        }
-        return null;
-    }
-
-    /** The well-formed {@code leader} a standby named, when this client follows hints. */
-    private Optional<HostPort> leaderHint(Throwable error) {
-        if (connect == null) {
-            return Optional.empty();
-        }
-        return BeamlineException.from(error).flatMap(failure -> failure.attribute("leader")).flatMap(address -> {
-            try {
-                return Optional.of(HostPort.parse(address.trim()));
-            } catch (IllegalArgumentException malformed) {
-                log.debug("Ignoring the malformed supervisor leader hint {}", address);
-                return Optional.empty();
-            }
-        });
-    }
-
-    /** The replica at {@code address}, learned (and the oldest learned one dropped past the bound) if unknown. */
-    private synchronized Replica replicaAt(HostPort address) {
-        for (Replica known : replicas) {
-            if (address.equals(known.address())) {
-                return known;
-            }
-        }
-        List<Replica> next = new ArrayList<>(replicas);
-        List<Replica> learned = next.stream().filter(Replica::learned).toList();
-        if (learned.size() >= MAX_LEARNED) {
-            Replica oldest = learned.getFirst();
-            next.remove(oldest);
-            current.compareAndSet(oldest, next.getFirst());
-            oldest.service().close();
-        }
-        Replica fresh = new Replica(address, connect.apply(address), true);
-        next.add(fresh);
-        replicas = List.copyOf(next);
-        log.info("Following the supervisor leader hint to {}", address);
-        return fresh;
-    }
-
-    /** Drops a learned replica that was unreachable: the leader it was has gone. */
-    private synchronized void forget(Replica learned) {
-        List<Replica> next = new ArrayList<>(replicas);
-        if (next.remove(learned)) {
-            replicas = List.copyOf(next);
-            current.compareAndSet(learned, next.getFirst());
-            learned.service().close();
-            log.info("Dropped the learned supervisor address {}: unreachable", learned.address());
-        }
     }
 
     /** Unreachable, or a standby's answer: another replica may be the leader. */
@@ -207,11 +150,11 @@ public final class SupervisorClient implements AutoCloseable {
 
     /** The addresses known now: the configured ones, then the learned ones. */
     List<HostPort> addresses() {
-        return replicas.stream().map(Replica::address).toList();
+        return replicas.all().stream().map(Replica::address).toList();
     }
 
     @Override
-    public synchronized void close() {
-        replicas.forEach(replica -> replica.service().close());
+    public void close() {
+        replicas.closeAll();
     }
 }

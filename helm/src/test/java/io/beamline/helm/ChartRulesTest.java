@@ -71,6 +71,20 @@ class ChartRulesTest {
     }
 
     @Test
+    void runsTwoRegistriesOnRedisWithADisruptionBudget() {
+        Rendered rendered = new Rendered("two registries", Chart.render(null, Map.of("store", "redis",
+                "redis.url", "redis://redis.example:6379", "registryService.replicaCount", 2)));
+
+        assertThat(rendered.deployment("registry-service").getSpec().getReplicas()).isEqualTo(2);
+        PodDisruptionBudget pdb = rendered.get(PodDisruptionBudget.class, Chart.RELEASE + "-registry-service");
+        assertThat(pdb.getSpec().getMinAvailable().getIntVal()).isEqualTo(1);
+        assertThat(pdb.getSpec().getSelector().getMatchLabels())
+                .containsEntry("app.kubernetes.io/component", "registry-service");
+        assertThat(Rendered.selects(pdb.getSpec().getSelector(),
+                rendered.deployment("registry-service").getSpec().getTemplate().getMetadata().getLabels())).isTrue();
+    }
+
+    @Test
     void oneSupervisorGetsNoDisruptionBudget() {
         Rendered rendered = new Rendered("one supervisor", Chart.render(null, Map.of("store", "redis",
                 "redis.url", "redis://redis.example:6379")));

@@ -56,6 +56,10 @@ final class HandoffLink implements Forwarder, AutoCloseable {
     private static final long FORWARDED_CALL_TIMEOUT_MS = 60_000;
     /** Adoptions a batch carries: they hold state and queued mail, so fewer than other batches. */
     static final int MAX_ADOPT_BATCH = 100;
+    /** Adoption batches out to the target at once. */
+    static final int ADOPT_BATCHES_IN_FLIGHT = 2;
+    /** Adoptions a target can be sent at once; more would wait exported (their process paused) for a batch. */
+    static final int ADOPTIONS_IN_FLIGHT = MAX_ADOPT_BATCH * ADOPT_BATCHES_IN_FLIGHT;
     private static final ParameterizedTypeReference<BatchOutcome<ProcessStatus>> ADOPT_OUTCOME =
             new ParameterizedTypeReference<>() {
             };
@@ -74,7 +78,7 @@ final class HandoffLink implements Forwarder, AutoCloseable {
     private final ConcurrentLinkedQueue<Map.Entry<Long, CompletableFuture<Void>>> flushes = new ConcurrentLinkedQueue<>();
     private final Disposable pump;
     private final RequestBatcher<AdoptCommand, ProcessStatus> adoptions =
-            new RequestBatcher<>(this::sendAdoptions, MAX_ADOPT_BATCH, 2);
+            new RequestBatcher<>(this::sendAdoptions, MAX_ADOPT_BATCH, ADOPT_BATCHES_IN_FLIGHT);
 
     HandoffLink(String nodeId, RSocketRequester requester, Duration timeout, Duration patience) {
         this.nodeId = nodeId;

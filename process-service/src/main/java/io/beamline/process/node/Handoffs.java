@@ -93,16 +93,27 @@ public final class Handoffs implements AutoCloseable {
                 .map(moved -> new HandoffSummary(moved, runtime.runningIds().size()));
     }
 
-    /** One move for each process running now, none started after {@code endsAt}; moves under way always finish. */
+    /**
+     * One move for each process running now, none started after {@code endsAt}; moves under way
+     * always finish. At most as many at once as the up peers can be sent
+     * ({@link HandoffLink#ADOPTIONS_IN_FLIGHT} each, and {@code concurrency} in all): a move
+     * exports (pauses) its process only when its adoption can leave, not to wait in a queue.
+     */
     private Mono<HandoffSummary> moveRound(long endsAt) {
         List<String> ids = runtime.runningIds();
         if (ids.isEmpty()) {
             return Mono.just(new HandoffSummary(0, 0));
         }
+        int atOnce = inFlight(peers.upPeers().size());
         return Flux.fromIterable(ids)
                 .takeWhile(id -> System.nanoTime() - endsAt < 0)
-                .flatMap(id -> leastLoaded().map(target -> move(id, target)).orElseGet(() -> Mono.just(false)), concurrency)
+                .flatMap(id -> leastLoaded().map(target -> move(id, target)).orElseGet(() -> Mono.just(false)), atOnce)
                 .reduce(new HandoffSummary(0, 0), (sum, moved) -> sum.plus(new HandoffSummary(moved ? 1 : 0, moved ? 0 : 1)));
+    }
+
+    /** Moves under way at once with {@code upPeers} targets: what they can be sent at once, at most {@code concurrency}. */
+    int inFlight(int upPeers) {
+        return Math.max(1, Math.min(concurrency, HandoffLink.ADOPTIONS_IN_FLIGHT * Math.max(1, upPeers)));
     }
 
     /**
@@ -123,7 +134,7 @@ public final class Handoffs implements AutoCloseable {
                 }
             }
             return Flux.fromIterable(moves)
-                    .flatMap(move -> move, concurrency)
+                    .flatMap(move -> move, inFlight(targets.size()))
                     .reduce(new HandoffSummary(0, 0), (sum, moved) -> sum.plus(new HandoffSummary(moved ? 1 : 0, moved ? 0 : 1)));
         });
     }

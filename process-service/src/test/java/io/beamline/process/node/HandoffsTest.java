@@ -81,6 +81,36 @@ class HandoffsTest {
     }
 
     @Test
+    void aDrainPausesOnlyTheProcessesWhoseAdoptionsCanLeaveAtOnce() {
+        adopterUp();
+        adopter.silent = true; // every adoption stays unanswered until its time limit
+        Handoffs wide = new Handoffs(runtime, new NodeIdentity("self-node-aaa111", "127.0.0.1", Instant.now()),
+                new RegistryClient(new RemoteService("registry", FakeServer.requester(registryServer.port()), TIMEOUT)),
+                router, address -> FakeServer.requester(address.port()), TIMEOUT, Duration.ofSeconds(2),
+                Duration.ofSeconds(30), 1_000);
+        java.util.List<String> ids = java.util.stream.IntStream.range(0, 500).mapToObj(this::counter).toList();
+        try {
+            wide.moveAll(Duration.ofMillis(200)).subscribe();
+
+            await().until(() -> adopter.asked.size() >= HandoffLink.ADOPTIONS_IN_FLIGHT);
+            long paused = ids.stream().filter(id -> {
+                try {
+                    runtime.link(id, id); // a no-op for a process that runs; refused while it is exported
+                    return false;
+                } catch (io.beamline.api.wire.BeamlineException moving) {
+                    return moving.code() == ErrorCode.PROCESS_UNAVAILABLE;
+                }
+            }).count();
+
+            assertThat(wide.inFlight(1)).isEqualTo(HandoffLink.ADOPTIONS_IN_FLIGHT);
+            assertThat(paused).as("exported processes: at most what one target can be sent at once")
+                    .isPositive().isLessThanOrEqualTo(HandoffLink.ADOPTIONS_IN_FLIGHT);
+        } finally {
+            wide.close();
+        }
+    }
+
+    @Test
     void anAcceptedAdoptionLeavesAForwardingCellThatAnswersMoved() {
         adopterUp();
         String id = counter(7);

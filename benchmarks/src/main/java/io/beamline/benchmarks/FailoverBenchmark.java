@@ -63,6 +63,9 @@ public final class FailoverBenchmark {
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(15);
     private static final String GET = "{\"payload\":{\"op\":\"get\"},\"timeoutMs\":2000}";
     private static final int BASELINE_REQUESTS = 500;
+    /** The CPU reading taken when the supervisor counted every restart of the current node-loss scenario. */
+    private final java.util.concurrent.atomic.AtomicReference<Map<String, java.time.Duration>> cpuAtRestart =
+            new java.util.concurrent.atomic.AtomicReference<>(Map.of());
 
     record Options(URI gateway, URI supervisor, Path runDir, List<String> scenarios, int perNode, int children,
                    int concurrency, int probeRate, Duration timeLimit) {
@@ -236,11 +239,16 @@ public final class FailoverBenchmark {
         double givenUpBefore = supervisorCounter("beamline_supervisor_given_up_total", "root");
 
         System.out.printf("%s: signalling %s (pid %d, %d processes)%n", label, victim.id(), victim.pid(), lost.size());
+        Map<String, java.time.Duration> cpuBefore = PlatformCpu.read(options.runDir());
         long t0 = System.nanoTime();
         signal(signal, victim.pid());
         Future<Long> detection = pool.submit(() -> awaitNanos(t0, 50, () -> !"up".equals(nodeStatus(victim.id()))));
-        Future<Long> restart = pool.submit(() -> awaitNanos(t0, 100,
-                () -> supervisorCounter("beamline_supervisor_restarts_total", "root") - restartsBefore >= lost.size()));
+        Future<Long> restart = pool.submit(() -> {
+            Long done = awaitNanos(t0, 100,
+                    () -> supervisorCounter("beamline_supervisor_restarts_total", "root") - restartsBefore >= lost.size());
+            cpuAtRestart.set(PlatformCpu.read(options.runDir()));
+            return done;
+        });
         Reachability reachable = sweepUntilReachable(t0, lost, restart::isDone);
         Long detected = detection.get();
         Long restarted = restart.get();
@@ -255,6 +263,11 @@ public final class FailoverBenchmark {
         row(label + ": first / half / 99 % reachable", "%s / %s / %s".formatted(ms(reachable.quantile(0)),
                 ms(reachable.quantile(0.5)), ms(reachable.quantile(0.99))));
         row(label + ": non-200 answers while waiting", reachable.others().toString());
+        Map<String, java.time.Duration> spent = PlatformCpu.between(cpuBefore, cpuAtRestart.get());
+        spent.remove(victim.name());
+        row(label + ": CPU from the signal to all restarted, per service", PlatformCpu.describe(spent));
+        row(label + ": platform CPU per restarted process (probe left out)", "%.2f ms".formatted(
+                PlatformCpu.platformTotal(spent).toNanos() / 1e6 / Math.max(1, restartedCount)));
         if (givenUp > 0) {
             row(label + ": children the supervisor gave up on", "%,.0f".formatted(givenUp));
         }

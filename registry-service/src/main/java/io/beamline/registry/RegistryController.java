@@ -21,7 +21,9 @@ import org.springframework.core.codec.DecodingException;
 import org.springframework.messaging.handler.annotation.MessageExceptionHandler;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.messaging.handler.annotation.MessageMapping;
+import org.springframework.messaging.rsocket.RSocketStrategies;
 import org.springframework.messaging.handler.annotation.Payload;
 import org.springframework.messaging.rsocket.RSocketRequester;
 import org.springframework.messaging.handler.invocation.MethodArgumentResolutionException;
@@ -41,18 +43,23 @@ public class RegistryController {
 
     private final RegistryStore store;
     private final NodeConnectionWatch connections;
+    private final SharedEventEncoder events;
 
     /** Without fast detection: a lost node goes down when its lease runs out. */
     public RegistryController(RegistryStore store) {
         this.store = store;
         this.connections = null;
+        this.events = new SharedEventEncoder(RSocketStrategies.builder()
+                .encoder(new org.springframework.http.codec.json.JacksonJsonEncoder()).build());
     }
 
     /** {@code connections}: the fast path to node_down, when {@code beamline.detection.enabled}. */
     @Autowired
-    public RegistryController(RegistryStore store, ObjectProvider<NodeConnectionWatch> connections) {
+    public RegistryController(RegistryStore store, ObjectProvider<NodeConnectionWatch> connections,
+                              RSocketStrategies strategies) {
         this.store = store;
         this.connections = connections.getIfAvailable();
+        this.events = new SharedEventEncoder(strategies);
     }
 
     @MessageMapping(Routes.NODE_REGISTER)
@@ -153,8 +160,13 @@ public class RegistryController {
         });
     }
 
+    /** {@link #changes(ChangeFilter)} as the route sends it: each live event encoded once for all subscribers. */
     @MessageMapping(Routes.REGISTRY_CHANGES)
-    public Flux<RegistryEvent> changes(@Payload(required = false) ChangeFilter filter) {
+    public Flux<DataBuffer> encodedChanges(@Payload(required = false) ChangeFilter filter) {
+        return changes(filter).map(events::encode);
+    }
+
+    public Flux<RegistryEvent> changes(ChangeFilter filter) {
         return Flux.defer(() -> {
             if (filter == null || filter.kinds().isEmpty()) {
                 return store.changes();

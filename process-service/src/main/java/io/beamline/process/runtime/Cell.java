@@ -740,12 +740,16 @@ final class Cell extends Mailbox implements ProcessEntry, ProcessContext {
         return (Sinks.Many<ProcessEvent>) EVENTS.getVolatile(this);
     }
 
-    /** This incarnation's events from now on; completes when it exits. The sink is made on first use. */
+    /**
+     * This incarnation's events from now on, and for a restarted one (incarnation above 1) also
+     * those of the last {@link #EARLY_EVENTS_MS} it emitted before (at most {@link #EARLY_EVENTS}):
+     * whoever follows a process across a restart subscribes only once the new incarnation runs, so
+     * its first events would be lost. Completes when it exits. The sink is made on first use.
+     */
     Flux<ProcessEvent> events() {
         Sinks.Many<ProcessEvent> sink = eventSink();
         if (sink == null) {
-            Sinks.Many<ProcessEvent> fresh = Sinks.many().multicast().directBestEffort();
-            sink = EVENTS.compareAndSet(this, null, fresh) ? fresh : eventSink();
+            sink = installSink(Sinks.many().multicast().directBestEffort());
         }
         if (terminated()) {
             sink.emitComplete(RETRY_BRIEFLY);
@@ -753,11 +757,28 @@ final class Cell extends Mailbox implements ProcessEntry, ProcessContext {
         return sink.asFlux();
     }
 
+    /** Events a restarted incarnation keeps for subscribers still to come, and for how long. */
+    static final int EARLY_EVENTS = 32;
+    static final long EARLY_EVENTS_MS = 30_000;
+
+    private Sinks.Many<ProcessEvent> installSink(Sinks.Many<ProcessEvent> fresh) {
+        return EVENTS.compareAndSet(this, null, fresh) ? fresh : eventSink();
+    }
+
+    /**
+     * Emits to the subscribers; without one the event is dropped, except in the first
+     * {@link #EARLY_EVENTS_MS} of a restarted incarnation, which keeps its events for those to
+     * come (a replaying sink, bounded in count and age). A first incarnation pays nothing for this.
+     */
     private void emit(String type, String reason, Object data) {
         Sinks.Many<ProcessEvent> sink = eventSink();
-        if (sink != null) {
-            sink.tryEmitNext(event(type, reason, data));
+        if (sink == null) {
+            if (incarnation <= 1 || System.currentTimeMillis() - startedAtMillis > EARLY_EVENTS_MS) {
+                return;
+            }
+            sink = installSink(Sinks.many().replay().limit(EARLY_EVENTS, Duration.ofMillis(EARLY_EVENTS_MS)));
         }
+        sink.tryEmitNext(event(type, reason, data));
     }
 
     private ProcessEvent event(String type, String reason, Object data) {

@@ -611,6 +611,36 @@ class ProcessRuntimeTest extends RuntimeFixture {
         }
 
         @Test
+        void aRestartedIncarnationKeepsItsFirstEventsForTheSubscriberThatFollowsIt() throws Exception {
+            ProcessSpec spec = new ProcessSpec(null, "echo", Map.of(), null, "temporary", null, null);
+            String id = runtime.spawn(new ProcessSpec(runtime.newProcessId(), spec.behavior(), spec.args(), null,
+                    "temporary", null, null), 2, 1).get(5, java.util.concurrent.TimeUnit.SECONDS).id();
+            runtime.send(id, "before anyone subscribed");
+            await().until(() -> runtime.status(id).messagesProcessed() == 1);
+
+            StepVerifier.create(runtime.events(id))
+                    .assertNext(event -> assertThat(event.type()).isEqualTo(ProcessEvent.STARTED))
+                    .assertNext(event -> assertThat(event.data()).isEqualTo("before anyone subscribed"))
+                    .then(() -> runtime.send(id, "live"))
+                    .assertNext(event -> assertThat(event.data()).isEqualTo("live"))
+                    .thenCancel()
+                    .verify(Duration.ofSeconds(5));
+        }
+
+        @Test
+        void aFirstIncarnationKeepsNoEventsForLaterSubscribers() {
+            String id = spawn("echo", Map.of());
+            runtime.send(id, "unseen");
+            await().until(() -> runtime.status(id).messagesProcessed() == 1);
+
+            StepVerifier.create(runtime.events(id))
+                    .then(() -> runtime.send(id, "seen"))
+                    .assertNext(event -> assertThat(event.data()).isEqualTo("seen"))
+                    .thenCancel()
+                    .verify(Duration.ofSeconds(5));
+        }
+
+        @Test
         void eventsOfUnknownProcessFailWithNotFound() {
             StepVerifier.create(runtime.events("abc123.zz"))
                     .expectErrorSatisfies(error -> assertThat(io.beamline.api.wire.BeamlineException.from(error))

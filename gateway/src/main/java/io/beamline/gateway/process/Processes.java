@@ -139,8 +139,9 @@ public final class Processes {
      * looked up again every {@code RESTART_POLL} until a newer incarnation runs, which is
      * announced as {@code restarted} (its {@code incarnation} and {@code node}) before its own
      * events follow. The stream completes when the process is gone for good (not found) or has
-     * not come back within {@code RESTART_WAIT}. Events an incarnation emits before its stream
-     * is subscribed (its {@code started}, the first moments after a restart) are not seen. The
+     * not come back within {@code RESTART_WAIT}. A restarted or moved incarnation keeps its first
+     * events (30 s, 32 at most) for this subscription, so they are seen; a first incarnation's
+     * events before the stream is subscribed are not. The
      * Mono fails ({@code process_not_found}, ...) before any stream starts, so errors can still be
      * answered as problems.
      */

@@ -107,6 +107,8 @@ final class Cell extends Mailbox implements ProcessEntry, ProcessContext {
     @SuppressWarnings("unused") // through PROCESSED (opaque)
     private long processed;
     private long startedAtMillis;
+    /** Whether this cell runs a process that moved here: whoever followed it subscribes again, as after a restart. */
+    private boolean adopted;
     @SuppressWarnings("unused") // through EVENTS
     private volatile Sinks.Many<ProcessEvent> events;
     /** The move under way, or null; see {@link Handoff} for its phases. */
@@ -149,6 +151,7 @@ final class Cell extends Mailbox implements ProcessEntry, ProcessContext {
      */
     void adopt(ProcessExport export) throws Exception {
         startedAtMillis = System.currentTimeMillis();
+        adopted = true;
         if (export.migrated() && behavior instanceof Migratable migratable) {
             migratable.importState(export.state(), this);
         } else {
@@ -741,10 +744,11 @@ final class Cell extends Mailbox implements ProcessEntry, ProcessContext {
     }
 
     /**
-     * This incarnation's events from now on, and for a restarted one (incarnation above 1) also
-     * those of the last {@link #EARLY_EVENTS_MS} it emitted before (at most {@link #EARLY_EVENTS}):
-     * whoever follows a process across a restart subscribes only once the new incarnation runs, so
-     * its first events would be lost. Completes when it exits. The sink is made on first use.
+     * This incarnation's events from now on, and for a restarted one (incarnation above 1) or one
+     * that moved here also those of the last {@link #EARLY_EVENTS_MS} it emitted before (at most
+     * {@link #EARLY_EVENTS}): whoever follows a process across a restart or a move subscribes only
+     * once it runs here, so its first events would be lost. Completes when it exits. The sink is
+     * made on first use.
      */
     Flux<ProcessEvent> events() {
         Sinks.Many<ProcessEvent> sink = eventSink();
@@ -767,13 +771,13 @@ final class Cell extends Mailbox implements ProcessEntry, ProcessContext {
 
     /**
      * Emits to the subscribers; without one the event is dropped, except in the first
-     * {@link #EARLY_EVENTS_MS} of a restarted incarnation, which keeps its events for those to
+     * {@link #EARLY_EVENTS_MS} of a restarted incarnation or a moved process, which keeps its events for those to
      * come (a replaying sink, bounded in count and age). A first incarnation pays nothing for this.
      */
     private void emit(String type, String reason, Object data) {
         Sinks.Many<ProcessEvent> sink = eventSink();
         if (sink == null) {
-            if (incarnation <= 1 || System.currentTimeMillis() - startedAtMillis > EARLY_EVENTS_MS) {
+            if ((incarnation <= 1 && !adopted) || System.currentTimeMillis() - startedAtMillis > EARLY_EVENTS_MS) {
                 return;
             }
             sink = installSink(Sinks.many().replay().limit(EARLY_EVENTS, Duration.ofMillis(EARLY_EVENTS_MS)));

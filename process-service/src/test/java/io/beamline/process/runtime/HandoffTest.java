@@ -170,6 +170,20 @@ class HandoffTest {
     }
 
     @Test
+    void theAdoptedProcessKeepsItsFirstEventsForTheSubscriberThatFollowsIt() {
+        String id = spawnOnSource("echo", Map.of());
+        move(id);
+        target.send(id, "handled before the follower subscribed");
+        await().atMost(Duration.ofSeconds(5)).until(() -> target.status(id).messagesProcessed() == 1);
+
+        reactor.test.StepVerifier.create(target.events(id))
+                .assertNext(event -> assertThat(event.type()).isEqualTo(io.beamline.api.wire.ProcessEvent.STARTED))
+                .assertNext(event -> assertThat(event.data()).isEqualTo("handled before the follower subscribed"))
+                .thenCancel()
+                .verify(Duration.ofSeconds(5));
+    }
+
+    @Test
     void aFailedMoveResumesTheProcessWithItsQueueFirst() {
         String id = spawnOnSource(Recorder.NAME, Map.of());
         source.send(id, 1);

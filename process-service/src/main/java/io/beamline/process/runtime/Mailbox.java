@@ -19,8 +19,9 @@ import java.util.concurrent.ForkJoinTask;
  * {@link Envelope}. That keeps a long queue a few thousand arrays for the GC to copy rather
  * than millions of nodes. A segment is sized, when it is made, from the backlog then: 8 slots
  * for a short queue, up to 1,024 for a long one. No segment is made before the first message;
- * a mailbox keeps at most its current segment once it is empty, and the consumer clears each
- * slot it takes, so a taken message is not kept alive.
+ * an empty mailbox keeps its current segment (and, until the next send, the few emptied ones
+ * its producers' hint may still point at), and the consumer clears each slot it takes, so a
+ * taken message is not kept alive.
  *
  * <p>The size counts reserved room (bounded) or pushed messages (unbounded), which the consumer
  * gives back with {@link #released} (per message or per batch), so it may briefly over-count,

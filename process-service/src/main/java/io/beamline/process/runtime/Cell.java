@@ -177,10 +177,11 @@ final class Cell extends Mailbox implements ProcessEntry, ProcessContext {
             return false;
         }
         push(queued);
-        // Dekker's pattern with release(): we store the link, then load the flag; the consumer stores
-        // the flag, then loads the link. Without a StoreLoad fence here our load may pass our store
-        // (x86's store buffer does exactly that), each side then sees the other's old value, and the
-        // message waits in a mailbox nobody schedules (a lost wake-up, seen in the ping-pong benchmark).
+        // Dekker's pattern with release(): we store the message in its slot, then load the flag; the
+        // consumer stores the flag, then loads the slot. Without a StoreLoad fence here our load may
+        // pass our store (x86's store buffer does exactly that), each side then sees the other's old
+        // value, and the message waits in a mailbox nobody schedules (a lost wake-up, seen in the
+        // ping-pong benchmark).
         VarHandle.fullFence();
         schedule();
         return true;

@@ -115,7 +115,7 @@ final class Cell extends Mailbox implements ProcessEntry, ProcessContext {
     @SuppressWarnings("unused") // through HANDOFF
     private volatile Handoff handoff;
     /** Messages taken out of the mailbox by an export, oldest first, or null; turn-confined. */
-    private ArrayDeque<Envelope> stash;
+    private ArrayDeque<Object> stash;
     /** The call being handled, or null; turn-confined. */
     private Call call;
     /** The reason passed to {@link #exit}, or null; turn-confined. */
@@ -152,16 +152,16 @@ final class Cell extends Mailbox implements ProcessEntry, ProcessContext {
     void adopt(ProcessExport export) throws Exception {
         startedAtMillis = System.currentTimeMillis();
         adopted = true;
+        if (!export.relations().isEmpty()) { // before the behavior runs: what it links or watches adds to them
+            RELATIONS.setVolatile(this, Relations.adopted(id(), export.relations()));
+        }
         if (export.migrated() && behavior instanceof Migratable migratable) {
             migratable.importState(export.state(), this);
         } else {
             behavior.init(spec.args(), this);
         }
-        if (!export.relations().isEmpty()) {
-            RELATIONS.setVolatile(this, Relations.adopted(id(), export.relations()));
-        }
         for (Object message : export.queued()) {
-            admit(new Envelope(message));
+            admit(Envelope.of(message));
         }
     }
 
@@ -190,16 +190,17 @@ final class Cell extends Mailbox implements ProcessEntry, ProcessContext {
         release();
     }
 
-    /** Queues a message from anyone; false when the mailbox is full. */
-    boolean offer(Envelope envelope) {
+    /** Queues a message from anyone (a payload or an envelope, see {@link Envelope#of}); false when the mailbox is full. */
+    boolean offer(Object queued) {
         if (!reserve()) {
             return false;
         }
-        push(envelope);
-        // Dekker's pattern with release(): we store the link, then load the flag; the consumer stores
-        // the flag, then loads the link. Without a StoreLoad fence here our load may pass our store
-        // (x86's store buffer does exactly that), each side then sees the other's old value, and the
-        // message waits in a mailbox nobody schedules (a lost wake-up, seen in the ping-pong benchmark).
+        push(queued);
+        // Dekker's pattern with release(): we store the message in its slot, then load the flag; the
+        // consumer stores the flag, then loads the slot. Without a StoreLoad fence here our load may
+        // pass our store (x86's store buffer does exactly that), each side then sees the other's old
+        // value, and the message waits in a mailbox nobody schedules (a lost wake-up, seen in the
+        // ping-pong benchmark).
         VarHandle.fullFence();
         schedule();
         return true;
@@ -344,11 +345,11 @@ final class Cell extends Mailbox implements ProcessEntry, ProcessContext {
                 if (HANDOFF.getVolatile(this) != null) {
                     return; // an export was asked for: the next turn does it, after the message just handled
                 }
-                Envelope envelope = stash != null ? stash.poll() : null;
-                if (envelope == null) {
+                Object queued = stash != null ? stash.poll() : null;
+                if (queued == null) {
                     stash = null;
-                    envelope = poll();
-                    if (envelope == null) {
+                    queued = poll();
+                    if (queued == null) {
                         return;
                     }
                     if (bounded) {
@@ -358,7 +359,7 @@ final class Cell extends Mailbox implements ProcessEntry, ProcessContext {
                     }
                 }
                 handled++;
-                if (!handle(envelope, watch)) {
+                if (!handle(queued, watch)) {
                     return;
                 }
             }
@@ -370,10 +371,9 @@ final class Cell extends Mailbox implements ProcessEntry, ProcessContext {
     }
 
     /** Handles one message; false when the process exited because of it. */
-    private boolean handle(Envelope envelope, Watch watch) {
-        Object payload = envelope.payload;
-        Call current = envelope.takeCall();
-        envelope.payload = null; // the envelope stays behind as the queue's stub
+    private boolean handle(Object queued, Watch watch) {
+        Object payload = Envelope.payload(queued);
+        Call current = Envelope.takeCall(queued);
         call = current;
         watch.handling(current);
         Throwable crash = null;
@@ -517,8 +517,8 @@ final class Cell extends Mailbox implements ProcessEntry, ProcessContext {
     /** Drops the mail of an exited process, failing its calls. */
     private void discardMail(String reason) {
         if (stash != null) {
-            for (Envelope taken : stash) {
-                Call pending = taken.takeCall();
+            for (Object taken : stash) {
+                Call pending = Envelope.takeCall(taken);
                 if (pending != null) {
                     pending.crashed(reason);
                 }
@@ -526,11 +526,10 @@ final class Cell extends Mailbox implements ProcessEntry, ProcessContext {
             stash = null;
         }
         int discarded = 0;
-        Envelope envelope;
-        while ((envelope = poll()) != null) {
+        Object queued;
+        while ((queued = poll()) != null) {
             discarded++;
-            Call pending = envelope.takeCall();
-            envelope.payload = null;
+            Call pending = Envelope.takeCall(queued);
             if (pending != null) {
                 pending.crashed(reason);
             }
@@ -653,32 +652,27 @@ final class Cell extends Mailbox implements ProcessEntry, ProcessContext {
                     "process " + id() + " could not export its state: " + failure));
             return;
         }
-        ArrayDeque<Envelope> taken = stash != null ? stash : new ArrayDeque<>();
+        ArrayDeque<Object> taken = stash != null ? stash : new ArrayDeque<>();
         int polled = 0;
-        Envelope envelope;
-        while ((envelope = poll()) != null) {
+        Object queued;
+        while ((queued = poll()) != null) {
             polled++;
-            Object payload = envelope.payload;
-            Call pending = envelope.takeCall();
-            boolean timed = envelope.timed();
-            envelope.payload = null; // it may stay behind as the queue's stub
-            taken.add(pending != null ? new Envelope.CallEnvelope(payload, pending)
-                    : timed ? new Envelope.Timed(payload) : new Envelope(payload));
+            taken.add(queued);
         }
         if (polled > 0) {
             released(polled);
         }
         stash = taken;
-        List<Object> queued = new ArrayList<>(taken.size());
-        for (Envelope message : taken) {
-            if (!message.timed() && !(message instanceof Envelope.CallEnvelope)) {
-                queued.add(message.payload);
+        List<Object> casts = new ArrayList<>(taken.size());
+        for (Object message : taken) {
+            if (!Envelope.timed(message) && !Envelope.isCall(message)) {
+                casts.add(Envelope.payload(message));
             }
         }
         Relations current = relations();
         ProcessRelations frozen = current == null ? null : current.freeze();
         moving.phase = Handoff.Phase.EXPORTED;
-        moving.exported.complete(new ProcessExport(spec, incarnation, restarts, migrated, state, queued, frozen));
+        moving.exported.complete(new ProcessExport(spec, incarnation, restarts, migrated, state, casts, frozen));
     }
 
     /**
@@ -700,24 +694,21 @@ final class Cell extends Mailbox implements ProcessEntry, ProcessContext {
             }
         }
         if (stash != null) {
-            for (Envelope taken : stash) {
-                Call call = taken.takeCall();
+            for (Object taken : stash) {
+                Call call = Envelope.takeCall(taken);
                 if (call != null) {
-                    forwardOne(forwarder, taken.payload, call);
+                    forwardOne(forwarder, Envelope.payload(taken), call);
                 }
             }
             stash = null;
         }
         int limit = runtime.throughput();
         int forwarded = 0;
-        Envelope envelope;
-        while (forwarded < limit && (envelope = poll()) != null) {
+        Object queued;
+        while (forwarded < limit && (queued = poll()) != null) {
             forwarded++;
-            Object payload = envelope.payload;
-            Call call = envelope.takeCall();
-            envelope.payload = null;
-            if (!envelope.timed()) {
-                forwardOne(forwarder, payload, call);
+            if (!Envelope.timed(queued)) {
+                forwardOne(forwarder, Envelope.payload(queued), Envelope.takeCall(queued));
             }
         }
         if (forwarded > 0) {

@@ -1,47 +1,49 @@
 package io.beamline.process.runtime;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-
 /**
- * One message in a {@link Mailbox}: also the node of the mailbox's intrusive queue, so a
- * cast costs one small object. The mailbox's consumer clears {@link #payload} once it took it,
- * because the last consumed envelope stays behind as the queue's stub.
+ * A message that needs more than its payload in a {@link Mailbox}: a call (it carries the
+ * {@link Call} that awaits the reply), a message a timer put there, or a cast whose payload
+ * cannot stand for itself in a slot (null, or an envelope). Any other cast is queued as its
+ * payload alone, so it costs no object; {@link #of} decides, and the static readers take
+ * either form.
  */
 class Envelope {
 
-    static final VarHandle NEXT;
-
-    static {
-        try {
-            NEXT = MethodHandles.lookup().findVarHandle(Envelope.class, "next", Envelope.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
-    @SuppressWarnings("unused") // through NEXT
-    private volatile Envelope next;
-    Object payload;
+    final Object payload;
 
     Envelope(Object payload) {
         this.payload = payload;
     }
 
-    final Envelope next() {
-        return (Envelope) NEXT.getAcquire(this);
+    /** How a cast of {@code message} is queued: the message itself, or an envelope for null and for an envelope. */
+    static Object of(Object message) {
+        return message == null || message instanceof Envelope ? new Envelope(message) : message;
     }
 
-    final void link(Envelope successor) {
-        NEXT.setRelease(this, successor);
+    /** The payload of a queued message. */
+    static Object payload(Object queued) {
+        return queued instanceof Envelope envelope ? envelope.payload : queued;
     }
 
-    /** The call awaiting a reply to this message, or null for a cast; cleared with the payload. */
+    /** The call awaiting a reply to a queued message, or null for a cast; a second take answers null. */
+    static Call takeCall(Object queued) {
+        return queued instanceof Envelope envelope ? envelope.takeCall() : null;
+    }
+
+    /** Whether a timer of the process put the queued message there: such a message does not move with the process. */
+    static boolean timed(Object queued) {
+        return queued instanceof Envelope envelope && envelope.timed();
+    }
+
+    /** Whether the queued message is a call. */
+    static boolean isCall(Object queued) {
+        return queued instanceof CallEnvelope;
+    }
+
     Call takeCall() {
         return null;
     }
 
-    /** Whether a timer of the process put it there: such a message does not move with the process. */
     boolean timed() {
         return false;
     }

@@ -274,7 +274,7 @@ public final class ProcessRuntime implements AutoCloseable {
      * {@code mailbox_full}. A process that exits before handling it drops it.
      */
     public void send(String id, Object message) {
-        if (!mailCell(id).offer(new Envelope(message))) {
+        if (!mailCell(id).offer(Envelope.of(message))) {
             throw mailboxFull(id);
         }
     }
@@ -340,7 +340,7 @@ public final class ProcessRuntime implements AutoCloseable {
             message.put("type", "exit");
             message.put("from", from);
             message.put("reason", reason);
-            if (!target.offer(new Envelope(message))) {
+            if (!target.offer(Envelope.of(message))) {
                 undeliverable.increment();
             }
         } else if (!ExitReasons.NORMAL.equals(reason)) {
@@ -535,7 +535,7 @@ public final class ProcessRuntime implements AutoCloseable {
         message.put("ref", ref);
         message.put("target", target);
         message.put("reason", reason);
-        if (!watcher.offer(new Envelope(message))) {
+        if (!watcher.offer(Envelope.of(message))) {
             undeliverable.increment();
         }
     }
@@ -792,14 +792,14 @@ public final class ProcessRuntime implements AutoCloseable {
             return;
         }
         if (to.equals(from.id())) {
-            if (!from.offer(new Envelope(message))) {
+            if (!from.offer(Envelope.of(message))) {
                 undeliverable.increment();
             }
             return;
         }
         ProcessEntry entry = entries.get(to);
         if (entry instanceof Cell target) {
-            if (!target.offer(new Envelope(message))) {
+            if (!target.offer(Envelope.of(message))) {
                 undeliverable.increment();
             }
         } else if (entry == null) {

@@ -116,7 +116,10 @@ public class Responsiveness {
 
     @Benchmark
     public void beamline(BeamlineState state) throws Exception {
+        long compensatedBefore = state.runtime.compensations();
         shot(state.spinning, state::spin, state::call);
+        // for a slow shot: did the sysmon add schedulers for the spinners (4 expected with 2 cores)?
+        SideResults.record("sysmon.compensations", state.runtime.compensations() - compensatedBefore, "threads");
     }
 
     @State(Scope.Benchmark)

@@ -49,6 +49,8 @@ final class Sysmon implements AutoCloseable {
     private final Thread thread;
     private volatile int extraSchedulers;
     private volatile boolean closed;
+    /** Whether the last tick saw queued work beside fewer running schedulers than allowed; the sysmon thread's own. */
+    private boolean idleBesideWorkLastTick;
 
     Sysmon(ForkJoinPool schedulers, int baseParallelism, int maxExtraSchedulers, long blockedThresholdNanos, long tickNanos) {
         this.schedulers = schedulers;
@@ -148,9 +150,38 @@ final class Sysmon implements AutoCloseable {
             }
             extraSchedulers = extra;
             schedulers.setParallelism(baseParallelism + extra);
-            if (extra > 0) {
-                schedulers.execute(WAKE_UP); // a new worker starts on the next signal: give it one now
-            }
+        }
+        boolean idleBesideWork = extra > 0 && schedulers.hasQueuedSubmissions()
+                && schedulers.getActiveThreadCount() < baseParallelism + extra;
+        if (idleBesideWork && idleBesideWorkLastTick) {
+            wakeAWorker(schedulers); // every tick while work has waited beside idle schedulers for two ticks
+        }
+        idleBesideWorkLastTick = idleBesideWork;
+    }
+
+    /**
+     * Makes the pool start (or unpark) a worker now that its parallelism allows one. A
+     * ForkJoinPool signals an idle worker only when a push finds its queue empty: a submission
+     * queue with a backlog (callers whose first signal came while every scheduler was held, so
+     * the pool refused it) never signals again, and a push from this thread may land in that
+     * very queue (external queues are picked by the thread's probe). A fresh thread
+     * pushes from a queue of its own probe, most likely an empty one; the woken worker finds
+     * the backlog and wakes the others. Repeated on each tick while needed, as one push may
+     * still share the busy queue. A platform thread, not a virtual one: a virtual thread's push
+     * was seen to land in the busy queue every time (its probe is not its own), a fresh platform
+     * thread's got the backlog running at once.
+     */
+    static void wakeAWorker(ForkJoinPool pool) {
+        try {
+            Thread.ofPlatform().daemon().name("beamline-sysmon-wake").start(() -> {
+                try {
+                    pool.execute(WAKE_UP);
+                } catch (RejectedExecutionException closed) {
+                    // the runtime is shut down: nothing runs any more
+                }
+            });
+        } catch (RuntimeException cannotStart) {
+            log.debug("sysmon: could not start a wake-up thread: {}", cannotStart.toString());
         }
     }
 

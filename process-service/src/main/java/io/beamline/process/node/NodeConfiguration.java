@@ -152,6 +152,9 @@ class NodeConfiguration {
                     .description("Messages to other nodes that could not be sent").register(registry);
             FunctionCounter.builder("beamline.schedulers.compensations", runtime, ProcessRuntime::compensations)
                     .description("Scheduler threads added in place of ones held by a long handler").register(registry);
+            FunctionCounter.builder("beamline.processes.detected.blocking", runtime, ProcessRuntime::detectedBlocking)
+                    .description("Processes whose handler held a scheduler past the blocked threshold; their later turns run on virtual threads")
+                    .register(registry);
             Gauge.builder("beamline.schedulers.extra", runtime, ProcessRuntime::extraSchedulers)
                     .description("Scheduler threads running now in place of blocked ones").register(registry);
             FunctionCounter.builder("beamline.processes.timeouts", runtime, ProcessRuntime::handlerTimeouts)

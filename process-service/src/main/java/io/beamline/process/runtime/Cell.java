@@ -87,7 +87,8 @@ final class Cell extends Mailbox implements ProcessEntry, ProcessContext {
     /** {@code args.trapExits}: exit signals other than kill arrive as messages. */
     private final boolean trapExits;
     /** Whether the behavior declared it blocks: turns run on virtual threads. */
-    private final boolean blocking;
+    /** Declared by the behavior, or detected by the sysmon (a handler held a scheduler too long): turns run on virtual threads. */
+    private volatile boolean blocking;
     /** {@code args.maxHandleMs} in nanoseconds, or 0 for no limit. */
     private final long maxHandleNanos;
     private Behavior behavior;
@@ -313,6 +314,19 @@ final class Cell extends Mailbox implements ProcessEntry, ProcessContext {
         return blocking;
     }
 
+    /**
+     * The sysmon saw a handler of this process hold a scheduler past the blocked threshold: from
+     * its next turn on it runs on virtual threads, like a behavior that declares it blocks, so it
+     * cannot hold a scheduler again. True the first time.
+     */
+    boolean detectedBlocking() {
+        if (blocking) {
+            return false;
+        }
+        blocking = true;
+        return true;
+    }
+
     boolean trapsExits() {
         return trapExits;
     }
@@ -361,6 +375,9 @@ final class Cell extends Mailbox implements ProcessEntry, ProcessContext {
                 handled++;
                 if (!handle(queued, watch)) {
                     return;
+                }
+                if (blocking && watch.scheduler) {
+                    return; // found holding this scheduler: the next turn runs on a virtual thread
                 }
             }
         } finally {

@@ -1287,6 +1287,11 @@ public final class ProcessRuntime implements AutoCloseable {
         return sysmon.compensations();
     }
 
+    /** Processes found holding a scheduler past the blocked threshold, whose later turns run on virtual threads (a counter). */
+    public long detectedBlocking() {
+        return sysmon.detectedBlocking();
+    }
+
     /** Scheduler threads running now in place of blocked ones. */
     public int extraSchedulers() {
         return sysmon.extraSchedulers();

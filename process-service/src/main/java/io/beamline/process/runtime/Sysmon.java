@@ -19,7 +19,8 @@ import java.util.concurrent.locks.LockSupport;
  *   <li>compensates: while {@code k} schedulers have been in one handler for longer than
  *       {@code blockedThreshold}, the scheduler pool's parallelism is raised by {@code k} (at most
  *       {@code maxExtraSchedulers}), so the other processes keep running; it goes back down when
- *       the handlers return;</li>
+ *       the handlers return; such a process counts as blocking from then on
+ *       ({@link Cell#detectedBlocking}): its later turns run on virtual threads;</li>
  *   <li>empties the {@link RunNext} slot of a scheduler that has been in one handler since the
  *       last tick: the process woken into it is queued, so another scheduler runs it (a process
  *       never waits in a slot behind a long handler for more than about two ticks);</li>
@@ -46,6 +47,7 @@ final class Sysmon implements AutoCloseable {
     private final LongAdder compensations = new LongAdder();
     private final LongAdder timeouts = new LongAdder();
     private final LongAdder stolen = new LongAdder();
+    private final LongAdder detectedBlocking = new LongAdder();
     private final Thread thread;
     private volatile int extraSchedulers;
     private volatile boolean closed;
@@ -86,6 +88,11 @@ final class Sysmon implements AutoCloseable {
     /** Cells taken out of the run-next slot of a scheduler held by one handler since the last tick, and queued. */
     long stolenFromRunNext() {
         return stolen.sum();
+    }
+
+    /** Processes whose handler held a scheduler past the threshold, moved to virtual threads for their later turns (a counter). */
+    long detectedBlocking() {
+        return detectedBlocking.sum();
     }
 
     /** Processes ended with {@code timeout} because a handler ran past their {@code maxHandleMs}. */
@@ -134,6 +141,9 @@ final class Sysmon implements AutoCloseable {
             }
             if (watch.scheduler && stuck >= blockedThresholdNanos) {
                 blocked++;
+                if (cell.detectedBlocking()) {
+                    detectedBlocking.increment();
+                }
             }
             long limit = cell.maxHandleNanos();
             if (limit > 0 && stuck >= limit && cell.abandon(ExitReasons.TIMEOUT, watch.call())) {

@@ -36,6 +36,33 @@ class ResponsivenessTest extends RuntimeFixture {
     }
 
     @Test
+    void aProcessFoundHoldingASchedulerRunsItsLaterTurnsOnVirtualThreads() throws Exception {
+        List<Boolean> onVirtualThread = new java.util.concurrent.CopyOnWriteArrayList<>();
+        String slow = spawnScripted((message, context) -> {
+            onVirtualThread.add(Thread.currentThread().isVirtual());
+            if ("hold".equals(message)) {
+                long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200); // past the 20 ms threshold
+                while (System.nanoTime() < until) {
+                    Thread.onSpinWait();
+                }
+            }
+        });
+        List<Boolean> quickOnVirtualThread = new java.util.concurrent.CopyOnWriteArrayList<>();
+        String quick = spawnScripted((message, context) -> quickOnVirtualThread.add(Thread.currentThread().isVirtual()));
+
+        runtime.send(slow, "hold");
+        await().until(() -> onVirtualThread.size() == 1 && runtime.detectedBlocking() == 1);
+        runtime.send(slow, "after");
+        runtime.send(quick, "hello");
+
+        await().until(() -> onVirtualThread.size() == 2 && quickOnVirtualThread.size() == 1);
+        assertThat(onVirtualThread).as("the long turn ran on a scheduler, the next one on a virtual thread")
+                .containsExactly(false, true);
+        assertThat(quickOnVirtualThread).as("a process that never held a scheduler stays on them").containsExactly(false);
+        assertThat(runtime.detectedBlocking()).isEqualTo(1);
+    }
+
+    @Test
     void spinningHandlersOnEverySchedulerDoNotStallOtherProcesses() throws Exception {
         int schedulers = 4; // RuntimeFixture's runtime
         CountDownLatch spinning = new CountDownLatch(2 * schedulers);

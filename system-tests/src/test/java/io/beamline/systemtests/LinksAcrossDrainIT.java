@@ -65,12 +65,7 @@ class LinksAcrossDrainIT {
 
             api.post(PROCESSES + "/" + watched + "/exit", "{\"reason\":\"kill\"}").expectStatus(202);
 
-            EventStream.Event exit = moverEvents.next(event -> isEmitted(event, "exit"), WITHIN);
-            assertThat(exit.data().path("data").path("from").asString()).isEqualTo(watched);
-            assertThat(exit.data().path("data").path("reason").asString()).isEqualTo("killed");
-            EventStream.Event down = moverEvents.next(event -> isEmitted(event, "down"), WITHIN);
-            assertThat(down.data().path("data").path("ref").asString()).isEqualTo(moverRef);
-            assertThat(down.data().path("data").path("reason").asString()).isEqualTo("killed");
+            awaitKilledExitAndDown(moverEvents, watched, moverRef);
         }
 
         try (EventStream watcherEvents = EventStream.open(api.baseUri(), PROCESSES + "/" + watcher + "/events")) {
@@ -78,14 +73,19 @@ class LinksAcrossDrainIT {
 
             api.post(PROCESSES + "/" + mover + "/exit", "{\"reason\":\"kill\"}").expectStatus(202);
 
-            EventStream.Event exit = watcherEvents.next(event -> isEmitted(event, "exit"), WITHIN);
-            assertThat(exit.data().path("data").path("from").asString()).isEqualTo(mover);
-            assertThat(exit.data().path("data").path("reason").asString()).isEqualTo("killed");
-            EventStream.Event down = watcherEvents.next(event -> isEmitted(event, "down"), WITHIN);
-            assertThat(down.data().path("data").path("ref").asString()).isEqualTo(watcherRef);
-            assertThat(down.data().path("data").path("reason").asString()).isEqualTo("killed");
+            awaitKilledExitAndDown(watcherEvents, mover, watcherRef);
         }
         assertThat(api.get(PROCESSES + "/" + watcher).expectJson(200).text("status")).isEqualTo("running");
+    }
+
+    /** The trapped exit signal from the killed {@code peer} (its link) and the down message of monitor {@code ref}. */
+    private static void awaitKilledExitAndDown(EventStream events, String peer, String ref) throws Exception {
+        EventStream.Event exit = events.next(event -> isEmitted(event, "exit"), WITHIN);
+        assertThat(exit.data().path("data").path("from").asString()).isEqualTo(peer);
+        assertThat(exit.data().path("data").path("reason").asString()).isEqualTo("killed");
+        EventStream.Event down = events.next(event -> isEmitted(event, "down"), WITHIN);
+        assertThat(down.data().path("data").path("ref").asString()).isEqualTo(ref);
+        assertThat(down.data().path("data").path("reason").asString()).isEqualTo("killed");
     }
 
     private static boolean isEmitted(EventStream.Event event, String type) {

@@ -36,6 +36,20 @@ public final class ReplicaSet<A, C> {
         void learned(A address);
 
         void forgot(A address);
+
+        static <A> Listener<A> of(Consumer<A> learned, Consumer<A> forgot) {
+            return new Listener<>() {
+                @Override
+                public void learned(A address) {
+                    learned.accept(address);
+                }
+
+                @Override
+                public void forgot(A address) {
+                    forgot.accept(address);
+                }
+            };
+        }
     }
 
     private volatile List<Replica<A, C>> replicas;

@@ -92,17 +92,9 @@ public final class Supervisors {
         if (configured.isEmpty()) {
             throw new IllegalArgumentException("at least one supervisor-service address is required");
         }
-        this.replicas = new ReplicaSet<>(configured, connect, PeerConnection::dispose, MAX_LEARNED, new ReplicaSet.Listener<>() {
-            @Override
-            public void learned(NodeAddress address) {
-                log.info("Following the supervisor leader hint to {}", address);
-            }
-
-            @Override
-            public void forgot(NodeAddress address) {
-                log.info("Dropped the learned supervisor address {}", address);
-            }
-        });
+        this.replicas = new ReplicaSet<>(configured, connect, PeerConnection::dispose, MAX_LEARNED, ReplicaSet.Listener.of(
+                address -> log.info("Following the supervisor leader hint to {}", address),
+                address -> log.info("Dropped the learned supervisor address {}", address)));
         this.timeLimiter = TimeLimiter.of("supervisor", TimeLimiterConfig.custom().timeoutDuration(timeout).build());
     }
 

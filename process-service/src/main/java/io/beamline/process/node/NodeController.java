@@ -74,8 +74,7 @@ public class NodeController {
         return Mono.defer(() -> {
             if (!gate.enter()) {
                 return Mono.fromFuture(handoffs::flushed).then(Mono.error(() -> runtime.movedTo(id)
-                        .map(moved -> new BeamlineException(Failure.of(ErrorCode.MOVED, "process " + id + " now runs on " + moved)
-                                .with("node", moved)))
+                        .map(moved -> moved(id, moved))
                         .orElseGet(() -> new BeamlineException(ErrorCode.PROCESS_UNAVAILABLE,
                                 "this node is shutting down; process " + id + " did not move"))));
             }
@@ -87,6 +86,11 @@ public class NodeController {
                 gate.leave();
             }
         });
+    }
+
+    /** {@code moved}, naming the node process {@code id} runs on now (attribute {@code node}). */
+    private static BeamlineException moved(String id, String node) {
+        return new BeamlineException(Failure.of(ErrorCode.MOVED, "process " + id + " now runs on " + node).with("node", node));
     }
 
     /** Fencing: a node whose lease ran out serves no process (see {@link NodeLease#serving}). */
@@ -106,8 +110,7 @@ public class NodeController {
         if (error instanceof BeamlineException missing && missing.code() == ErrorCode.PROCESS_NOT_FOUND) {
             Optional<String> elsewhere = router.locatedElsewhere(id);
             if (elsewhere.isPresent()) {
-                return new BeamlineException(Failure.of(ErrorCode.MOVED, "process " + id + " now runs on " + elsewhere.get())
-                        .with("node", elsewhere.get()));
+                return moved(id, elsewhere.get());
             }
         }
         return error;
@@ -270,10 +273,9 @@ public class NodeController {
         return Mono.fromCallable(() -> {
             requireLease();
             if (command.to() != null && !runtime.hosts(command.to())) {
-                Throwable moved = movedIfElsewhere(new BeamlineException(ErrorCode.PROCESS_NOT_FOUND, "no process " + command.to()),
-                        command.to());
-                if (moved instanceof BeamlineException elsewhere && elsewhere.code() == ErrorCode.MOVED) {
-                    throw elsewhere;
+                Optional<String> elsewhere = router.locatedElsewhere(command.to());
+                if (elsewhere.isPresent()) {
+                    throw moved(command.to(), elsewhere.get());
                 }
             }
             runtime.receiveSignal(command.kind(), command.from(), command.to(), command.reason(), command.ref());

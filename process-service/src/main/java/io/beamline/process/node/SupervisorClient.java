@@ -69,17 +69,9 @@ public final class SupervisorClient implements AutoCloseable {
         if (configured.isEmpty()) {
             throw new IllegalArgumentException("at least one supervisor-service address is required");
         }
-        this.replicas = new ReplicaSet<>(configured, connect, RemoteService::close, MAX_LEARNED, new ReplicaSet.Listener<>() {
-            @Override
-            public void learned(HostPort address) {
-                log.info("Following the supervisor leader hint to {}", address);
-            }
-
-            @Override
-            public void forgot(HostPort address) {
-                log.info("Dropped the learned supervisor address {}", address);
-            }
-        });
+        this.replicas = new ReplicaSet<>(configured, connect, RemoteService::close, MAX_LEARNED, ReplicaSet.Listener.of(
+                address -> log.info("Following the supervisor leader hint to {}", address),
+                address -> log.info("Dropped the learned supervisor address {}", address)));
         this.starts = new RequestBatcher<>((batch, outcomes) -> onTheLeader(replica -> replica
                 .batch(Routes.CHILD_STARTED_BATCH, batch, STARTED_OUTCOME).doOnNext(outcomes::accept).then())
                 .toFuture(), MAX_BATCH, 2);

@@ -387,12 +387,21 @@ public final class ProcessRuntime implements AutoCloseable {
         return true;
     }
 
-    /** A signal that reached {@code cell} after it moved away: to its new node; the exit signal of a raced export. */
-    void signalMoved(Cell cell, SignalCommand signal) {
-        String node = cell.forwardingTo();
-        if (node != null) {
-            remoteSender.signalVia(node, signal.kind(), signal.from(), signal.to(), signal.reason(), signal.ref());
+    /**
+     * A signal for {@code cell}, if it moved away: sent on to its new node (also the exit signal of
+     * a raced export, see Cell#forward); false, and nothing sent, when the cell did not move.
+     */
+    boolean signalMoved(Cell cell, SignalCommand signal) {
+        String node = cell == null ? null : cell.forwardingTo();
+        if (node == null) {
+            return false;
         }
+        signalVia(node, signal);
+        return true;
+    }
+
+    private void signalVia(String node, SignalCommand signal) {
+        remoteSender.signalVia(node, signal.kind(), signal.from(), signal.to(), signal.reason(), signal.ref());
     }
 
     /**
@@ -576,16 +585,14 @@ public final class ProcessRuntime implements AutoCloseable {
         if (!SignalCommand.KINDS.contains(kind)) {
             throw invalid("unknown signal kind " + kind);
         }
-        SignalCommand signal = new SignalCommand(kind, from, to, reason, ref);
         Cell target = entries.get(to) instanceof Cell cell && !cell.terminated() ? cell : null;
-        if (target != null && target.forwardingTo() != null) {
-            signalMoved(target, signal);
-        } else {
-            apply(target, signal);
-        }
+        apply(target, new SignalCommand(kind, from, to, reason, ref));
     }
 
-    /** {@link #receiveSignal} on a cell of this runtime (null: not here), or a replay of one kept while it moved. */
+    /**
+     * {@link #receiveSignal} on a cell of this runtime (null: not here), or a replay of one kept
+     * while it moved. A cell that moved away has closed relations, so each kind sends the signal on.
+     */
     private void apply(Cell target, SignalCommand signal) {
         String from = signal.from();
         String to = signal.to();
@@ -593,7 +600,7 @@ public final class ProcessRuntime implements AutoCloseable {
         switch (signal.kind()) {
             case SignalCommand.LINK -> {
                 Relations theirs = target == null ? null : target.relations();
-                if ((theirs == null || !theirs.link(from)) && !movedOn(target, signal)) {
+                if ((theirs == null || !theirs.link(from)) && !signalMoved(target, signal)) {
                     remoteSender.signal(SignalCommand.EXIT, to, from, ExitReasons.NOPROC, null);
                 }
             }
@@ -602,11 +609,11 @@ public final class ProcessRuntime implements AutoCloseable {
                 if (theirs != null) {
                     theirs.unlink(from);
                 }
-                movedOn(target, signal);
+                signalMoved(target, signal);
             }
             case SignalCommand.MONITOR -> {
                 Relations theirs = target == null ? null : target.relations();
-                if ((theirs == null || !theirs.watchedBy(ref, from)) && !movedOn(target, signal)) {
+                if ((theirs == null || !theirs.watchedBy(ref, from)) && !signalMoved(target, signal)) {
                     remoteSender.signal(SignalCommand.DOWN, to, from, ExitReasons.NOPROC, ref);
                 }
             }
@@ -615,13 +622,13 @@ public final class ProcessRuntime implements AutoCloseable {
                 if (theirs != null) {
                     theirs.forgetWatcher(ref);
                 }
-                movedOn(target, signal);
+                signalMoved(target, signal);
             }
             case SignalCommand.EXIT -> {
                 Relations theirs = target == null ? null : target.existingRelations();
                 String reason = signal.reason() == null ? ExitReasons.NOPROC : signal.reason();
                 if (theirs == null) {
-                    movedOn(target, signal);
+                    signalMoved(target, signal);
                 } else if (!theirs.keepExit(from, reason) && theirs.linked(from)) {
                     exitSignal(from, target, reason);
                 }
@@ -629,22 +636,13 @@ public final class ProcessRuntime implements AutoCloseable {
             case SignalCommand.DOWN -> {
                 Relations theirs = target == null ? null : target.existingRelations();
                 if (theirs == null) {
-                    movedOn(target, signal);
+                    signalMoved(target, signal);
                 } else if (from.equals(theirs.monitoredTarget(ref))) {
                     down(target, ref, from, signal.reason() == null ? ExitReasons.NOPROC : signal.reason());
                 }
             }
             default -> throw invalid("unknown signal kind " + signal.kind());
         }
-    }
-
-    /** When {@code target} moved away while a signal was applied to it: sends the signal on; true if it did. */
-    private boolean movedOn(Cell target, SignalCommand signal) {
-        if (target == null || target.forwardingTo() == null) {
-            return false;
-        }
-        signalMoved(target, signal);
-        return true;
     }
 
     /**
@@ -843,8 +841,7 @@ public final class ProcessRuntime implements AutoCloseable {
      * @throws IllegalStateException when {@code id} is not exported
      */
     public void handedOff(String id, String node, Forwarder forwarder, java.time.Duration forwardFor) {
-        if (!(entries.get(id) instanceof Cell cell) || !cell.handedOff(node, forwarder,
-                signal -> remoteSender.signalVia(node, signal.kind(), signal.from(), signal.to(), signal.reason(), signal.ref()))) {
+        if (!(entries.get(id) instanceof Cell cell) || !cell.handedOff(node, forwarder, signal -> signalVia(node, signal))) {
             throw new IllegalStateException("process " + id + " is not exported");
         }
         live.decrement();
@@ -865,7 +862,8 @@ public final class ProcessRuntime implements AutoCloseable {
      * are forgotten without a word: the process runs on where it was, with them).
      */
     public CompletableFuture<ProcessExit> discard(String id) {
-        if (hosted(id) instanceof Cell cell) {
+        Cell cell = hosted(id);
+        if (cell != null) {
             cell.forgetRelations();
         }
         return stop(id);

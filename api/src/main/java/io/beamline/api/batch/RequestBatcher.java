@@ -152,10 +152,15 @@ public final class RequestBatcher<Q, A> {
         if (error instanceof CompletionException wrapped && wrapped.getCause() != null) {
             error = wrapped.getCause(); // a dependent stage's wrapper: the batch's own error is what callers expect
         }
-        Throwable cause = error != null ? error
-                : new IllegalStateException("a batch of " + batch.size() + " requests ended without an outcome for each");
+        Throwable cause = error;
         for (Pending<Q, A> pending : batch) {
-            pending.answer().completeExceptionally(cause); // a no-op for the answered
+            if (pending.answer().isDone()) {
+                continue;
+            }
+            if (cause == null) { // built only when needed: a batch that answered everything is the common case
+                cause = new IllegalStateException("a batch of " + batch.size() + " requests ended without an outcome for each");
+            }
+            pending.answer().completeExceptionally(cause);
         }
     }
 }

@@ -63,6 +63,9 @@ public final class FailoverBenchmark {
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(15);
     private static final String GET = "{\"payload\":{\"op\":\"get\"},\"timeoutMs\":2000}";
     private static final int BASELINE_REQUESTS = 500;
+    /** The JIT and GC threads' CPU reading taken with {@link #cpuAtRestart}. */
+    private final java.util.concurrent.atomic.AtomicReference<Map<String, java.time.Duration>> jvmThreadsAtRestart =
+            new java.util.concurrent.atomic.AtomicReference<>(Map.of());
     /** The CPU reading taken when the supervisor counted every restart of the current node-loss scenario. */
     private final java.util.concurrent.atomic.AtomicReference<Map<String, java.time.Duration>> cpuAtRestart =
             new java.util.concurrent.atomic.AtomicReference<>(Map.of());
@@ -240,6 +243,7 @@ public final class FailoverBenchmark {
 
         System.out.printf("%s: signalling %s (pid %d, %d processes)%n", label, victim.id(), victim.pid(), lost.size());
         Map<String, java.time.Duration> cpuBefore = PlatformCpu.read(options.runDir());
+        Map<String, java.time.Duration> jvmThreadsBefore = PlatformCpu.readJvmThreads(options.runDir());
         long t0 = System.nanoTime();
         signal(signal, victim.pid());
         Future<Long> detection = pool.submit(() -> awaitNanos(t0, 50, () -> !"up".equals(nodeStatus(victim.id()))));
@@ -247,6 +251,7 @@ public final class FailoverBenchmark {
             Long done = awaitNanos(t0, 100,
                     () -> supervisorCounter("beamline_supervisor_restarts_total", "root") - restartsBefore >= lost.size());
             cpuAtRestart.set(PlatformCpu.read(options.runDir()));
+            jvmThreadsAtRestart.set(PlatformCpu.readJvmThreads(options.runDir()));
             return done;
         });
         Reachability reachable = sweepUntilReachable(t0, lost, restart::isDone);
@@ -266,6 +271,9 @@ public final class FailoverBenchmark {
         Map<String, java.time.Duration> spent = PlatformCpu.between(cpuBefore, cpuAtRestart.get());
         spent.remove(victim.name());
         row(label + ": CPU from the signal to all restarted, per service", PlatformCpu.describe(spent));
+        Map<String, java.time.Duration> jvmThreads = PlatformCpu.between(jvmThreadsBefore, jvmThreadsAtRestart.get());
+        jvmThreads.keySet().removeIf(key -> key.startsWith(victim.name() + "/"));
+        row(label + ": of which JIT compiler and GC threads", PlatformCpu.describe(jvmThreads));
         row(label + ": platform CPU per restarted process (probe left out)", "%.2f ms".formatted(
                 PlatformCpu.platformTotal(spent).toNanos() / 1e6 / Math.max(1, restartedCount)));
         if (givenUp > 0) {

@@ -23,21 +23,63 @@ final class PlatformCpu {
     /** CPU time used so far by each service (by pid-file name) and by this JVM ({@code probe}). */
     static Map<String, Duration> read(Path runDir) throws IOException {
         Map<String, Duration> used = new LinkedHashMap<>();
-        try (Stream<Path> files = Files.list(runDir)) {
-            for (Path file : files.filter(path -> path.getFileName().toString().endsWith(".pid")).sorted().toList()) {
-                String name = file.getFileName().toString().replaceFirst("\\.pid$", "");
-                long pid;
-                try {
-                    pid = Long.parseLong(Files.readString(file).trim());
-                } catch (NumberFormatException | IOException unreadable) {
-                    continue;
-                }
-                ProcessHandle.of(pid).flatMap(process -> process.info().totalCpuDuration())
-                        .ifPresent(cpu -> used.put(name, cpu));
-            }
-        }
+        services(runDir).forEach((name, pid) -> ProcessHandle.of(pid)
+                .flatMap(process -> process.info().totalCpuDuration())
+                .ifPresent(cpu -> used.put(name, cpu)));
         ProcessHandle.current().info().totalCpuDuration().ifPresent(cpu -> used.put("probe", cpu));
         return used;
+    }
+
+    /**
+     * CPU time used so far by each service's JIT compiler threads ({@code "<name>/jit"}) and
+     * garbage collector threads ({@code "<name>/gc"}), from {@code /proc/<pid>/task/<tid>/stat}
+     * (Linux only, else empty; 10 ms resolution). Threads that ended are not counted, which
+     * these long-lived pools rarely do.
+     */
+    static Map<String, Duration> readJvmThreads(Path runDir) throws IOException {
+        Map<String, Duration> used = new LinkedHashMap<>();
+        services(runDir).forEach((name, pid) -> {
+            try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+                for (Path task : tasks.toList()) {
+                    String stat;
+                    try {
+                        stat = Files.readString(task.resolve("stat"));
+                    } catch (IOException ended) {
+                        continue;
+                    }
+                    int open = stat.indexOf('(');
+                    int close = stat.lastIndexOf(')');
+                    String comm = stat.substring(open + 1, close);
+                    String kind = comm.contains("CompilerThre") ? "jit"
+                            : comm.startsWith("GC Thread") || comm.startsWith("G1 ") ? "gc" : null;
+                    if (kind == null) {
+                        continue;
+                    }
+                    String[] fields = stat.substring(close + 2).split(" ");
+                    // fields[0] is field 3 (state): utime is field 14, stime 15, in clock ticks (100 Hz)
+                    long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+                    used.merge(name + "/" + kind, Duration.ofMillis(ticks * 10), Duration::plus);
+                }
+            } catch (IOException | RuntimeException unreadable) {
+                // not Linux, or the process is gone: nothing to add
+            }
+        });
+        return used;
+    }
+
+    private static Map<String, Long> services(Path runDir) throws IOException {
+        Map<String, Long> pids = new LinkedHashMap<>();
+        try (Stream<Path> files = Files.list(runDir)) {
+            for (Path file : files.filter(path -> path.getFileName().toString().endsWith(".pid")).sorted().toList()) {
+                try {
+                    pids.put(file.getFileName().toString().replaceFirst("\\.pid$", ""),
+                            Long.parseLong(Files.readString(file).trim()));
+                } catch (NumberFormatException | IOException unreadable) {
+                    // a service that is starting or gone
+                }
+            }
+        }
+        return pids;
     }
 
     /** What each service present in both readings used from {@code before} to {@code after}. */

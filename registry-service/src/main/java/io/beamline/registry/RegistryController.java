@@ -15,6 +15,7 @@ import io.beamline.api.wire.ProcessRef;
 import io.beamline.api.wire.RegistryEvent;
 import io.beamline.api.wire.Routes;
 import io.beamline.registry.store.RegistryStore;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 import org.springframework.core.codec.DecodingException;
@@ -137,10 +138,33 @@ public class RegistryController {
         });
     }
 
-    /** Each location as {@link #putLocation(Location)}, at once; one outcome each, as each completes. */
+    /**
+     * Each location as {@link #putLocation(Location)}, written as one ({@link RegistryStore#putLocations}):
+     * a malformed one fails alone with {@code invalid_request}; one outcome each.
+     */
     @MessageMapping(Routes.LOCATION_PUT_BATCH)
     public Flux<BatchOutcome<Location>> putLocations(@Payload(required = false) List<Location> locations) {
-        return eachOf(locations, this::putLocation);
+        return Flux.defer(() -> {
+            requireBatch(locations);
+            List<BatchOutcome<Location>> malformed = new ArrayList<>();
+            List<Integer> wellFormed = new ArrayList<>(locations.size());
+            for (int index = 0; index < locations.size(); index++) {
+                try {
+                    checkLocation(locations.get(index));
+                    checkId(locations.get(index).node(), "node");
+                    wellFormed.add(index);
+                } catch (BeamlineException invalid) {
+                    malformed.add(BatchOutcome.failed(index, invalid));
+                }
+            }
+            Flux<BatchOutcome<Location>> written = wellFormed.isEmpty() ? Flux.empty()
+                    : store.putLocations(wellFormed.stream().map(locations::get).toList())
+                            .map(outcome -> new BatchOutcome<>(wellFormed.get(outcome.index()), outcome.value(),
+                                    outcome.failure()));
+            return Flux.fromIterable(malformed).concatWith(written)
+                    // Off the connection's event loop, as eachOf's writes.
+                    .subscribeOn(Schedulers.parallel());
+        });
     }
 
     @MessageMapping(Routes.LOCATION_GET)
@@ -168,12 +192,12 @@ public class RegistryController {
 
     public Flux<RegistryEvent> changes(ChangeFilter filter) {
         return Flux.defer(() -> {
-            if (filter == null || filter.kinds().isEmpty()) {
+            if (filter == null) {
                 return store.changes();
             }
             require(filter.unknownKinds().isEmpty(), "unknown change kinds " + filter.unknownKinds()
                     + "; known: nodes, names, locations");
-            return store.changes().filter(filter::accepts);
+            return store.changes(filter);
         });
     }
 
@@ -206,10 +230,7 @@ public class RegistryController {
      */
     private static <T> Flux<BatchOutcome<T>> eachOf(List<T> requests, Function<T, Mono<T>> single) {
         return Flux.defer(() -> {
-            require(requests != null, "a list of requests is required");
-            require(requests.size() <= Routes.MAX_BATCH, "a batch takes at most " + Routes.MAX_BATCH
-                    + " requests, not " + requests.size());
-            require(!requests.contains(null), "a batch must not hold null requests");
+            requireBatch(requests);
             return Flux.range(0, requests.size())
                     .flatMap(index -> Mono.defer(() -> single.apply(requests.get(index)))
                             .map(answer -> BatchOutcome.answered(index, answer))
@@ -220,6 +241,13 @@ public class RegistryController {
                     // must not wait behind hundreds of writes and the change events they emit.
                     .subscribeOn(Schedulers.parallel());
         });
+    }
+
+    private static void requireBatch(List<?> requests) {
+        require(requests != null, "a list of requests is required");
+        require(requests.size() <= Routes.MAX_BATCH, "a batch takes at most " + Routes.MAX_BATCH
+                + " requests, not " + requests.size());
+        require(!requests.contains(null), "a batch must not hold null requests");
     }
 
     /** The lease with its status defaulted to {@code up}, or {@code invalid_request}. */

@@ -2,6 +2,7 @@ package io.beamline.registry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.beamline.api.wire.ChangeFilter;
 import io.beamline.api.wire.Lease;
 import io.beamline.api.wire.LeaseGrant;
 import io.beamline.api.wire.Location;
@@ -160,8 +161,8 @@ class LeaseSweeperTest {
         }
 
         @Override
-        public Flux<RegistryEvent> changes() {
-            return delegate.changes();
+        public Flux<RegistryEvent> changes(ChangeFilter filter) {
+            return delegate.changes(filter);
         }
     }
 }

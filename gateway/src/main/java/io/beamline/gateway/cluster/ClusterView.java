@@ -72,7 +72,8 @@ public final class ClusterView {
             case RegistryEvent.NODE_UP -> putNode(target, event, NodeInfo.UP);
             case RegistryEvent.NODE_DRAINING -> putNode(target, event, NodeInfo.DRAINING);
             case RegistryEvent.NODE_DOWN -> putNode(target, event, NodeInfo.DOWN);
-            case RegistryEvent.LOCATION_CHANGED -> putLocation(target, event.location());
+            case RegistryEvent.LOCATION_CHANGED, RegistryEvent.LOCATIONS_CHANGED -> event.changedLocations()
+                    .forEach(location -> putLocation(target, location));
             case RegistryEvent.LOCATION_REMOVED -> removeLocation(target, event.location());
             case RegistryEvent.SNAPSHOT_COMPLETE -> completeSnapshot();
             default -> {

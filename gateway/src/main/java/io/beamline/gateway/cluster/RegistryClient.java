@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 import io.beamline.api.wire.BeamlineException;
+import io.beamline.api.wire.ChangeFilter;
 import io.beamline.api.wire.ErrorCode;
 import io.beamline.api.wire.Failure;
 import io.beamline.api.wire.Location;
@@ -16,7 +17,6 @@ import io.beamline.api.wire.NameRef;
 import io.beamline.api.wire.NodeInfo;
 import io.beamline.api.wire.ProcessRef;
 import io.beamline.api.wire.RegistryEvent;
-import io.beamline.api.wire.ChangeFilter;
 import io.beamline.api.wire.Routes;
 import io.github.resilience4j.reactor.timelimiter.TimeLimiterOperator;
 import io.github.resilience4j.timelimiter.TimeLimiter;
@@ -79,13 +79,14 @@ public final class RegistryClient {
 
     /**
      * {@code registry.changes} of nodes and locations (names are resolved at request time): the
-     * snapshot replay, {@code snapshot_complete}, then live changes.
+     * snapshot replay, {@code snapshot_complete}, then live changes; location changes may come
+     * batched ({@code locations_changed}).
      */
     public Flux<RegistryEvent> changes() {
         return Flux.defer(() -> {
             int index = current.get();
             return replicas.get(index).requester().route(Routes.REGISTRY_CHANGES)
-                    .data(ChangeFilter.of(ChangeFilter.NODES, ChangeFilter.LOCATIONS)).retrieveFlux(RegistryEvent.class)
+                    .data(ChangeFilter.of(ChangeFilter.NODES, ChangeFilter.LOCATIONS).inBatches()).retrieveFlux(RegistryEvent.class)
                     .doOnError(error -> BeamlineException.from(error).isEmpty(), error -> rotateFrom(index))
                     .doOnComplete(() -> rotateFrom(index));
         });

@@ -1,5 +1,6 @@
 package io.beamline.process.node;
 
+import io.beamline.api.wire.Location;
 import io.beamline.api.wire.NodeInfo;
 import io.beamline.api.wire.ProcessIds;
 import io.beamline.api.wire.RegistryEvent;
@@ -261,9 +262,9 @@ public final class PeerRouter implements RemoteSender, AutoCloseable {
                         nodeView.remove(ProcessIds.shortNodeId(event.node().id()));
                     }
                 }
-                case RegistryEvent.LOCATION_CHANGED -> {
-                    if (event.location() != null) {
-                        locationView.put(event.location().id(), event.location().node());
+                case RegistryEvent.LOCATION_CHANGED, RegistryEvent.LOCATIONS_CHANGED -> {
+                    for (Location location : event.changedLocations()) {
+                        locationView.put(location.id(), location.node());
                     }
                 }
                 case RegistryEvent.LOCATION_REMOVED -> {

@@ -109,12 +109,16 @@ public final class RegistryClient implements AutoCloseable {
         return request(Routes.LOCATION_REMOVE, location, Void.class);
     }
 
-    /** The change stream of nodes and locations (a node needs no names): a snapshot, {@code snapshot_complete}, then live changes. */
+    /**
+     * The change stream of nodes and locations (a node needs no names): a snapshot,
+     * {@code snapshot_complete}, then live changes; location changes may come batched
+     * ({@code locations_changed}).
+     */
     public Flux<RegistryEvent> changes() {
         return Flux.defer(() -> {
             int index = current.get();
             return replicas.get(index)
-                    .stream(Routes.REGISTRY_CHANGES, ChangeFilter.of(ChangeFilter.NODES, ChangeFilter.LOCATIONS),
+                    .stream(Routes.REGISTRY_CHANGES, ChangeFilter.of(ChangeFilter.NODES, ChangeFilter.LOCATIONS).inBatches(),
                             RegistryEvent.class)
                     .doOnError(RemoteService::isUnreachable, error -> rotateFrom(index))
                     .doOnComplete(() -> rotateFrom(index));

@@ -1,8 +1,10 @@
 package io.beamline.registry.store;
 
 import io.beamline.api.wire.BeamlineException;
+import io.beamline.api.wire.ChangeFilter;
 import io.beamline.api.wire.ErrorCode;
 import io.beamline.api.wire.RegistryEvent;
+import io.beamline.api.wire.Routes;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -30,6 +32,9 @@ public final class ChangeFeed {
 
     private static final Logger log = LoggerFactory.getLogger(ChangeFeed.class);
 
+    /** The most location changes one {@code locations_changed} event carries. */
+    static final int LOCATIONS_PER_EVENT = Routes.MAX_BATCH;
+
     private final ReentrantLock writeLock;
     private final int bufferPerSubscriber;
     private final Set<ChangeSubscription> subscriptions = ConcurrentHashMap.newKeySet();
@@ -53,12 +58,26 @@ public final class ChangeFeed {
      * it fails when its subscriber lags too far or when {@code snapshot} throws.
      */
     public Flux<RegistryEvent> stream(Supplier<List<RegistryEvent>> snapshot) {
+        return stream(snapshot, new ChangeFilter(List.of()));
+    }
+
+    /**
+     * {@link #stream(Supplier)}, holding only the events {@code filter} accepts (others are
+     * neither queued nor counted against the subscriber's buffer), and for a
+     * {@linkplain ChangeFilter#batched() batched} filter with consecutive location changes (of
+     * the snapshot and of the live events) handed over as {@code locations_changed} events of at
+     * most {@value #LOCATIONS_PER_EVENT} locations: whatever has queued up when the subscriber
+     * can take more, never waiting for more.
+     */
+    public Flux<RegistryEvent> stream(Supplier<List<RegistryEvent>> snapshot, ChangeFilter filter) {
         Publisher<RegistryEvent> publisher = subscriber -> {
             ChangeSubscription subscription = null;
             RuntimeException failure = null;
             writeLock.lock();
             try {
-                subscription = new ChangeSubscription(this, subscriber, snapshot.get());
+                subscription = new ChangeSubscription(this, subscriber,
+                        snapshot.get().stream().filter(filter::accepts).toList(),
+                        filter::accepts, filter.batched() ? LOCATIONS_PER_EVENT : 1);
                 subscriptions.add(subscription);
             } catch (RuntimeException snapshotFailed) {
                 failure = snapshotFailed;

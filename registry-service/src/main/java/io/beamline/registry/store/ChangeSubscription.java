@@ -1,7 +1,10 @@
 package io.beamline.registry.store;
 
+import io.beamline.api.wire.Location;
 import io.beamline.api.wire.RegistryEvent;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -17,11 +20,18 @@ import reactor.core.publisher.Operators;
  * is serialised by a work-in-progress counter, so the subscriber sees signals one at a time,
  * in queue order. A failure (overflow, bad request, a throwing subscriber) is delivered
  * ahead of any queued events, without waiting for demand.
+ *
+ * <p>With a {@code batchLimit} above 1, consecutive {@code location_changed} events that are
+ * queued when one is handed over go as one {@code locations_changed} of at most that many (see
+ * {@link RegistryEvent#locationsChanged}); it counts as one event against demand. Nothing waits
+ * for a batch to fill: a lone change still goes alone, at once.
  */
 final class ChangeSubscription implements Subscription {
 
     private final ChangeFeed feed;
     private final Subscriber<? super RegistryEvent> subscriber;
+    private final Predicate<RegistryEvent> wanted;
+    private final int batchLimit;
     private final Queue<RegistryEvent> live = new ConcurrentLinkedQueue<>();
     private final AtomicInteger liveQueued = new AtomicInteger();
     private final AtomicLong requested = new AtomicLong();
@@ -35,9 +45,15 @@ final class ChangeSubscription implements Subscription {
     private volatile boolean cancelled;
     private volatile Throwable failure;
 
-    ChangeSubscription(ChangeFeed feed, Subscriber<? super RegistryEvent> subscriber, List<RegistryEvent> snapshot) {
+    ChangeSubscription(ChangeFeed feed, Subscriber<? super RegistryEvent> subscriber, List<RegistryEvent> snapshot,
+                       Predicate<RegistryEvent> wanted, int batchLimit) {
+        if (batchLimit < 1) {
+            throw new IllegalArgumentException("batchLimit must be at least 1, was " + batchLimit);
+        }
         this.feed = feed;
         this.subscriber = subscriber;
+        this.wanted = wanted;
+        this.batchLimit = batchLimit;
         this.snapshot = snapshot.isEmpty() ? null : snapshot;
     }
 
@@ -53,7 +69,7 @@ final class ChangeSubscription implements Subscription {
      * @return false only when this offer overflowed the queue
      */
     boolean offer(RegistryEvent event, int bound) {
-        if (cancelled || failure != null) {
+        if (cancelled || failure != null || !wanted.test(event)) {
             return true;
         }
         if (liveQueued.get() >= bound) {
@@ -142,7 +158,33 @@ final class ChangeSubscription implements Subscription {
         return false;
     }
 
+    /** The next event to hand over, consecutive location changes merged up to batchLimit; null when none. */
     private RegistryEvent poll() {
+        RegistryEvent next = pollOne();
+        if (next == null || batchLimit == 1 || !isLocationChange(peek())
+                || !RegistryEvent.LOCATION_CHANGED.equals(next.type())) {
+            return next;
+        }
+        List<Location> locations = new ArrayList<>();
+        locations.add(next.location());
+        long sequence = next.sequence();
+        while (locations.size() < batchLimit && isLocationChange(peek())) {
+            RegistryEvent merged = pollOne();
+            locations.add(merged.location());
+            sequence = merged.sequence();
+        }
+        return RegistryEvent.locationsChanged(sequence, locations);
+    }
+
+    private static boolean isLocationChange(RegistryEvent event) {
+        return event != null && RegistryEvent.LOCATION_CHANGED.equals(event.type()) && event.location() != null;
+    }
+
+    private RegistryEvent peek() {
+        return snapshot != null ? snapshot.get(snapshotIndex) : live.peek();
+    }
+
+    private RegistryEvent pollOne() {
         if (snapshot != null) {
             RegistryEvent next = snapshot.get(snapshotIndex++);
             if (snapshotIndex == snapshot.size()) {

@@ -1,6 +1,8 @@
 package io.beamline.registry.store;
 
+import io.beamline.api.wire.BatchOutcome;
 import io.beamline.api.wire.BeamlineException;
+import io.beamline.api.wire.ChangeFilter;
 import io.beamline.api.wire.ErrorCode;
 import io.beamline.api.wire.Failure;
 import io.beamline.api.wire.Lease;
@@ -235,20 +237,42 @@ public final class InMemoryRegistryStore implements RegistryStore {
     @Override
     public Mono<Location> putLocation(Location location) {
         return write(() -> {
-            Location recorded = locations.get(location.id());
-            if (recorded != null && location.incarnation() < recorded.incarnation()) {
-                throw Failure.of(ErrorCode.STALE_INCARNATION, "process " + location.id() + " is at incarnation "
-                                + recorded.incarnation() + ", not " + location.incarnation())
-                        .with("incarnation", Integer.toString(recorded.incarnation()))
-                        .with("node", recorded.node())
-                        .toException();
-            }
-            if (!location.equals(recorded)) {
-                locations.put(location.id(), location);
-                emit(RegistryEvent.LOCATION_CHANGED, null, null, location);
+            Failure stale = applyLocation(location);
+            if (stale != null) {
+                throw stale.toException();
             }
             return location;
         });
+    }
+
+    /** All of them under one hold of the lock, their change events handed over together. */
+    @Override
+    public Flux<BatchOutcome<Location>> putLocations(List<Location> batch) {
+        return write(() -> {
+            List<BatchOutcome<Location>> outcomes = new ArrayList<>(batch.size());
+            for (int index = 0; index < batch.size(); index++) {
+                Failure stale = applyLocation(batch.get(index));
+                outcomes.add(stale == null ? BatchOutcome.answered(index, batch.get(index))
+                        : BatchOutcome.failed(index, stale));
+            }
+            return outcomes;
+        }).flatMapIterable(outcomes -> outcomes);
+    }
+
+    /** Records {@code location} (under the lock) unless it is stale; the failure to answer when it is. */
+    private Failure applyLocation(Location location) {
+        Location recorded = locations.get(location.id());
+        if (recorded != null && location.incarnation() < recorded.incarnation()) {
+            return Failure.of(ErrorCode.STALE_INCARNATION, "process " + location.id() + " is at incarnation "
+                            + recorded.incarnation() + ", not " + location.incarnation())
+                    .with("incarnation", Integer.toString(recorded.incarnation()))
+                    .with("node", recorded.node());
+        }
+        if (!location.equals(recorded)) {
+            locations.put(location.id(), location);
+            emit(RegistryEvent.LOCATION_CHANGED, null, null, location);
+        }
+        return null;
     }
 
     @Override
@@ -277,8 +301,8 @@ public final class InMemoryRegistryStore implements RegistryStore {
     // --- change stream -----------------------------------------------------------------------
 
     @Override
-    public Flux<RegistryEvent> changes() {
-        return feed.stream(this::snapshot);
+    public Flux<RegistryEvent> changes(ChangeFilter filter) {
+        return feed.stream(this::snapshot, filter);
     }
 
     /** Subscribers attached to {@link #changes()} right now. */

@@ -1,11 +1,14 @@
 package io.beamline.registry.store;
 
+import io.beamline.api.wire.BatchOutcome;
+import io.beamline.api.wire.ChangeFilter;
 import io.beamline.api.wire.Lease;
 import io.beamline.api.wire.LeaseGrant;
 import io.beamline.api.wire.Location;
 import io.beamline.api.wire.NameBinding;
 import io.beamline.api.wire.NodeInfo;
 import io.beamline.api.wire.RegistryEvent;
+import java.util.List;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -87,6 +90,20 @@ public interface RegistryStore {
     Mono<Location> location(String id);
 
     /**
+     * Each location as {@link #putLocation}, in list order, as one write where the store can: one
+     * outcome per location with its index in the list, in any order. A store that writes them as
+     * one also hands its change-stream subscribers their events at once, so a
+     * {@linkplain ChangeFilter#batched() batched} subscriber gets them as one
+     * {@code locations_changed}. This default writes them one after another.
+     */
+    default Flux<BatchOutcome<Location>> putLocations(List<Location> locations) {
+        return Flux.range(0, locations.size())
+                .concatMap(index -> putLocation(locations.get(index))
+                        .map(recorded -> BatchOutcome.answered(index, recorded))
+                        .onErrorResume(error -> Mono.just(BatchOutcome.failed(index, error))));
+    }
+
+    /**
      * Removes the location of {@code location.id()} unless the record holds a newer incarnation;
      * completes without change in that case or when there is no record. Emits
      * {@code location_removed} with the removed record.
@@ -101,7 +118,16 @@ public interface RegistryStore {
      * stream does not complete; a subscriber that lags too far fails with
      * {@code service_unavailable} and must subscribe again.
      */
-    Flux<RegistryEvent> changes();
+    default Flux<RegistryEvent> changes() {
+        return changes(new ChangeFilter(List.of()));
+    }
+
+    /**
+     * {@link #changes()}, only the kinds of event {@code filter} accepts (dropped before they are
+     * queued for the subscriber), and, when it is {@linkplain ChangeFilter#batched() batched},
+     * consecutive {@code location_changed} events handed over as {@code locations_changed}.
+     */
+    Flux<RegistryEvent> changes(ChangeFilter filter);
 
     /**
      * Completes when the store can serve requests now, else fails with {@code store_unavailable}:

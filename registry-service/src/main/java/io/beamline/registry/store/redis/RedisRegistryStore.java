@@ -2,6 +2,7 @@ package io.beamline.registry.store.redis;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import io.beamline.api.wire.BeamlineException;
+import io.beamline.api.wire.ChangeFilter;
 import io.beamline.api.wire.ErrorCode;
 import io.beamline.api.wire.Failure;
 import io.beamline.api.wire.Lease;
@@ -292,8 +293,8 @@ public final class RedisRegistryStore implements RegistryStore, AutoCloseable {
     // --- change stream -----------------------------------------------------------------------
 
     @Override
-    public Flux<RegistryEvent> changes() {
-        return mirror.changes();
+    public Flux<RegistryEvent> changes(ChangeFilter filter) {
+        return mirror.changes(filter);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.beamline.registry.store.redis;
 
 import io.beamline.api.wire.BeamlineException;
+import io.beamline.api.wire.ChangeFilter;
 import io.beamline.api.wire.ErrorCode;
 import io.beamline.api.wire.Location;
 import io.beamline.api.wire.NameBinding;
@@ -48,9 +49,9 @@ final class RegistryMirror {
         this.feed = new ChangeFeed(lock, bufferPerSubscriber);
     }
 
-    /** Snapshot, {@code snapshot_complete}, then live changes; see {@link ChangeFeed#stream}. */
-    Flux<RegistryEvent> changes() {
-        return feed.stream(this::snapshot);
+    /** Snapshot, {@code snapshot_complete}, then live changes; see {@link ChangeFeed#stream(java.util.function.Supplier, ChangeFilter)}. */
+    Flux<RegistryEvent> changes(ChangeFilter filter) {
+        return feed.stream(this::snapshot, filter);
     }
 
     int subscribers() {

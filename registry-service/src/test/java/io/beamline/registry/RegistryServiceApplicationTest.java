@@ -248,6 +248,25 @@ class RegistryServiceApplicationTest {
     }
 
     @Test
+    void aBatchedStreamCarriesALocationBatchAsOneLocationsChangedEvent() {
+        List<Location> batch = java.util.stream.IntStream.range(0, 3)
+                .mapToObj(i -> new Location("wire05." + i, "process-service-wire05", 2)).toList();
+
+        StepVerifier.create(requester.route(Routes.REGISTRY_CHANGES)
+                        .data(io.beamline.api.wire.ChangeFilter.of(io.beamline.api.wire.ChangeFilter.LOCATIONS).inBatches())
+                        .retrieveFlux(RegistryEvent.class))
+                .thenConsumeWhile(event -> !event.type().equals(RegistryEvent.SNAPSHOT_COMPLETE))
+                .expectNextMatches(event -> event.type().equals(RegistryEvent.SNAPSHOT_COMPLETE))
+                .then(() -> batch(Routes.LOCATION_PUT_BATCH, batch).block(TIMEOUT))
+                .assertNext(event -> {
+                    assertThat(event.type()).isEqualTo(RegistryEvent.LOCATIONS_CHANGED);
+                    assertThat(event.changedLocations()).containsExactlyElementsOf(batch);
+                })
+                .thenCancel()
+                .verify(TIMEOUT);
+    }
+
+    @Test
     void aFilterWithAnUnknownKindIsInvalidRequest() {
         Failure failure = failureOf(requester.route(Routes.REGISTRY_CHANGES)
                 .data(io.beamline.api.wire.ChangeFilter.of("nodes", "gossip"))

@@ -93,6 +93,24 @@ class ClusterViewTest {
     }
 
     @Test
+    void aLocationsChangedEventAppliesEachLocationInOrderAsSingleEventsWould() {
+        snapshot(RegistryEvent.locationsChanged(++sequence, List.of(new Location("aaaaaa.1", "process-service-bbbbbb", 3),
+                new Location("aaaaaa.2", "process-service-bbbbbb", 2))));
+
+        view.apply(RegistryEvent.locationsChanged(++sequence, List.of(
+                new Location("aaaaaa.1", "process-service-cccccc", 2),
+                new Location("aaaaaa.2", "process-service-cccccc", 3),
+                new Location("aaaaaa.3", "process-service-cccccc", 2),
+                new Location("aaaaaa.3", "process-service-dddddd", 2))));
+
+        assertThat(view.location("aaaaaa.1")).as("an older incarnation loses").map(Location::node)
+                .contains("process-service-bbbbbb");
+        assertThat(view.location("aaaaaa.2")).map(Location::node).contains("process-service-cccccc");
+        assertThat(view.location("aaaaaa.3")).as("the later of two in one event wins").map(Location::node)
+                .contains("process-service-dddddd");
+    }
+
+    @Test
     void aLocationRemovalKeepsANewerRecord() {
         snapshot(location("aaaaaa.1", "process-service-bbbbbb", 3));
 

@@ -110,6 +110,19 @@ class PeerRouterTest {
     }
 
     @Test
+    void aLocationsChangedEventRecordsEveryLocationItCarries() {
+        nodeUp("peer-node-bbb222", peerServer.address());
+        snapshotComplete();
+        await().until(() -> router.knows("bbb222"));
+
+        changes.tryEmitNext(RegistryEvent.locationsChanged(++sequence, List.of(
+                new Location("aaa111.1", "peer-node-bbb222", 2), new Location("aaa111.2", "peer-node-bbb222", 2))));
+
+        await().until(() -> router.locatesElsewhere("aaa111.2"));
+        assertThat(router.locatesElsewhere("aaa111.1")).isTrue();
+    }
+
+    @Test
     void locatesElsewhereOnlyProcessesWhoseRecordNamesAnotherLiveNode() {
         nodeUp("peer-node-bbb222", peerServer.address());
         changes.tryEmitNext(new RegistryEvent(RegistryEvent.LOCATION_CHANGED, ++sequence, null, null,

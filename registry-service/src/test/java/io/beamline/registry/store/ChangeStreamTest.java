@@ -11,6 +11,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.beamline.api.wire.BeamlineException;
+import io.beamline.api.wire.ChangeFilter;
 import io.beamline.api.wire.ErrorCode;
 import io.beamline.api.wire.Lease;
 import io.beamline.api.wire.Location;
@@ -179,6 +180,76 @@ class ChangeStreamTest {
             threads.shutdownNow();
             subscriptions.forEach(Disposable::dispose);
         }
+    }
+
+    @Test
+    void aBatchedSubscriberGetsConsecutiveLocationChangesAsOneEventInOrderAtTheLastSequenceAndALoneOneAsItIs() {
+        InMemoryRegistryStore store = store(100);
+        store.putLocation(new Location("abc123.9", "node-a", 2)).block();
+        store.registerName(new NameBinding("svc", "abc123.9")).block();
+        List<Location> batch = IntStream.range(0, 5).mapToObj(i -> new Location("abc123." + i, "node-b", 2)).toList();
+
+        StepVerifier.create(store.changes(new ChangeFilter(List.of(), true)))
+                .expectNext(new RegistryEvent(NAME_REGISTERED, 2, null, new NameBinding("svc", "abc123.9"), null))
+                .expectNext(new RegistryEvent(LOCATION_CHANGED, 2, null, null, new Location("abc123.9", "node-a", 2)))
+                .expectNext(new RegistryEvent(SNAPSHOT_COMPLETE, 2, null, null, null))
+                .then(() -> store.putLocations(batch).blockLast())
+                .expectNext(RegistryEvent.locationsChanged(7, batch))
+                .then(() -> store.putLocation(new Location("abc123.0", "node-c", 3)).block())
+                .then(() -> store.removeLocation(new Location("abc123.1", "node-b", 2)).block())
+                .expectNext(new RegistryEvent(LOCATION_CHANGED, 8, null, null, new Location("abc123.0", "node-c", 3)))
+                .assertNext(event -> assertThat(event.type()).isEqualTo(RegistryEvent.LOCATION_REMOVED))
+                .thenCancel()
+                .verify(VERIFY_TIMEOUT);
+    }
+
+    @Test
+    void aBatchedSubscriberThatAsksForLessGetsWhatQueuedMeanwhileAsOneEventAndNeverMoreThanTheLimit() {
+        InMemoryRegistryStore store = store(5_000);
+        List<Location> locations = IntStream.range(0, ChangeFeed.LOCATIONS_PER_EVENT + 10)
+                .mapToObj(i -> new Location("abc123." + i, "node-b", 2)).toList();
+
+        StepVerifier.create(store.changes(new ChangeFilter(List.of(), true)), 1)
+                .expectNextMatches(event -> event.type().equals(SNAPSHOT_COMPLETE))
+                .then(() -> locations.forEach(location -> store.putLocation(location).block()))
+                .thenRequest(2)
+                .expectNext(RegistryEvent.locationsChanged(ChangeFeed.LOCATIONS_PER_EVENT,
+                        locations.subList(0, ChangeFeed.LOCATIONS_PER_EVENT)))
+                .expectNext(RegistryEvent.locationsChanged(locations.size(),
+                        locations.subList(ChangeFeed.LOCATIONS_PER_EVENT, locations.size())))
+                .thenCancel()
+                .verify(VERIFY_TIMEOUT);
+    }
+
+    @Test
+    void anUnbatchedSubscriberGetsABatchWriteAsOneLocationChangedEach() {
+        InMemoryRegistryStore store = store(100);
+        List<Location> batch = IntStream.range(0, 3).mapToObj(i -> new Location("abc123." + i, "node-b", 2)).toList();
+
+        StepVerifier.create(store.changes(ChangeFilter.of(ChangeFilter.LOCATIONS)))
+                .expectNextMatches(event -> event.type().equals(SNAPSHOT_COMPLETE))
+                .then(() -> store.putLocations(batch).blockLast())
+                .expectNext(new RegistryEvent(LOCATION_CHANGED, 1, null, null, batch.get(0)))
+                .expectNext(new RegistryEvent(LOCATION_CHANGED, 2, null, null, batch.get(1)))
+                .expectNext(new RegistryEvent(LOCATION_CHANGED, 3, null, null, batch.get(2)))
+                .thenCancel()
+                .verify(VERIFY_TIMEOUT);
+    }
+
+    @Test
+    void eventsAFilterRejectsAreNeitherDeliveredNorCountedAgainstTheBuffer() {
+        InMemoryRegistryStore store = store(2);
+        store.registerName(new NameBinding("old", "abc123.9")).block();
+
+        StepVerifier.create(store.changes(ChangeFilter.of(ChangeFilter.NODES)), 0)
+                .then(() -> IntStream.range(0, 10).forEach(i ->
+                        store.putLocation(new Location("abc123." + i, "node-b", 2)).block()))
+                .then(() -> store.registerNode(lease("node-a", NodeInfo.UP)).block())
+                .thenRequest(Long.MAX_VALUE)
+                .expectNextMatches(event -> event.type().equals(SNAPSHOT_COMPLETE))
+                .assertNext(event -> assertThat(event.type()).isEqualTo(NODE_UP))
+                .thenCancel()
+                .verify(VERIFY_TIMEOUT);
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.beamline.registry.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import io.beamline.api.wire.BatchOutcome;
 import io.beamline.api.wire.BeamlineException;
 import io.beamline.api.wire.ErrorCode;
 import io.beamline.api.wire.Failure;
@@ -16,6 +17,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -459,6 +461,30 @@ public abstract class RegistryStoreContractTest {
             assertThat(failure.attributes()).containsEntry("incarnation", "3").containsEntry("node", "node-c");
             assertThat(store.location("abc123.1").block()).isEqualTo(new Location("abc123.1", "node-c", 3));
             assertThat(types()).containsExactly(RegistryEvent.LOCATION_CHANGED);
+        }
+
+        @Test
+        void aBatchOfLocationsIsWrittenInOrderWithOneOutcomePerIndexAndAStaleOneFailsAlone() {
+            store.putLocation(new Location("abc123.2", "node-c", 5)).block();
+            List<Location> batch = List.of(new Location("abc123.1", "node-b", 2), new Location("abc123.2", "node-b", 4),
+                    new Location("abc123.1", "node-c", 3), new Location("abc123.3", "node-b", 2));
+
+            List<BatchOutcome<Location>> outcomes = store.putLocations(batch).collectList().block();
+
+            assertThat(outcomes).hasSize(4);
+            Map<Integer, BatchOutcome<Location>> byIndex = outcomes.stream()
+                    .collect(java.util.stream.Collectors.toMap(BatchOutcome::index, outcome -> outcome));
+            assertThat(byIndex.get(0).value()).isEqualTo(batch.get(0));
+            assertThat(byIndex.get(1).decodedFailure()).hasValueSatisfying(failure -> {
+                assertThat(failure.code()).isEqualTo(ErrorCode.STALE_INCARNATION);
+                assertThat(failure.attributes()).containsEntry("incarnation", "5");
+            });
+            assertThat(byIndex.get(2).value()).isEqualTo(batch.get(2));
+            assertThat(byIndex.get(3).value()).isEqualTo(batch.get(3));
+            assertThat(store.location("abc123.1").block()).isEqualTo(new Location("abc123.1", "node-c", 3));
+            assertThat(store.location("abc123.2").block()).isEqualTo(new Location("abc123.2", "node-c", 5));
+            assertThat(events()).extracting(RegistryEvent::location).containsExactly(
+                    new Location("abc123.2", "node-c", 5), batch.get(0), batch.get(2), batch.get(3));
         }
 
         @Test

@@ -255,6 +255,7 @@ public final class FailoverBenchmark {
             return done;
         });
         Reachability reachable = sweepUntilReachable(t0, lost, restart::isDone);
+        Map<String, java.time.Duration> cpuAtReachable = PlatformCpu.read(options.runDir());
         Long detected = detection.get();
         Long restarted = restart.get();
         double givenUp = supervisorCounter("beamline_supervisor_given_up_total", "root") - givenUpBefore;
@@ -274,6 +275,12 @@ public final class FailoverBenchmark {
         Map<String, java.time.Duration> jvmThreads = PlatformCpu.between(jvmThreadsBefore, jvmThreadsAtRestart.get());
         jvmThreads.keySet().removeIf(key -> key.startsWith(victim.name() + "/"));
         row(label + ": of which JIT compiler and GC threads", PlatformCpu.describe(jvmThreads));
+        if (restart.isDone() && restart.get() != null) {
+            Map<String, java.time.Duration> sweep = PlatformCpu.between(cpuAtRestart.get(), cpuAtReachable);
+            sweep.remove(victim.name());
+            row(label + ": CPU from all restarted to all reachable (the probe's last sweep), per service",
+                    PlatformCpu.describe(sweep));
+        }
         row(label + ": platform CPU per restarted process (probe left out)", "%.2f ms".formatted(
                 PlatformCpu.platformTotal(spent).toNanos() / 1e6 / Math.max(1, restartedCount)));
         if (givenUp > 0) {

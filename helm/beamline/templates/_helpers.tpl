@@ -150,7 +150,10 @@ Deployment template, so `helm template` and `helm install` both stop on a bad co
 {{- end }}
 {{- end }}
 
-{{/* Env every service gets: its ports, JVM options, and the secretEnv entries. (dict "root" $ "http" 7101 "rsocket" 7100) */}}
+{{/*
+Env every service gets: its ports, JVM options (the service's own javaToolOptions, else the global
+one), and the secretEnv entries. (dict "root" $ "values" .Values.registryService "http" 7101 "rsocket" 7100)
+*/}}
 {{- define "beamline.commonEnv" -}}
 - name: SERVER_PORT
   value: {{ .http | quote }}
@@ -159,7 +162,7 @@ Deployment template, so `helm template` and `helm install` both stop on a bad co
   value: {{ .rsocket | quote }}
 {{- end }}
 - name: JAVA_TOOL_OPTIONS
-  value: {{ .root.Values.javaToolOptions | quote }}
+  value: {{ .values.javaToolOptions | default .root.Values.javaToolOptions | quote }}
 {{- range $name, $_ := .root.Values.secretEnv }}
 - name: {{ $name }}
   valueFrom:

@@ -1,5 +1,7 @@
 package io.beamline.helm;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -9,6 +11,8 @@ import java.util.Map;
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.InstallCommand;
 import com.marcnuri.helm.TemplateCommand;
+
+import org.yaml.snakeyaml.Yaml;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 
@@ -63,6 +67,16 @@ final class Chart {
             throw new IllegalStateException("no NOTES in the install output:\n" + output);
         }
         return output.substring(notes + "NOTES:\n".length());
+    }
+
+    /** A top-level value of the chart's values.yaml, e.g. {@code javaToolOptions}. */
+    static String defaultValue(String key) {
+        try {
+            Map<String, Object> values = new Yaml().load(Files.readString(DIRECTORY.resolve("values.yaml")));
+            return String.valueOf(values.get(key));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     static Path valuesFile(String name) {

@@ -231,6 +231,36 @@ class ChartRulesTest {
         assertThat(Rendered.container(rendered.deployment("registry-service")).getResources().getLimits().get("memory").toString()).isEqualTo("2Gi");
     }
 
+    @Test
+    void aServicesOwnJavaToolOptionsReplaceTheGlobalOnesForItOnly() {
+        String global = Chart.defaultValue("javaToolOptions");
+        Rendered rendered = new Rendered("jvm options", Chart.render(null, Map.of(
+                "gateway.javaToolOptions", "-XX:MaxRAMPercentage=60 -XX:TieredStopAtLevel=1",
+                "registryService.javaToolOptions", "-XX:MaxRAMPercentage=50")));
+        assertThat(javaToolOptions(rendered, "gateway")).isEqualTo("-XX:MaxRAMPercentage=60 -XX:TieredStopAtLevel=1");
+        assertThat(javaToolOptions(rendered, "registry-service")).as("replaced whole, C1 flag included")
+                .isEqualTo("-XX:MaxRAMPercentage=50");
+        assertThat(javaToolOptions(rendered, "supervisor-service")).isEqualTo(global + " " + RenderedChartTest.C1_FLAG);
+        assertThat(javaToolOptions(rendered, "process-service")).isEqualTo(global);
+    }
+
+    @Test
+    void theGlobalJavaToolOptionsReachServicesWithoutTheirOwn() {
+        Rendered rendered = new Rendered("global jvm options", Chart.render(null, Map.of(
+                "javaToolOptions", "-XX:MaxRAMPercentage=80",
+                "supervisorService.javaToolOptions", "")));
+        assertThat(javaToolOptions(rendered, "process-service")).isEqualTo("-XX:MaxRAMPercentage=80");
+        assertThat(javaToolOptions(rendered, "gateway")).isEqualTo("-XX:MaxRAMPercentage=80");
+        assertThat(javaToolOptions(rendered, "supervisor-service")).as("an empty own value means the global one")
+                .isEqualTo("-XX:MaxRAMPercentage=80");
+        assertThat(javaToolOptions(rendered, "registry-service")).as("its own default still applies")
+                .isEqualTo(Chart.defaultValue("javaToolOptions") + " " + RenderedChartTest.C1_FLAG);
+    }
+
+    private static String javaToolOptions(Rendered rendered, String module) {
+        return RenderedChartTest.plainEnv(Rendered.container(rendered.deployment(module))).get("JAVA_TOOL_OPTIONS");
+    }
+
     private static String decode(Secret secret, String key) {
         assertThat(secret.getData()).containsKey(key);
         return new String(Base64.getDecoder().decode(secret.getData().get(key)), StandardCharsets.UTF_8);

@@ -63,6 +63,9 @@ class ComposeAndDockerfileTest {
         composeModules().forEach((name, module) -> {
             ServiceConfiguration config = RenderedChartTest.service(module);
             environment(name).forEach((variable, value) -> {
+                if (RenderedChartTest.NOT_A_SERVICE_PROPERTY.containsKey(variable)) {
+                    return;
+                }
                 if (variable.startsWith("BEAMLINE_")) {
                     Optional<ConfigurationRecords.Type> type = config.properties().resolveEnv(variable);
                     assertThat(type).as(name + ": " + variable + " is no property of " + module).isPresent();
@@ -168,6 +171,25 @@ class ComposeAndDockerfileTest {
         assertThat(values.get("javaToolOptions")).isEqualTo(env.group(1));
         assertThat(map(values, "podSecurityContext").get("runAsUser")).isEqualTo(10001);
         assertThat(map(values, "podSecurityContext").get("runAsGroup")).isEqualTo(10001);
+    }
+
+    /**
+     * Each compose service runs with the JVM options the chart gives its module by default: its own
+     * JAVA_TOOL_OPTIONS, or the Dockerfile's when it sets none (C1 only for registry and supervisor).
+     */
+    @Test
+    void composeJvmOptionsAreTheChartsDefaultsOfEachService() {
+        Matcher image = Pattern.compile("(?m)^ENV JAVA_TOOL_OPTIONS=\"([^\"]+)\"$").matcher(dockerfile);
+        assertThat(image.find()).isTrue();
+        Rendered chart = RenderedChartTest.rendering("defaults");
+        composeModules().forEach((name, module) -> {
+            String options = environment(name).getOrDefault("JAVA_TOOL_OPTIONS", image.group(1));
+            String expected = RenderedChartTest.plainEnv(Rendered.container(chart.deployment(module))).get("JAVA_TOOL_OPTIONS");
+            assertThat(options).as(name + " JAVA_TOOL_OPTIONS vs the chart's " + module).isEqualTo(expected);
+            assertThat(options.contains(RenderedChartTest.C1_FLAG)).as(name + " runs C1 only")
+                    .isEqualTo(RenderedChartTest.C1_ONLY.contains(module));
+        });
+        assertThat(image.group(1)).as("the image's default serves nodes and the gateway: C2").doesNotContain("TieredStopAtLevel");
     }
 
     private static String readRepository(String file) {

@@ -3,6 +3,8 @@ package io.beamline.helm;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -14,6 +16,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -50,10 +53,17 @@ class RenderedChartTest {
     private static final Map<String, Rendered> RENDERINGS = new ConcurrentHashMap<>();
 
     /** Environment variables that are not properties of the service's records or application.yaml, and why. */
-    private static final Map<String, String> NOT_A_SERVICE_PROPERTY = Map.of(
+    static final Map<String, String> NOT_A_SERVICE_PROPERTY = Map.of(
             "JAVA_TOOL_OPTIONS", "read by the JVM",
             "REDIS_PASSWORD", "only substituted into SPRING_DATA_REDIS_URL by Kubernetes",
             "POD_IP", "only substituted into BEAMLINE_SUPERVISOR_LEASE_ADVERTISEDADDRESS by Kubernetes");
+
+    /**
+     * The services that run the C1 compiler only ({@code -XX:TieredStopAtLevel=1}), as bin/beamline starts
+     * them (BENCHMARKS.md, failover run 5); nodes and the gateway keep the JVM's default C2.
+     */
+    static final List<String> C1_ONLY = List.of("registry-service", "supervisor-service");
+    static final String C1_FLAG = "-XX:TieredStopAtLevel=1";
 
     /** Environment variables the chart renders ahead of the Redis store (issue 5), which nothing binds yet. */
     private static final List<String> FOR_THE_REDIS_STORE = List.of("SPRING_DATA_REDIS_URL", "BEAMLINE_STORE");
@@ -154,6 +164,43 @@ class RenderedChartTest {
                             .containsKey(name);
                 }
             }
+        }
+    }
+
+    /** registry-service and supervisor-service get the global options plus C1 only; nodes and the gateway the global ones. */
+    @ParameterizedTest
+    @MethodSource("valuesSets")
+    void controlPlaneRunsC1OnlyAndNodesAndGatewayTheGlobalJvmOptions(String valuesSet) {
+        Rendered rendered = rendering(valuesSet);
+        String global = Chart.defaultValue("javaToolOptions");
+        for (String module : ServiceConfiguration.MODULES) {
+            String options = plainEnv(Rendered.container(rendered.deployment(module))).get("JAVA_TOOL_OPTIONS");
+            if (C1_ONLY.contains(module)) {
+                assertThat(options).as(module + " JAVA_TOOL_OPTIONS").isEqualTo(global + " " + C1_FLAG);
+            } else {
+                assertThat(options).as(module + " JAVA_TOOL_OPTIONS").isEqualTo(global).doesNotContain("TieredStopAtLevel");
+            }
+        }
+    }
+
+    /** bin/beamline's start_service: the branch of its JVM options' case statement that each module takes. */
+    @Test
+    void chartRunsC1OnlyWhereBinBeamlineDoes() throws IOException {
+        String script = Files.readString(Chart.REPOSITORY.resolve("bin/beamline"));
+        Matcher block = Pattern.compile("(?s)case \\$module in\\n(.*?)\\n\\s*esac").matcher(script);
+        assertThat(block.find()).as("bin/beamline's case $module in ... esac of the JVM options").isTrue();
+        Map<String, String> branches = new HashMap<>();
+        Matcher branch = Pattern.compile("(?m)^\\s*([\\w*|-]+)\\)\\s*jvm=\\((.*)\\)\\s*;;\\s*$").matcher(block.group(1));
+        while (branch.find()) {
+            for (String pattern : branch.group(1).split("\\|")) {
+                branches.put(pattern, branch.group(2));
+            }
+        }
+        assertThat(branches).containsKey("*");
+        for (String module : ServiceConfiguration.MODULES) {
+            String jvm = branches.getOrDefault(module, branches.get("*"));
+            assertThat(jvm.contains(C1_FLAG)).as(module + " runs C1 only in bin/beamline (" + jvm + ")")
+                    .isEqualTo(C1_ONLY.contains(module));
         }
     }
 

@@ -22,9 +22,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
-import reactor.core.publisher.Flux;
-import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -42,7 +41,7 @@ import tools.jackson.databind.JsonNode;
  *       (every process of that node has answered a {@code {"op":"get"}} call through the
  *       gateway with 200: repeated sweeps over those not answered yet, the time of each one's
  *       first 200 kept; paced to {@code --probe-rate} calls/s until the restart count is
- *       complete, unpaced after; {@code --concurrency} in flight on a non-blocking client).</li>
+ *       complete, unpaced after).</li>
  *   <li>{@code sigstop}: the same with SIGSTOP (no connection closes; only the lease notices),
  *       on the processes already there (after {@code kill9}: the survivor that lists the most);
  *       after the measurement SIGCONT, then a sample of the node's former processes is checked
@@ -121,7 +120,6 @@ public final class FailoverBenchmark {
 
     private final Options options;
     private final GatewayHttp api;
-    private final GatewayCalls probe;
     private final ExecutorService pool;
     private final List<String> rows = new ArrayList<>();
     private boolean spawnedOnce;
@@ -129,7 +127,6 @@ public final class FailoverBenchmark {
     private FailoverBenchmark(Options options) {
         this.options = options;
         this.api = new GatewayHttp(options.gateway(), REQUEST_TIMEOUT);
-        this.probe = new GatewayCalls(options.gateway(), options.concurrency(), REQUEST_TIMEOUT);
         this.pool = Executors.newFixedThreadPool(options.concurrency());
     }
 
@@ -152,7 +149,6 @@ public final class FailoverBenchmark {
             benchmark.run();
         } finally {
             benchmark.pool.shutdownNow();
-            benchmark.probe.close();
         }
     }
 
@@ -381,9 +377,6 @@ public final class FailoverBenchmark {
      * {@code restartDone} is false the calls are paced to {@code --probe-rate} per second in all,
      * so that the probing does not starve the restarts it measures on a 2-core machine (unpaced,
      * it ran 2,500 calls/s of 503s and held restarts back); afterwards they run unpaced.
-     * {@code --concurrency} calls are in flight, on {@link GatewayCalls}' non-blocking client (the
-     * JDK client on a thread per call cost the probe about 2.9 s of CPU per 10,000-call sweep,
-     * the machine's cores the platform needed).
      */
     private Reachability sweepUntilReachable(long t0, List<String> ids, BooleanSupplier restartDone) throws Exception {
         long spacing = 1_000_000_000L / options.probeRate();
@@ -396,13 +389,13 @@ public final class FailoverBenchmark {
         long deadline = t0 + options.timeLimit().toNanos();
         while (!pending.isEmpty() && System.nanoTime() < deadline) {
             List<String> round = List.copyOf(pending);
-            Flux.fromIterable(round).flatMap(id -> Mono.defer(() -> {
-                if (restartDone.getAsBoolean()) {
-                    return Mono.empty();
+            forEach(round.size(), i -> {
+                String id = round.get(i);
+                if (!restartDone.getAsBoolean()) {
+                    long slot = nextSlot.getAndUpdate(last -> Math.max(last, System.nanoTime()) + spacing);
+                    LockSupport.parkNanos(slot - System.nanoTime());
                 }
-                long slot = nextSlot.getAndUpdate(last -> Math.max(last, System.nanoTime()) + spacing);
-                return Mono.delay(Duration.ofNanos(Math.max(0, slot - System.nanoTime())));
-            }).then(probe.post("/api/v1/processes/" + id + "/calls", GET)).doOnNext(answer -> {
+                Answer answer = api.post("/api/v1/processes/" + id + "/calls", GET);
                 if (answer.status() == 200) {
                     long at = System.nanoTime() - t0;
                     if (pending.remove(id)) {
@@ -411,7 +404,7 @@ public final class FailoverBenchmark {
                 } else {
                     others.merge(answer.code(), 1, Integer::sum);
                 }
-            }), options.concurrency()).blockLast(options.timeLimit());
+            });
         }
         int count = (int) reached.get();
         Long all = pending.isEmpty() ? Arrays.stream(first, 0, count).max().orElse(0) : null;

@@ -256,6 +256,7 @@ public final class FailoverBenchmark {
         });
         Reachability reachable = sweepUntilReachable(t0, lost, restart::isDone);
         Map<String, java.time.Duration> cpuAtReachable = PlatformCpu.read(options.runDir());
+        Map<String, java.time.Duration> jvmThreadsAtReachable = PlatformCpu.readJvmThreads(options.runDir());
         Long detected = detection.get();
         Long restarted = restart.get();
         double givenUp = supervisorCounter("beamline_supervisor_given_up_total", "root") - givenUpBefore;
@@ -280,6 +281,9 @@ public final class FailoverBenchmark {
             sweep.remove(victim.name());
             row(label + ": CPU from all restarted to all reachable (the probe's last sweep), per service",
                     PlatformCpu.describe(sweep));
+            Map<String, java.time.Duration> sweepJvm = PlatformCpu.between(jvmThreadsAtRestart.get(), jvmThreadsAtReachable);
+            sweepJvm.keySet().removeIf(key -> key.startsWith(victim.name() + "/"));
+            row(label + ": of which JIT compiler and GC threads", PlatformCpu.describe(sweepJvm));
         }
         row(label + ": platform CPU per restarted process (probe left out)", "%.2f ms".formatted(
                 PlatformCpu.platformTotal(spent).toNanos() / 1e6 / Math.max(1, restartedCount)));

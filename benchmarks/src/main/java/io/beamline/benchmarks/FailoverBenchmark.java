@@ -31,7 +31,8 @@ import tools.jackson.databind.JsonNode;
  *
  * <ul>
  *   <li>{@code kill9}: spawns {@code --per-node} permanent counters per up node (round-robin by
- *       the gateway; only for the first node-loss scenario of the run), sends SIGKILL to the up
+ *       the gateway; only for the first node-loss scenario of the run), calls each of them once
+ *       (normal operation: the call path has run before the failure), sends SIGKILL to the up
  *       node that lists the most processes, and measures from the signal:
  *       <em>detection</em> (the registry lists the node {@code down}, polled every 50 ms on
  *       {@code GET /api/v1/nodes}), <em>restart</em> (supervisor-service's
@@ -123,6 +124,7 @@ public final class FailoverBenchmark {
     private final ExecutorService pool;
     private final List<String> rows = new ArrayList<>();
     private boolean spawnedOnce;
+    private boolean warmedUp;
 
     private FailoverBenchmark(Options options) {
         this.options = options;
@@ -233,6 +235,10 @@ public final class FailoverBenchmark {
             byNode.put(node.id(), listedOn(node.id()));
         }
         int spawned = byNode.values().stream().mapToInt(List::size).sum();
+        if (!warmedUp) {
+            callEachOnce(label, byNode.values().stream().flatMap(List::stream).toList());
+            warmedUp = true;
+        }
         Node victim = nodes.stream().max((a, b) -> Integer.compare(
                 byNode.get(a.id()).size(), byNode.get(b.id()).size())).orElseThrow();
         List<String> lost = List.copyOf(byNode.get(victim.id()));
@@ -293,6 +299,30 @@ public final class FailoverBenchmark {
         if (signal.equals("STOP")) {
             afterResume(victim, lost);
         }
+    }
+
+    /**
+     * Normal operation before the failure: one {@code {"op":"get"}} call to every process, so that
+     * the gateway's and the nodes' call path has run (and been compiled) as on a platform that
+     * serves calls, not only spawns; a sweep after the failure otherwise measures the JIT compiler
+     * warming that path up.
+     */
+    private void callEachOnce(String label, List<String> ids) throws Exception {
+        AtomicLong ok = new AtomicLong();
+        Map<String, Integer> failures = new ConcurrentHashMap<>();
+        long started = System.nanoTime();
+        forEach(ids.size(), i -> {
+            Answer answer = api.post("/api/v1/processes/" + ids.get(i) + "/calls", GET);
+            if (answer.status() == 200) {
+                ok.incrementAndGet();
+            } else {
+                failures.merge(answer.code(), 1, Integer::sum);
+            }
+        });
+        double seconds = (System.nanoTime() - started) / 1e9;
+        row("normal operation before the " + label + ": one call to each of the " + ids.size() + " processes ("
+                + options.concurrency() + " in flight)", "%.1f s (%.0f/s), %s".formatted(seconds, ok.get() / seconds,
+                failures.isEmpty() ? "all 200" : failures.toString()));
     }
 
     /** Spawns {@code total} permanent counters through the gateway (it spreads them round-robin). */

@@ -276,20 +276,15 @@ public final class FailoverBenchmark {
         row(label + ": first / half / 99 % reachable", "%s / %s / %s".formatted(ms(reachable.quantile(0)),
                 ms(reachable.quantile(0.5)), ms(reachable.quantile(0.99))));
         row(label + ": non-200 answers while waiting", reachable.others().toString());
-        Map<String, java.time.Duration> spent = PlatformCpu.between(cpuBefore, cpuAtRestart.get());
-        spent.remove(victim.name());
+        Map<String, java.time.Duration> spent = survivorsSpent(cpuBefore, cpuAtRestart.get(), victim);
         row(label + ": CPU from the signal to all restarted, per service", PlatformCpu.describe(spent));
-        Map<String, java.time.Duration> jvmThreads = PlatformCpu.between(jvmThreadsBefore, jvmThreadsAtRestart.get());
-        jvmThreads.keySet().removeIf(key -> key.startsWith(victim.name() + "/"));
-        row(label + ": of which JIT compiler and GC threads", PlatformCpu.describe(jvmThreads));
+        row(label + ": of which JIT compiler and GC threads", PlatformCpu.describe(
+                survivorsSpent(jvmThreadsBefore, jvmThreadsAtRestart.get(), victim)));
         if (restart.isDone() && restart.get() != null) {
-            Map<String, java.time.Duration> sweep = PlatformCpu.between(cpuAtRestart.get(), cpuAtReachable);
-            sweep.remove(victim.name());
             row(label + ": CPU from all restarted to all reachable (the probe's last sweep), per service",
-                    PlatformCpu.describe(sweep));
-            Map<String, java.time.Duration> sweepJvm = PlatformCpu.between(jvmThreadsAtRestart.get(), jvmThreadsAtReachable);
-            sweepJvm.keySet().removeIf(key -> key.startsWith(victim.name() + "/"));
-            row(label + ": of which JIT compiler and GC threads", PlatformCpu.describe(sweepJvm));
+                    PlatformCpu.describe(survivorsSpent(cpuAtRestart.get(), cpuAtReachable, victim)));
+            row(label + ": of which JIT compiler and GC threads", PlatformCpu.describe(
+                    survivorsSpent(jvmThreadsAtRestart.get(), jvmThreadsAtReachable, victim)));
         }
         row(label + ": platform CPU per restarted process (probe left out)", "%.2f ms".formatted(
                 PlatformCpu.platformTotal(spent).toNanos() / 1e6 / Math.max(1, restartedCount)));
@@ -323,6 +318,14 @@ public final class FailoverBenchmark {
         row("normal operation before the " + label + ": one call to each of the " + ids.size() + " processes ("
                 + options.concurrency() + " in flight)", "%.1f s (%.0f/s), %s".formatted(seconds, ok.get() / seconds,
                 failures.isEmpty() ? "all 200" : failures.toString()));
+    }
+
+    /** {@link PlatformCpu#between} without the signalled node's entries ({@code name} and {@code name/...}). */
+    private static Map<String, java.time.Duration> survivorsSpent(Map<String, java.time.Duration> before,
+                                                                  Map<String, java.time.Duration> after, Node victim) {
+        Map<String, java.time.Duration> spent = PlatformCpu.between(before, after);
+        spent.keySet().removeIf(key -> key.equals(victim.name()) || key.startsWith(victim.name() + "/"));
+        return spent;
     }
 
     /** Spawns {@code total} permanent counters through the gateway (it spreads them round-robin). */

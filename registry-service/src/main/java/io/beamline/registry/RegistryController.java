@@ -132,8 +132,7 @@ public class RegistryController {
     @MessageMapping(Routes.LOCATION_PUT)
     public Mono<Location> putLocation(@Payload(required = false) Location location) {
         return Mono.defer(() -> {
-            checkLocation(location);
-            checkId(location.node(), "node");
+            checkPut(location);
             return store.putLocation(location);
         });
     }
@@ -150,8 +149,7 @@ public class RegistryController {
             List<Integer> wellFormed = new ArrayList<>(locations.size());
             for (int index = 0; index < locations.size(); index++) {
                 try {
-                    checkLocation(locations.get(index));
-                    checkId(locations.get(index).node(), "node");
+                    checkPut(locations.get(index));
                     wellFormed.add(index);
                 } catch (BeamlineException invalid) {
                     malformed.add(BatchOutcome.failed(index, invalid));
@@ -279,6 +277,12 @@ public class RegistryController {
         require(location != null, "a location is required");
         checkId(location.id(), "id");
         require(location.incarnation() >= 1, "incarnation must be at least 1, was " + location.incarnation());
+    }
+
+    /** A location to record: well formed, and naming the node it is on. */
+    private static void checkPut(Location location) {
+        checkLocation(location);
+        checkId(location.node(), "node");
     }
 
     private static void checkName(String name) {

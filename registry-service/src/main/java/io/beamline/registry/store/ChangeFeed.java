@@ -58,7 +58,7 @@ public final class ChangeFeed {
      * it fails when its subscriber lags too far or when {@code snapshot} throws.
      */
     public Flux<RegistryEvent> stream(Supplier<List<RegistryEvent>> snapshot) {
-        return stream(snapshot, new ChangeFilter(List.of()));
+        return stream(snapshot, ChangeFilter.of());
     }
 
     /**

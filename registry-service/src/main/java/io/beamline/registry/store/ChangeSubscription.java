@@ -161,8 +161,7 @@ final class ChangeSubscription implements Subscription {
     /** The next event to hand over, consecutive location changes merged up to batchLimit; null when none. */
     private RegistryEvent poll() {
         RegistryEvent next = pollOne();
-        if (next == null || batchLimit == 1 || !isLocationChange(peek())
-                || !RegistryEvent.LOCATION_CHANGED.equals(next.type())) {
+        if (batchLimit == 1 || !isLocationChange(next) || !isLocationChange(peek())) {
             return next;
         }
         List<Location> locations = new ArrayList<>();

@@ -119,7 +119,7 @@ public interface RegistryStore {
      * {@code service_unavailable} and must subscribe again.
      */
     default Flux<RegistryEvent> changes() {
-        return changes(new ChangeFilter(List.of()));
+        return changes(ChangeFilter.of());
     }
 
     /**

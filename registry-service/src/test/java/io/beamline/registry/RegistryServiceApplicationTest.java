@@ -176,6 +176,25 @@ class RegistryServiceApplicationTest {
     }
 
     @Test
+    void aMalformedLocationInABatchFailsAloneWithInvalidRequestAndTheOthersAreWritten() {
+        List<Location> batch = List.of(new Location("wire04.1", "process-service-wire04", 2),
+                new Location("wire04.2", "bad node", 2), new Location("bad id", "process-service-wire04", 2));
+
+        List<BatchOutcome<Location>> outcomes = byIndex(requester.route(Routes.LOCATION_PUT_BATCH).data(batch)
+                .retrieveFlux(new ParameterizedTypeReference<BatchOutcome<Location>>() {
+                }).collectList().block(TIMEOUT));
+
+        assertThat(outcomes).extracting(BatchOutcome::index).containsExactly(0, 1, 2);
+        assertThat(outcomes.get(0).value()).isEqualTo(batch.get(0));
+        assertThat(outcomes.get(1).decodedFailure()).map(Failure::code).hasValue(ErrorCode.INVALID_REQUEST);
+        assertThat(outcomes.get(2).decodedFailure()).map(Failure::code).hasValue(ErrorCode.INVALID_REQUEST);
+        assertThat(call(Routes.LOCATION_GET, new ProcessRef("wire04.1"), Location.class).block(TIMEOUT))
+                .isEqualTo(batch.get(0));
+        assertThat(failureOf(call(Routes.LOCATION_GET, new ProcessRef("wire04.2"), Location.class)).code())
+                .isEqualTo(ErrorCode.PROCESS_NOT_FOUND);
+    }
+
+    @Test
     void aBatchOfNamesAnswersEachInOrderAndATakenOneFailsAlone() {
         call(Routes.NAME_REGISTER, new NameBinding("wire/batch-taken", "abc124.1"), NameBinding.class).block(TIMEOUT);
         List<NameBinding> batch = List.of(new NameBinding("wire/batch-free", "abc124.2"),

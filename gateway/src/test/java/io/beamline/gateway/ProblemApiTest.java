@@ -156,6 +156,45 @@ class ProblemApiTest extends GatewayApiTest {
         }
     }
 
+    /**
+     * An error answered after the request's body was read to its end (the node answered the call
+     * 404) leaves nothing on the connection: it stays open, and the next request on it is served.
+     * Before, every error to a request with a body closed the connection, so a client retrying
+     * {@code 503}s during a failover opened a new connection for each retry.
+     */
+    @Test
+    void anErrorAfterTheBodyWasReadKeepsTheConnectionOpen() throws IOException {
+        nodeA.host("aaaaaa.1");
+        String call = "{\"payload\":{\"op\":\"get\"}}";
+        String request = "POST /api/v1/processes/aaaaaa.2/calls HTTP/1.1\r\nHost: localhost\r\n"
+                + "Content-Type: application/json\r\nContent-Length: " + call.length() + "\r\n\r\n" + call;
+        URI base = raw("/");
+        try (Socket socket = new Socket(base.getHost(), base.getPort())) {
+            socket.setSoTimeout(10_000);
+            OutputStream out = socket.getOutputStream();
+            InputStream in = socket.getInputStream();
+            out.write(request.getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            String first = readResponse(in);
+            assertThat(first).startsWith("HTTP/1.1 404").contains("process_not_found")
+                    .doesNotContainIgnoringCase("connection: close");
+
+            out.write(request.getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+
+            assertThat(readResponse(in)).as("the second request on the connection").startsWith("HTTP/1.1 404");
+        }
+    }
+
+    /** An error answered before the body was read (a wrong media type) still closes the connection. */
+    @Test
+    void anErrorBeforeTheBodyWasReadClosesTheConnection() {
+        http.post().uri(raw("/api/v1/processes/aaaaaa.1/messages")).contentType(MediaType.TEXT_PLAIN)
+                .bodyValue("payload=1").exchange()
+                .expectStatus().isEqualTo(415)
+                .expectHeader().value("Connection", value -> assertThat(value).isEqualToIgnoringCase("close"));
+    }
+
     /** One HTTP/1.1 response with a Content-Length body, head and body as text. */
     private static String readResponse(InputStream in) throws IOException {
         StringBuilder head = new StringBuilder();

@@ -24,8 +24,14 @@ import reactor.core.publisher.Mono;
  * (chunked bodies) once the bytes read pass the limit. Past the limit a chunked body is still
  * read and dropped, up to {@code max-swallow-size} in all, before the 413 (see
  * {@link RequestBodyDrain} for why); beyond that reading stops and the connection is closed.
+ *
+ * <p>It also notes when a body within the limit was read to its end ({@link #readToEnd}): an
+ * error answered after that leaves nothing of the request on the connection, so the
+ * {@link ProblemHandler} keeps it open (a client retrying a {@code 503} keeps its connection).
  */
 public final class BodySizeLimit implements WebFilter, Ordered {
+
+    private static final String READ_TO_END = BodySizeLimit.class.getName() + ".readToEnd";
 
     private final long maxBytes;
     private final long maxSwallowBytes;
@@ -50,25 +56,42 @@ public final class BodySizeLimit implements WebFilter, Ordered {
         ServerHttpRequest counted = new ServerHttpRequestDecorator(request) {
             @Override
             public Flux<DataBuffer> getBody() {
-                return limited(super.getBody());
+                return limited(super.getBody(), exchange);
             }
         };
         return chain.filter(exchange.mutate().request(counted).build());
     }
 
+    /**
+     * True when the request's body was read to its end within the limit (a request without a body
+     * never is): nothing of the request is left unread on the connection.
+     */
+    public static boolean readToEnd(ServerWebExchange exchange) {
+        return Boolean.TRUE.equals(exchange.getAttribute(READ_TO_END));
+    }
+
     /** The body while it stays within the limit; past it, drops the rest and ends with the 413. */
-    private Flux<DataBuffer> limited(Flux<DataBuffer> body) {
+    private Flux<DataBuffer> limited(Flux<DataBuffer> body, ServerWebExchange exchange) {
         AtomicLong seen = new AtomicLong();
         return body
-                .concatMap(buffer -> {
+                .<DataBuffer>handle((buffer, sink) -> {
                     long total = seen.addAndGet(buffer.readableByteCount());
                     if (total <= maxBytes) {
-                        return Mono.just(buffer);
+                        sink.next(buffer);
+                        return;
                     }
                     DataBufferUtils.release(buffer);
-                    return total > maxSwallowBytes ? Mono.error(tooLarge()) : Mono.<DataBuffer>empty();
+                    if (total > maxSwallowBytes) {
+                        sink.error(tooLarge());
+                    }
                 })
-                .concatWith(Mono.defer(() -> seen.get() > maxBytes ? Mono.error(tooLarge()) : Mono.empty()));
+                .concatWith(Mono.defer(() -> {
+                    if (seen.get() > maxBytes) {
+                        return Mono.error(tooLarge());
+                    }
+                    exchange.getAttributes().put(READ_TO_END, Boolean.TRUE);
+                    return Mono.empty();
+                }));
     }
 
     private BeamlineException tooLarge() {

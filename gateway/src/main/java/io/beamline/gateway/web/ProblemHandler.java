@@ -58,11 +58,14 @@ public final class ProblemHandler implements WebExceptionHandler {
         response.getHeaders().setContentType(MediaType.APPLICATION_PROBLEM_JSON);
         response.getHeaders().setContentLength(body.length);
         Mono<Void> unreadBody = Mono.empty();
-        if (problem.code() == ErrorCode.PAYLOAD_TOO_LARGE || carriesBody(exchange)) {
+        if (problem.code() == ErrorCode.PAYLOAD_TOO_LARGE
+                || carriesBody(exchange) && !BodySizeLimit.readToEnd(exchange)) {
             // an error may answer before (or without) reading the request body, and bytes of it left on
             // the connection would be read as the next request: close it (RFC 9112 §9.6). Seen in the
             // system tests as a later request on the same keep-alive connection hanging for 30 s.
             // Drain what is left first, so the close does not reset the answer (RequestBodyDrain).
+            // A body read to its end (a call answered 503 or 404 by its node) leaves nothing behind,
+            // and the connection stays open for the client's next request.
             response.getHeaders().setConnection("close");
             if (exchange.getRequest().getHeaders().getContentLength() <= maxSwallowBytes) {
                 unreadBody = RequestBodyDrain.drain(exchange.getRequest(), maxSwallowBytes);

@@ -14,9 +14,6 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.reactor.circuitbreaker.operator.CircuitBreakerOperator;
-import io.github.resilience4j.reactor.timelimiter.TimeLimiterOperator;
-import io.github.resilience4j.timelimiter.TimeLimiter;
-import io.github.resilience4j.timelimiter.TimeLimiterConfig;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,7 +39,7 @@ public final class NodeClient {
 
     private final Function<NodeAddress, RSocketRequester> connector;
     private final CircuitBreakerRegistry breakers;
-    private final TimeLimiter defaultTimeLimiter;
+    private final Duration defaultTimeLimit;
     private final Map<String, Connection> connections = new ConcurrentHashMap<>();
 
     /**
@@ -55,7 +52,7 @@ public final class NodeClient {
                       Duration requestTimeout) {
         this.connector = connector;
         this.breakers = breakers;
-        this.defaultTimeLimiter = timeLimiter(requestTimeout);
+        this.defaultTimeLimit = requestTimeout;
     }
 
     /**
@@ -87,19 +84,19 @@ public final class NodeClient {
     /** Request-response on {@code route} with the default time limit; {@code data} may be null. */
     public <T> Mono<T> request(NodeInfo node, String route, Object data, Class<T> answer) {
         return exchange(node, route, data, requester -> spec(requester, route, data).retrieveMono(answer),
-                defaultTimeLimiter);
+                defaultTimeLimit);
     }
 
     /** Request-response on {@code route} answered by a generic type, with the default time limit. */
     public <T> Mono<T> request(NodeInfo node, String route, Object data, ParameterizedTypeReference<T> answer) {
         return exchange(node, route, data, requester -> spec(requester, route, data).retrieveMono(answer),
-                defaultTimeLimiter);
+                defaultTimeLimit);
     }
 
     /** Request-response on {@code route} with its own time limit (calls). */
     public <T> Mono<T> request(NodeInfo node, String route, Object data, Class<T> answer, Duration timeLimit) {
         return exchange(node, route, data, requester -> spec(requester, route, data).retrieveMono(answer),
-                timeLimiter(timeLimit));
+                timeLimit);
     }
 
     /**
@@ -138,10 +135,10 @@ public final class NodeClient {
     }
 
     private <T> Mono<T> exchange(NodeInfo node, String route, Object data,
-                                 Function<RSocketRequester, Mono<T>> call, TimeLimiter timeLimiter) {
+                                 Function<RSocketRequester, Mono<T>> call, Duration timeLimit) {
         CircuitBreaker breaker = breakers.circuitBreaker(node.id());
         return Mono.defer(() -> call.apply(requester(node)))
-                .transformDeferred(TimeLimiterOperator.of(timeLimiter))
+                .transform(sent -> TimeLimit.of(sent, timeLimit))
                 .transformDeferred(CircuitBreakerOperator.of(breaker))
                 .onErrorMap(error -> translate(node, route, error));
     }
@@ -176,10 +173,6 @@ public final class NodeClient {
         }
         log.warn("Request {} to node {} at {} failed: {}", route, node.id(), node.address(), error.toString());
         return new NodeUnavailableException(node.id(), "Node " + node.id() + " did not answer; try again later");
-    }
-
-    private static TimeLimiter timeLimiter(Duration timeout) {
-        return TimeLimiter.of(TimeLimiterConfig.custom().timeoutDuration(timeout).build());
     }
 
     private record Connection(String address, PeerConnection peer) {

@@ -18,9 +18,6 @@ import io.beamline.api.wire.NodeInfo;
 import io.beamline.api.wire.ProcessRef;
 import io.beamline.api.wire.RegistryEvent;
 import io.beamline.api.wire.Routes;
-import io.github.resilience4j.reactor.timelimiter.TimeLimiterOperator;
-import io.github.resilience4j.timelimiter.TimeLimiter;
-import io.github.resilience4j.timelimiter.TimeLimiterConfig;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,7 +59,7 @@ public final class RegistryClient {
 
     private final List<PeerConnection> replicas;
     private final AtomicInteger current = new AtomicInteger();
-    private final TimeLimiter timeLimiter;
+    private final Duration timeLimit;
 
     public RegistryClient(PeerConnection connection, Duration requestTimeout) {
         this(List.of(connection), requestTimeout);
@@ -74,7 +71,7 @@ public final class RegistryClient {
             throw new IllegalArgumentException("at least one registry-service address is required");
         }
         this.replicas = List.copyOf(replicas);
-        this.timeLimiter = TimeLimiter.of("registry", TimeLimiterConfig.custom().timeoutDuration(requestTimeout).build());
+        this.timeLimit = requestTimeout;
     }
 
     /**
@@ -141,7 +138,7 @@ public final class RegistryClient {
 
     private <T> Mono<T> attempt(Function<RSocketRequester, Mono<T>> request, boolean idempotent, int index, int left) {
         return Mono.defer(() -> request.apply(replicas.get(index).requester()))
-                .transformDeferred(TimeLimiterOperator.of(timeLimiter))
+                .transform(sent -> TimeLimit.of(sent, timeLimit))
                 .onErrorResume(error -> BeamlineException.from(error).isEmpty(), error -> {
                     int next = rotateFrom(index);
                     if (left > 1 && (idempotent || neverSent(error))) {

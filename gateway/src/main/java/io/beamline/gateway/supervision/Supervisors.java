@@ -25,9 +25,7 @@ import io.beamline.api.wire.SupervisorSpec;
 import io.beamline.api.wire.SupervisorTree;
 import io.beamline.gateway.cluster.NodeAddress;
 import io.beamline.gateway.cluster.PeerConnection;
-import io.github.resilience4j.reactor.timelimiter.TimeLimiterOperator;
-import io.github.resilience4j.timelimiter.TimeLimiter;
-import io.github.resilience4j.timelimiter.TimeLimiterConfig;
+import io.beamline.gateway.cluster.TimeLimit;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,7 +64,7 @@ public final class Supervisors {
     private static final Logger log = LoggerFactory.getLogger(Supervisors.class);
 
     private final ReplicaSet<NodeAddress, PeerConnection> replicas;
-    private final TimeLimiter timeLimiter;
+    private final Duration timeLimit;
 
     public Supervisors(PeerConnection connection, Duration timeout) {
         this(List.of(connection), timeout);
@@ -95,7 +93,7 @@ public final class Supervisors {
         this.replicas = new ReplicaSet<>(configured, connect, PeerConnection::dispose, MAX_LEARNED, ReplicaSet.Listener.of(
                 address -> log.info("Following the supervisor leader hint to {}", address),
                 address -> log.info("Dropped the learned supervisor address {}", address)));
-        this.timeLimiter = TimeLimiter.of("supervisor", TimeLimiterConfig.custom().timeoutDuration(timeout).build());
+        this.timeLimit = timeout;
     }
 
     /** Starts a supervisor tree under the root; answers the live tree once every child started. */
@@ -146,7 +144,7 @@ public final class Supervisors {
                     Replica<NodeAddress, PeerConnection> first = replicas.current();
                     return attempt(request, first, new HashSet<>(Set.of(first)));
                 })
-                .transformDeferred(TimeLimiterOperator.of(timeLimiter))
+                .transform(sent -> TimeLimit.of(sent, timeLimit))
                 .onErrorMap(error -> translate(error, route));
     }
 

@@ -126,7 +126,7 @@ final class PeerLink implements AutoCloseable {
         requester.route(route)
                 .data(frame)
                 .retrieveMono(Accepted.class)
-                .timeout(timeout)
+                .timeout(timeout, RemoteService.timedOut(timeout))
                 .subscribe(null, error -> {
                     java.util.Optional<String> movedTo = io.beamline.api.wire.BeamlineException.from(error)
                             .filter(failure -> failure.code() == io.beamline.api.wire.ErrorCode.MOVED)

@@ -2,7 +2,7 @@
 # Failover benchmark (issue 4): kill -9 and SIGSTOP of a process-service node, and a one_for_all
 # restart, timed through the gateway's REST API on this machine, loopback only. Run from anywhere:
 #
-#   benchmarks/run-failover.sh [--per-node=10000] [--children=1000] [--concurrency=32] [--time-limit=120] [--probe-rate=200]
+#   benchmarks/run-failover.sh [--per-node=10000] [--children=1000] [--concurrency=32] [--time-limit=120] [--probe-rate=200] [--calls-before=1]
 #
 # One platform, started with `bin/beamline up --nodes 3` (the gateway on a free port) and stopped
 # with `bin/beamline down`, also on failure or Ctrl-C. Scenarios, one after the other:

@@ -72,7 +72,7 @@ public final class FailoverBenchmark {
             new java.util.concurrent.atomic.AtomicReference<>(Map.of());
 
     record Options(URI gateway, URI supervisor, Path runDir, List<String> scenarios, int perNode, int children,
-                   int concurrency, int probeRate, Duration timeLimit) {
+                   int concurrency, int probeRate, Duration timeLimit, int callsBefore) {
 
         static Options parse(String[] args) {
             Map<String, String> given = new LinkedHashMap<>();
@@ -89,7 +89,8 @@ public final class FailoverBenchmark {
                     Path.of(given.getOrDefault("run-dir", ".beamline/run")),
                     List.of(given.getOrDefault("scenarios", "kill9,one-for-all").split(",")),
                     count(given.remove("per-node"), 10_000), count(given.remove("children"), 1_000),
-                    count(given.remove("concurrency"), 32), count(given.remove("probe-rate"), 200), Duration.ofSeconds(count(given.remove("time-limit"), 120)));
+                    count(given.remove("concurrency"), 32), count(given.remove("probe-rate"), 200), Duration.ofSeconds(count(given.remove("time-limit"), 120)),
+                    count(given.remove("calls-before"), 1));
             given.remove("run-dir");
             given.remove("scenarios");
             if (!given.isEmpty()) {
@@ -160,7 +161,8 @@ public final class FailoverBenchmark {
                        --supervisor=http://127.0.0.1:P (supervisor-service HTTP) [--run-dir=.beamline/run]
                        [--scenarios=kill9,one-for-all (any of kill9, sigstop, one-for-all; kill9 and sigstop each take the node holding the most)]
                        [--per-node=10000] [--children=1000] [--concurrency=32] [--time-limit=120 (seconds per wait)]
-                       [--probe-rate=200 (reachability calls per second while restarts are under way)]""";
+                       [--probe-rate=200 (reachability calls per second while restarts are under way)]
+                       [--calls-before=1 (calls to each process before the first failure)]""";
     }
 
     private void run() throws Exception {
@@ -297,17 +299,18 @@ public final class FailoverBenchmark {
     }
 
     /**
-     * Normal operation before the failure: one {@code {"op":"get"}} call to every process, so that
-     * the gateway's and the nodes' call path has run (and been compiled) as on a platform that
-     * serves calls, not only spawns; a sweep after the failure otherwise measures the JIT compiler
-     * warming that path up.
+     * Normal operation before the failure: {@code --calls-before} rounds of one {@code {"op":"get"}}
+     * call to every process, so that the gateway's and the nodes' call path has run (and been
+     * compiled) as on a platform that serves calls, not only spawns; a sweep after the failure
+     * otherwise measures the JIT compiler warming that path up.
      */
     private void callEachOnce(String label, List<String> ids) throws Exception {
         AtomicLong ok = new AtomicLong();
         Map<String, Integer> failures = new ConcurrentHashMap<>();
         long started = System.nanoTime();
-        forEach(ids.size(), i -> {
-            Answer answer = api.post("/api/v1/processes/" + ids.get(i) + "/calls", GET);
+        int rounds = options.callsBefore();
+        forEach(ids.size() * rounds, i -> {
+            Answer answer = api.post("/api/v1/processes/" + ids.get(i % ids.size()) + "/calls", GET);
             if (answer.status() == 200) {
                 ok.incrementAndGet();
             } else {
@@ -315,7 +318,8 @@ public final class FailoverBenchmark {
             }
         });
         double seconds = (System.nanoTime() - started) / 1e9;
-        row("normal operation before the " + label + ": one call to each of the " + ids.size() + " processes ("
+        row("normal operation before the " + label + ": " + (rounds == 1 ? "one call" : rounds + " calls")
+                + " to each of the " + ids.size() + " processes ("
                 + options.concurrency() + " in flight)", "%.1f s (%.0f/s), %s".formatted(seconds, ok.get() / seconds,
                 failures.isEmpty() ? "all 200" : failures.toString()));
     }

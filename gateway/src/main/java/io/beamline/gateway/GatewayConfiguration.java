@@ -21,11 +21,15 @@ import io.beamline.gateway.process.Processes;
 import io.beamline.gateway.supervision.Supervisors;
 import io.beamline.gateway.web.BodySizeLimit;
 import io.beamline.gateway.web.ProblemHandler;
+import io.beamline.gateway.web.ProcessController;
+import io.beamline.gateway.web.ProcessFastRoutes;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.info.Info;
 
+import org.springdoc.core.annotations.RouterOperation;
+import org.springdoc.core.annotations.RouterOperations;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
@@ -35,7 +39,10 @@ import org.springframework.core.annotation.Order;
 import org.springframework.http.MediaType;
 import org.springframework.http.codec.ServerCodecConfigurer;
 import org.springframework.messaging.rsocket.RSocketRequester;
+import org.springframework.web.bind.annotation.RequestMethod;
 import org.springframework.web.reactive.config.WebFluxConfigurer;
+import org.springframework.web.reactive.function.server.RouterFunction;
+import org.springframework.web.reactive.function.server.ServerResponse;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -136,6 +143,19 @@ public class GatewayConfiguration {
     Supervisors supervisors(ObjectProvider<RSocketRequester.Builder> builders, GatewayProperties properties) {
         return new Supervisors(properties.supervisor().addresses(),
                 address -> new PeerConnection(() -> connect(builders, address)), properties.supervisor().requestTimeout());
+    }
+
+    /** The fast way to the process routes clients use most; see {@link ProcessFastRoutes}. */
+    @Bean
+    @RouterOperations({
+            @RouterOperation(path = ProcessFastRoutes.CALLS, method = RequestMethod.POST,
+                    beanClass = ProcessController.class, beanMethod = "call"),
+            @RouterOperation(path = ProcessFastRoutes.MESSAGES, method = RequestMethod.POST,
+                    beanClass = ProcessController.class, beanMethod = "send"),
+            @RouterOperation(path = ProcessFastRoutes.STATUS, method = RequestMethod.GET,
+                    beanClass = ProcessController.class, beanMethod = "status")})
+    RouterFunction<ServerResponse> processFastRoutes(ProcessController controller) {
+        return ProcessFastRoutes.of(controller);
     }
 
     @Bean

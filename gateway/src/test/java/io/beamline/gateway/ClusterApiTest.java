@@ -88,7 +88,9 @@ class ClusterApiTest extends GatewayApiTest {
 
         get("/actuator/prometheus").expectStatus().isOk().expectBody(String.class)
                 .value(text -> assertThat(text).contains("resilience4j_circuitbreaker_state")
-                        .contains("name=\"" + NODE_A + "\""));
+                        .contains("name=\"" + NODE_A + "\"")
+                        // the status route is a fast functional route (ProcessFastRoutes): still tagged by its template
+                        .containsPattern("http_server_requests_seconds_count\\{[^}]*uri=\"/api/v1/processes/\\{id}\""));
     }
 
     @Test

@@ -1,6 +1,5 @@
 package io.beamline.gateway.cluster;
 
-import java.net.ConnectException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -18,6 +17,7 @@ import io.beamline.api.wire.NodeInfo;
 import io.beamline.api.wire.ProcessRef;
 import io.beamline.api.wire.RegistryEvent;
 import io.beamline.api.wire.Routes;
+import io.beamline.api.wire.TransportFailure;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -141,7 +141,7 @@ public final class RegistryClient {
                 .transform(sent -> TimeLimit.of(sent, timeLimit))
                 .onErrorResume(error -> BeamlineException.from(error).isEmpty(), error -> {
                     int next = rotateFrom(index);
-                    if (left > 1 && (idempotent || neverSent(error))) {
+                    if (left > 1 && (idempotent || TransportFailure.neverSent(error))) {
                         return attempt(request, idempotent, next, left - 1);
                     }
                     return Mono.error(error);
@@ -153,16 +153,6 @@ public final class RegistryClient {
         int next = (index + 1) % replicas.size();
         current.compareAndSet(index, next);
         return next;
-    }
-
-    /** The connect itself failed (refused, no route): the request was never sent. */
-    static boolean neverSent(Throwable error) {
-        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
-            if (cause instanceof ConnectException) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static Throwable translate(Throwable error, String route) {

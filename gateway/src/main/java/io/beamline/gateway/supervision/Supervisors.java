@@ -1,8 +1,5 @@
 package io.beamline.gateway.supervision;
 
-import java.net.ConnectException;
-import java.net.NoRouteToHostException;
-import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -23,6 +20,7 @@ import io.beamline.api.wire.SupervisedChild;
 import io.beamline.api.wire.SupervisorRef;
 import io.beamline.api.wire.SupervisorSpec;
 import io.beamline.api.wire.SupervisorTree;
+import io.beamline.api.wire.TransportFailure;
 import io.beamline.gateway.cluster.NodeAddress;
 import io.beamline.gateway.cluster.PeerConnection;
 import io.beamline.gateway.cluster.TimeLimit;
@@ -157,7 +155,7 @@ public final class Supervisors {
         }
         return sent.onErrorResume(error -> {
             boolean answered = BeamlineException.from(error).isPresent();
-            boolean untouched = isStandby(error) || neverSent(error);
+            boolean untouched = isStandby(error) || TransportFailure.neverSent(error);
             if (replica.learned() && !answered) {
                 replicas.forget(replica);
             }
@@ -185,17 +183,6 @@ public final class Supervisors {
                 .flatMap(failure -> failure.attribute("role"))
                 .filter("standby"::equals)
                 .isPresent();
-    }
-
-    /** The connect itself failed (refused, no route, connect time-out, unknown host): the request was never sent. */
-    static boolean neverSent(Throwable error) {
-        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
-            if (cause instanceof ConnectException || cause instanceof NoRouteToHostException
-                    || cause instanceof UnknownHostException) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static Throwable translate(Throwable error, String route) {

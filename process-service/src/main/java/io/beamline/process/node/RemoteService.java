@@ -4,12 +4,12 @@ import io.beamline.api.wire.BeamlineException;
 import io.beamline.api.wire.ErrorCode;
 import io.beamline.api.wire.Failure;
 import io.beamline.api.wire.BatchOutcome;
+import io.beamline.api.wire.TransportFailure;
 import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.messaging.rsocket.RSocketRequester;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
-import java.net.ConnectException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -100,7 +100,7 @@ public final class RemoteService implements AutoCloseable {
         if (answered.isPresent()) {
             return answered.get().toException();
         }
-        return new Unreachable(name + " unreachable (" + route + "): " + error, neverSent(error));
+        return new Unreachable(name + " unreachable (" + route + "): " + error, TransportFailure.neverSent(error));
     }
 
     /** A failure for a log line: {@code code: detail} for a Beamline failure, else the error itself. */
@@ -108,16 +108,6 @@ public final class RemoteService implements AutoCloseable {
         return BeamlineException.from(error)
                 .map(failure -> failure.code().wireName() + ": " + failure.detail())
                 .orElseGet(error::toString);
-    }
-
-    /** The connect itself failed (refused, no route to host): nothing was sent. */
-    static boolean neverSent(Throwable error) {
-        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
-            if (cause instanceof ConnectException) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** Whether {@code error} says the service could not be reached (rather than that it answered a failure). */

@@ -11,6 +11,7 @@ import io.beamline.api.wire.ProcessRef;
 import io.beamline.api.wire.ProcessStatus;
 import io.beamline.api.wire.Routes;
 import io.beamline.api.wire.SpawnCommand;
+import io.beamline.api.wire.TransportFailure;
 import io.beamline.supervisor.cluster.NodeConnections;
 import io.beamline.supervisor.cluster.NodeDirectory;
 import org.slf4j.Logger;
@@ -270,16 +271,6 @@ public final class ChildSpawner {
                 .timeout(settings.timeout());
     }
 
-    /** Whether {@code error} is a connect that failed: the request never left. */
-    private static boolean neverSent(Throwable error) {
-        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
-            if (cause instanceof java.net.ConnectException || cause instanceof java.net.UnknownHostException) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     /** The preferred node while it is up and has not failed; else the least loaded up node, failed ones last. */
     private Optional<NodeInfo> pick(String preferred, Set<String> failedNodes) {
         if (!failedNodes.contains(preferred)) {
@@ -302,7 +293,7 @@ public final class ChildSpawner {
         if (failure.isPresent() && failure.get().code().status() != 503) {
             return new Rejected(node, failure.get());
         }
-        if (failure.isPresent() || neverSent(error)) {
+        if (failure.isPresent() || TransportFailure.neverSent(error)) {
             failedNodes.add(node);
         } else {
             preferred.set(node);

@@ -107,10 +107,9 @@ public class GatewayConfiguration {
     @Bean
     ProcessRouter processRouter(ClusterView view, RegistryClient registry, Supervisors supervisors,
                                 GatewayProperties properties) {
-        return new ProcessRouter(view, registry, id -> supervisors.child(id)
+        return new ProcessRouter(view, registry, id -> supervisors.child(id, properties.gateway().requestTimeout())
                 .map(SupervisedChild::restartable)
-                .defaultIfEmpty(false)
-                .timeout(properties.gateway().requestTimeout()));
+                .defaultIfEmpty(false));
     }
 
     @Bean

@@ -121,10 +121,14 @@ public final class Supervisors {
                 .retrieveMono(Void.class), Routes.SUPERVISOR_STOP);
     }
 
-    /** What the supervisor knows of process {@code id}; empty when no supervisor has it. */
-    public Mono<SupervisedChild> child(String id) {
+    /**
+     * What the supervisor knows of process {@code id}; empty when no supervisor has it. Fails with
+     * {@code service_unavailable} when no answer came within {@code limit} (the caller's own time
+     * limit: one timer per request, so the failure is never raced by a second one and dropped).
+     */
+    public Mono<SupervisedChild> child(String id, Duration limit) {
         return guard(requester -> requester.route(Routes.CHILD_LOOKUP).data(new ProcessRef(id))
-                .retrieveMono(SupervisedChild.class), Routes.CHILD_LOOKUP);
+                .retrieveMono(SupervisedChild.class), Routes.CHILD_LOOKUP, limit);
     }
 
     /** Closes the connections. */
@@ -138,11 +142,15 @@ public final class Supervisors {
     }
 
     private <T> Mono<T> guard(Function<RSocketRequester, Mono<T>> request, String route) {
+        return guard(request, route, timeLimit);
+    }
+
+    private <T> Mono<T> guard(Function<RSocketRequester, Mono<T>> request, String route, Duration limit) {
         return Mono.defer(() -> {
                     Replica<NodeAddress, PeerConnection> first = replicas.current();
                     return attempt(request, first, new HashSet<>(Set.of(first)));
                 })
-                .transform(sent -> TimeLimit.of(sent, timeLimit))
+                .transform(sent -> TimeLimit.of(sent, limit))
                 .onErrorMap(error -> translate(error, route));
     }
 

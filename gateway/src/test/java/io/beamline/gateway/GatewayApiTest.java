@@ -15,9 +15,13 @@ import io.beamline.fake.FakeServer;
 import io.beamline.fake.FakeSupervisor;
 
 import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
 import org.springframework.http.MediaType;
@@ -32,6 +36,8 @@ import static org.awaitility.Awaitility.await;
  * The whole gateway on a random HTTP port, talking real RSocket to a fake registry and two fake
  * nodes, each on a random port. The fakes and the Spring context are shared by every subclass
  * (one context for all HTTP tests); each test starts from empty nodes and an empty registry.
+ * No test may leave an error that Reactor dropped (an operator that failed after its stream had
+ * ended: a second reader of a request body, a signal after cancel).
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "beamline.gateway.max-body-size=4KB",
@@ -41,6 +47,7 @@ import static org.awaitility.Awaitility.await;
         "beamline.registry.reconnect-max=200ms",
         "beamline.supervisor.request-timeout=500ms"})
 @AutoConfigureWebTestClient
+@ExtendWith(OutputCaptureExtension.class)
 public abstract class GatewayApiTest {
 
     protected static final String NODE_A = "process-service-aaaaaa";
@@ -80,6 +87,11 @@ public abstract class GatewayApiTest {
     static void registryAddress(DynamicPropertyRegistry properties) {
         properties.add("beamline.registry.address", registryServer::address);
         properties.add("beamline.supervisor.address", supervisorServer::address);
+    }
+
+    @AfterEach
+    void noErrorWasDropped(CapturedOutput output) {
+        assertThat(output.getAll()).doesNotContain("onErrorDropped");
     }
 
     @BeforeEach

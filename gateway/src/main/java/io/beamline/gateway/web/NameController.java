@@ -136,9 +136,11 @@ public class NameController {
     }
 
     private Mono<ResponseEntity<NamedProcess>> registerAt(ServerHttpRequest request, Mono<JsonNode> body) {
+        // the name first, the body only for a valid one: a body read after the error answered would be
+        // a second reader of the request (ProblemHandler drains what is left of it)
         return Mono.fromSupplier(() -> NamePath.name(rawPath(request)))
-                .zipWith(JsonBody.required(body).map(NameClaim::parse))
-                .flatMap(claim -> names.register(claim.getT1(), claim.getT2().id()))
+                .flatMap(name -> JsonBody.required(body).map(NameClaim::parse)
+                        .flatMap(claim -> names.register(name, claim.id())))
                 .map(named -> ResponseEntity.created(URI.create(rawPath(request))).body(named));
     }
 

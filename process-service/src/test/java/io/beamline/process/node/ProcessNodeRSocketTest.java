@@ -172,8 +172,10 @@ class ProcessNodeRSocketTest {
         CallReply reply = request(Routes.PROCESS_CALL, new CallCommand(spawned.id(), Map.of("op", "get"), 0), CallReply.class);
         assertThat(reply.reply()).isEqualTo(Map.of("value", 7));
 
-        ProcessStatus status = request(Routes.PROCESS_STATUS, new ProcessRef(spawned.id()), ProcessStatus.class);
-        assertThat(status.messagesProcessed()).isEqualTo(2);
+        // a message counts as processed when its handler returned, which is after the call's reply was sent
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(
+                request(Routes.PROCESS_STATUS, new ProcessRef(spawned.id()), ProcessStatus.class).messagesProcessed())
+                .isEqualTo(2));
         ProcessPage page = request(Routes.PROCESS_LIST, new ListQuery("counter", null, null, 1000), ProcessPage.class);
         assertThat(page.items()).extracting(ProcessStatus::id).contains(spawned.id());
 

@@ -67,7 +67,7 @@ run_on_fresh_platform() { # scenarios, then the options passed through
   local gateway_port supervisor_http
   gateway_port=$(awk '$1 == "gateway" { print $4 }' "$RUN/ports")
   supervisor_http=$(awk '$1 == "supervisor-service" { print $4 }' "$RUN/ports")
-  say "scenarios $scenarios: $(date -u +%FT%TZ), $(java -version 2>&1 | head -n 1), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), BEAMLINE_JAVA_OPTS=${BEAMLINE_JAVA_OPTS:-}"
+  say "scenarios $scenarios: $(date -u +%FT%TZ), $(java -version 2>&1 | head -n 1), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), BEAMLINE_JAVA_OPTS=${BEAMLINE_JAVA_OPTS:-}, BEAMLINE_AOT=${BEAMLINE_AOT:-}"
   java -Xmx512m -Dloader.main=io.beamline.benchmarks.FailoverBenchmark -cp "$JAR" \
     org.springframework.boot.loader.launch.PropertiesLauncher \
     --gateway="http://127.0.0.1:$gateway_port" --supervisor="http://127.0.0.1:$supervisor_http" \

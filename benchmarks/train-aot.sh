@@ -26,6 +26,20 @@ if [ $# -eq 0 ]; then
   set -- --per-node=3000 --children=300 --calls-before=2
 fi
 rm -rf .beamline/aot/train
-BEAMLINE_AOT=train benchmarks/run-failover.sh "$@"
-printf 'train-aot: caches in .beamline/aot/train:\n'
-ls -l .beamline/aot/train/*.aot
+# Each JVM assembles its cache as it exits (a few seconds of CPU each, all at once): give them
+# longer than down's usual 15 s before a KILL would leave an empty file.
+BEAMLINE_AOT=train BEAMLINE_STOP_WAIT=${BEAMLINE_STOP_WAIT:-300} benchmarks/run-failover.sh "$@"
+missing=()
+for module in registry-service supervisor-service process-service gateway; do
+  found=
+  for file in .beamline/aot/train/"$module".aot .beamline/aot/train/"$module"-[0-9]*.aot; do
+    if [ -s "$file" ]; then found=$file; fi
+  done
+  [ -n "$found" ] || missing+=("$module")
+done
+ls -l .beamline/aot/train/
+if [ ${#missing[@]} -gt 0 ]; then
+  printf 'train-aot: no cache was written for: %s\n' "${missing[*]}" >&2
+  exit 1
+fi
+printf 'train-aot: caches written; bin/beamline up uses them until the jars are rebuilt\n'

@@ -32,7 +32,6 @@ import reactor.core.publisher.Mono;
 public final class BodySizeLimit implements WebFilter, Ordered {
 
     private static final String READ_TO_END = BodySizeLimit.class.getName() + ".readToEnd";
-    private static final String SUBSCRIBED = BodySizeLimit.class.getName() + ".subscribed";
 
     private final long maxBytes;
     private final long maxSwallowBytes;
@@ -57,8 +56,7 @@ public final class BodySizeLimit implements WebFilter, Ordered {
         ServerHttpRequest counted = new ServerHttpRequestDecorator(request) {
             @Override
             public Flux<DataBuffer> getBody() {
-                return limited(super.getBody(), exchange)
-                        .doOnSubscribe(subscription -> exchange.getAttributes().put(SUBSCRIBED, Boolean.TRUE));
+                return limited(super.getBody(), exchange);
             }
         };
         return chain.filter(exchange.mutate().request(counted).build());
@@ -70,14 +68,6 @@ public final class BodySizeLimit implements WebFilter, Ordered {
      */
     public static boolean readToEnd(ServerWebExchange exchange) {
         return Boolean.TRUE.equals(exchange.getAttribute(READ_TO_END));
-    }
-
-    /**
-     * True once something (a codec) subscribed to the request's body. The server takes one
-     * subscriber only: a second one fails at once (and reactor-netty logs that as an error).
-     */
-    public static boolean subscribed(ServerWebExchange exchange) {
-        return Boolean.TRUE.equals(exchange.getAttribute(SUBSCRIBED));
     }
 
     /** The body while it stays within the limit; past it, drops the rest and ends with the 413. */

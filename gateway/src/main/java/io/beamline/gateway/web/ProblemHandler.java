@@ -66,10 +66,8 @@ public final class ProblemHandler implements WebExceptionHandler {
             // Drain what is left first, so the close does not reset the answer (RequestBodyDrain).
             // A body read to its end (a call answered 503 or 404 by its node) leaves nothing behind,
             // and the connection stays open for the client's next request.
-            // A body a codec already subscribed to (and gave up on: malformed JSON) cannot be read again.
             response.getHeaders().setConnection("close");
-            if (!BodySizeLimit.subscribed(exchange)
-                    && exchange.getRequest().getHeaders().getContentLength() <= maxSwallowBytes) {
+            if (exchange.getRequest().getHeaders().getContentLength() <= maxSwallowBytes) {
                 unreadBody = RequestBodyDrain.drain(exchange.getRequest(), maxSwallowBytes);
             }
         }

@@ -14,9 +14,8 @@ import reactor.core.publisher.Mono;
  * TCP stack see a reset, and a reset discards the answer in flight (measured against the gateway
  * with a 1 MiB body: about one 413 in five reached the JDK client as "header parser received no
  * bytes"). Reading on stops after {@code maxBytes} (Tomcat's {@code maxSwallowSize} idea): a
- * larger body keeps the old behaviour. Callers drain only a body nothing subscribed to yet
- * ({@link BodySizeLimit#subscribed}): the server takes one subscriber, a second fails at once and
- * reactor-netty logs that as an error. Should it happen anyway, the error completes the drain.
+ * larger body keeps the old behaviour. A body already consumed by a codec cannot be subscribed to
+ * again; that error only means there is nothing left to read, and completes the drain.
  */
 final class RequestBodyDrain {
 

@@ -17,8 +17,10 @@ ROOT=$(cd -P "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 # shellcheck source=bin/select-jdk
 source bin/select-jdk
-feature=$(java -version 2>&1 | sed -n '1s/.*version "\([0-9][0-9]*\).*/\1/p')
-if [ -z "$feature" ] || [ "$feature" -lt 25 ]; then
+# the launcher's functions only (aot_capable, aot_cache_of, SERVICE_MODULES): the same rules as `up`
+# shellcheck source=bin/beamline
+source bin/beamline
+if ! aot_capable; then
   printf 'train-aot: needs JDK 25 or newer (found %s)\n' "$(java -version 2>&1 | head -n 1)" >&2
   exit 1
 fi
@@ -30,12 +32,8 @@ rm -rf .beamline/aot/train
 # longer than down's usual 15 s before a KILL would leave an empty file.
 BEAMLINE_AOT=train BEAMLINE_STOP_WAIT=${BEAMLINE_STOP_WAIT:-300} benchmarks/run-failover.sh "$@"
 missing=()
-for module in registry-service supervisor-service process-service gateway; do
-  found=
-  for file in .beamline/aot/train/"$module".aot .beamline/aot/train/"$module"-[0-9]*.aot; do
-    if [ -s "$file" ]; then found=$file; fi
-  done
-  [ -n "$found" ] || missing+=("$module")
+for module in "${SERVICE_MODULES[@]}"; do
+  [ -n "$(aot_cache_of "$module")" ] || missing+=("$module")
 done
 ls -l .beamline/aot/train/
 if [ ${#missing[@]} -gt 0 ]; then

@@ -251,7 +251,9 @@ public final class FailoverBenchmark {
         double restartsBefore = supervisorCounter("beamline.supervisor.restarts", "root");
         double givenUpBefore = supervisorCounter("beamline.supervisor.given.up", "root");
 
-        System.out.printf("%s: signalling %s (pid %d, %d processes)%n", label, victim.id(), victim.pid(), lost.size());
+        // the wall-clock time, to find the failover in the services' logs and flight recordings
+        System.out.printf("%s: signalling %s (pid %d, %d processes) at %s%n", label, victim.id(), victim.pid(),
+                lost.size(), java.time.Instant.now());
         Map<String, java.time.Duration> cpuBefore = PlatformCpu.read(options.runDir());
         Map<String, java.time.Duration> jvmThreadsBefore = PlatformCpu.readJvmThreads(options.runDir());
         long t0 = System.nanoTime();

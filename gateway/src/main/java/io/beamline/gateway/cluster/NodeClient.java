@@ -148,7 +148,15 @@ public final class NodeClient {
         return data == null ? spec : spec.data(data);
     }
 
+    /**
+     * The node's requester: the current connection without a lock when its address still matches
+     * (every request), else a new one made under the map's lock, the old one closed.
+     */
     private RSocketRequester requester(NodeInfo node) {
+        Connection current = connections.get(node.id());
+        if (current != null && current.address().equals(node.address())) {
+            return current.peer().requester();
+        }
         Connection connection = connections.compute(node.id(), (id, known) -> {
             if (known != null && known.address().equals(node.address())) {
                 return known;

@@ -121,6 +121,22 @@ class NodeClientTest {
     }
 
     @Test
+    void aNodeListedAtANewAddressIsReachedThere() {
+        fakeNode.host("aaaaaa.1");
+        nodes.request(live, Routes.PROCESS_STATUS, new ProcessRef("aaaaaa.1"), ProcessStatus.class).block();
+        FakeNode moved = new FakeNode("process-service-aaaaaa");
+        moved.host("aaaaaa.2");
+        try (FakeServer elsewhere = FakeServer.start(moved)) {
+            NodeInfo relisted = node(live.id(), elsewhere.address());
+
+            StepVerifier.create(nodes.request(relisted, Routes.PROCESS_STATUS, new ProcessRef("aaaaaa.2"),
+                            ProcessStatus.class))
+                    .assertNext(status -> assertThat(status.id()).isEqualTo("aaaaaa.2"))
+                    .verifyComplete();
+        }
+    }
+
+    @Test
     void aNodeThatRefusedConnectionsIsReachedOnceItListens() throws IOException {
         int port = deadPort();
         NodeInfo late = node("process-service-llllll", "127.0.0.1:" + port);

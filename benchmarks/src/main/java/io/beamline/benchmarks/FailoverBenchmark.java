@@ -22,7 +22,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import tools.jackson.databind.JsonNode;
 
@@ -57,7 +56,9 @@ import tools.jackson.databind.JsonNode;
  * node processes are found through the run directory of {@code bin/beamline up}
  * ({@code ports} and {@code <name>.pid}). Bounded: loopback only, {@code --concurrency}
  * requests in flight, every wait cut off after {@code --time-limit} seconds, every request
- * after 15 s. Run with {@code --help} for the options.
+ * after 15 s. The calls to processes (normal operation and the sweeps) go through
+ * {@link ProcessCalls} ({@code --probe-client}, reactive by default); everything else through
+ * {@link GatewayHttp}. Run with {@code --help} for the options.
  */
 public final class FailoverBenchmark {
 
@@ -74,7 +75,7 @@ public final class FailoverBenchmark {
             new java.util.concurrent.atomic.AtomicReference<>(Map.of());
 
     record Options(URI gateway, URI supervisor, Path runDir, List<String> scenarios, int perNode, int children,
-                   int concurrency, int probeRate, Duration timeLimit, int callsBefore) {
+                   int concurrency, int probeRate, Duration timeLimit, int callsBefore, ProcessCalls.Mode probeClient) {
 
         static Options parse(String[] args) {
             Map<String, String> given = new LinkedHashMap<>();
@@ -92,8 +93,10 @@ public final class FailoverBenchmark {
                     List.of(given.getOrDefault("scenarios", "kill9,one-for-all").split(",")),
                     count(given.remove("per-node"), 10_000), count(given.remove("children"), 1_000),
                     count(given.remove("concurrency"), 32), count(given.remove("probe-rate"), 200), Duration.ofSeconds(count(given.remove("time-limit"), 120)),
-                    count(given.remove("calls-before"), 1));
+                    count(given.remove("calls-before"), 1),
+                    ProcessCalls.Mode.parse(given.getOrDefault("probe-client", "reactive")));
             given.remove("run-dir");
+            given.remove("probe-client");
             given.remove("scenarios");
             if (!given.isEmpty()) {
                 throw new IllegalArgumentException("unknown options " + given.keySet());
@@ -124,6 +127,7 @@ public final class FailoverBenchmark {
 
     private final Options options;
     private final GatewayHttp api;
+    private final ProcessCalls calls;
     private final ExecutorService pool;
     private final List<String> rows = new ArrayList<>();
     private boolean spawnedOnce;
@@ -132,6 +136,7 @@ public final class FailoverBenchmark {
     private FailoverBenchmark(Options options) {
         this.options = options;
         this.api = new GatewayHttp(options.gateway(), REQUEST_TIMEOUT);
+        this.calls = new ProcessCalls(options.probeClient(), options.gateway(), api, REQUEST_TIMEOUT, options.concurrency());
         this.pool = Executors.newFixedThreadPool(options.concurrency());
     }
 
@@ -154,6 +159,7 @@ public final class FailoverBenchmark {
             benchmark.run();
         } finally {
             benchmark.pool.shutdownNow();
+            benchmark.calls.close();
         }
     }
 
@@ -164,7 +170,8 @@ public final class FailoverBenchmark {
                        [--scenarios=kill9,one-for-all (any of kill9, sigstop, one-for-all; kill9 and sigstop each take the node holding the most)]
                        [--per-node=10000] [--children=1000] [--concurrency=32] [--time-limit=120 (seconds per wait)]
                        [--probe-rate=200 (reachability calls per second while restarts are under way)]
-                       [--calls-before=1 (calls to each process before the first failure)]""";
+                       [--calls-before=1 (calls to each process before the first failure)]
+                       [--probe-client=reactive (how those calls and the reachability sweeps are made: reactive, or threads as up to failover run 12)]""";
     }
 
     private void run() throws Exception {
@@ -313,8 +320,11 @@ public final class FailoverBenchmark {
         Map<String, Integer> failures = new ConcurrentHashMap<>();
         long started = System.nanoTime();
         int rounds = options.callsBefore();
-        forEach(ids.size() * rounds, i -> {
-            Answer answer = api.post("/api/v1/processes/" + ids.get(i % ids.size()) + "/calls", GET);
+        List<String> everyRound = new ArrayList<>(ids.size() * rounds);
+        for (int round = 0; round < rounds; round++) {
+            everyRound.addAll(ids);
+        }
+        calls.callEach(everyRound, GET, () -> 0, (id, answer) -> {
             if (answer.status() == 200) {
                 ok.incrementAndGet();
             } else {
@@ -434,13 +444,13 @@ public final class FailoverBenchmark {
         long deadline = t0 + options.timeLimit().toNanos();
         while (!pending.isEmpty() && System.nanoTime() < deadline) {
             List<String> round = List.copyOf(pending);
-            forEach(round.size(), i -> {
-                String id = round.get(i);
-                if (!restartDone.getAsBoolean()) {
-                    long slot = nextSlot.getAndUpdate(last -> Math.max(last, System.nanoTime()) + spacing);
-                    LockSupport.parkNanos(slot - System.nanoTime());
+            calls.callEach(round, GET, () -> {
+                if (restartDone.getAsBoolean()) {
+                    return 0;
                 }
-                Answer answer = api.post("/api/v1/processes/" + id + "/calls", GET);
+                long slot = nextSlot.getAndUpdate(last -> Math.max(last, System.nanoTime()) + spacing);
+                return slot - System.nanoTime();
+            }, (id, answer) -> {
                 if (answer.status() == 200) {
                     long at = System.nanoTime() - t0;
                     if (pending.remove(id)) {

@@ -18,6 +18,7 @@ import io.beamline.supervisor.fakes.Wire;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
@@ -26,6 +27,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -261,5 +263,37 @@ class FailoverTest {
         // the node loss was one restart of root's 2 within 60 s: one crash more is allowed, a second is not
         assertThat(tight.childExited(new ChildExited(specs.get(0), nodeB.id(), 2, "boom")).block(WAIT).restart()).isTrue();
         assertThat(tight.childExited(new ChildExited(specs.get(1), nodeB.id(), 2, "boom")).block(WAIT).restart()).isFalse();
+    }
+
+    @Test
+    void aLargeFailoverRunsItsPlansInGroupsNeverMoreThanTheConcurrencyAtOnceAndLosesNone() {
+        int concurrency = 120;
+        int lost = 3 * Supervision.FAILOVER_GROUP * concurrency / 100 + 7; // several groups, the last one partial
+        RegistryClient registryClient = open(new RegistryClient(() -> Wire.requester(registry.port()), Duration.ofSeconds(1)));
+        ChildSpawner spawner = new ChildSpawner(directory, connections,
+                new ChildSpawner.Settings(Duration.ofSeconds(5), 2, Duration.ofMillis(10), Duration.ofMillis(50)));
+        Supervision wide = new Supervision(new InMemorySupervisionStore(), new RestartIntensity(100_000, Duration.ofSeconds(60)),
+                registryClient, spawner, new SupervisorMetrics(new SimpleMeterRegistry()), Clock.systemUTC(),
+                supervisionThread, concurrency);
+        lostTo.set(wide);
+        AtomicInteger inFlight = new AtomicInteger();
+        AtomicInteger mostInFlight = new AtomicInteger();
+        nodeB.answerSpawns(command -> Mono.defer(() -> {
+            mostInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+            return Mono.delay(Duration.ofMillis(20)).thenReturn(nodeB.started(command));
+        }).doFinally(signal -> inFlight.decrementAndGet()));
+        snapshot(nodeA.info(0), nodeB.info(0));
+        for (int i = 1; i <= lost; i++) {
+            ProcessSpec spec = new ProcessSpec("aaaaaa." + i, "counter", Map.of(), null, "permanent", null, null);
+            wide.childStarted(new ChildStarted(spec, nodeA.id(), 1)).block(WAIT);
+        }
+
+        down(nodeA);
+
+        await().atMost(WAIT).untilAsserted(() -> assertThat(nodeB.spawns)
+                .extracting(command -> command.spec().id())
+                .doesNotHaveDuplicates()
+                .hasSize(lost));
+        assertThat(mostInFlight.get()).as("starts under way at once").isBetween(2, concurrency);
     }
 }

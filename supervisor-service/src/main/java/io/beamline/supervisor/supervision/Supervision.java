@@ -65,8 +65,6 @@ import java.util.function.Predicate;
 public final class Supervision {
 
     private static final Logger log = LoggerFactory.getLogger(Supervision.class);
-    /** The most restart plans of a failover that {@link #carryOutFailover} starts as one group. */
-    static final int FAILOVER_GROUP = 50;
 
     private final SupervisionStore store;
     private final RestartIntensity rootIntensity;
@@ -233,25 +231,13 @@ public final class Supervision {
     }
 
     /**
-     * Carries out the plans of a failover in the background, at most {@code failoverConcurrency}
-     * at once (they are disjoint: a child restarted by an earlier plan of the loop gets none of its
-     * own), each plan's stops, releases and starts in order; then {@code finally_}.
-     *
-     * <p>The plans run in groups of up to {@link #FAILOVER_GROUP}, a group's plans all at once, the
-     * next group once one of the running groups has finished all of its plans. Why: {@code flatMap}
-     * scans every running inner each time one completes, so 1,000 plans in flight one by one cost
-     * 1,000 steps per finished plan, on the supervision thread (where the confirmations complete
-     * them): a third of that thread's samples in a 10,000-process failover (BENCHMARKS.md,
-     * failover run 14). Grouped, a completion is counted by {@code Mono.when}. The price: a
-     * group holds its places until its slowest plan is done.
+     * Carries out the plans of a failover in the background, {@code failoverConcurrency} at once
+     * (they are disjoint: a child restarted by an earlier plan of the loop gets none of its own),
+     * each plan's stops, releases and starts in order; then {@code finally_}.
      */
     private void carryOutFailover(List<RestartPlan> plans, String what, Mono<Void> finally_) {
-        int group = Math.min(FAILOVER_GROUP, failoverConcurrency);
         Flux.fromIterable(plans)
-                .buffer(group)
-                .flatMap(some -> Mono.whenDelayError(some.stream()
-                        .map(plan -> stopAndRelease(plan).then(startAll(plan)))
-                        .toList()), failoverConcurrency / group)
+                .flatMap(plan -> stopAndRelease(plan).then(startAll(plan)), failoverConcurrency)
                 .then(finally_)
                 .subscribe(null, error -> log.error("failing over {} failed", what, error));
     }

@@ -5,9 +5,11 @@ import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.MethodOrderer;
@@ -71,9 +73,19 @@ class RegistryReplicasIT {
 
         cluster.kill9(cluster.registries().getFirst());
 
-        await("a spawn with a name").atMost(WITHIN).pollInterval(Duration.ofMillis(250))
-                .until(() -> spawn("replicas/after-kill", 100));
-        await("renewals after the kill carry the new process").atMost(WITHIN).pollInterval(Duration.ofMillis(250))
+        // A node moves to the surviving replica at its next renewal, and only from then on does that
+        // replica watch its connection (the fast path to node_down): a process made after the kill on
+        // every node, carried by the renewals, shows that each node has renewed there.
+        Set<String> spawnedOn = new HashSet<>();
+        for (int i = 0; spawnedOn.size() < nodeIds.size() && i < 10; i++) {
+            String name = "replicas/after-kill-" + i;
+            int initial = 100 + i;
+            await("a spawn with a name").atMost(WITHIN).pollInterval(Duration.ofMillis(250))
+                    .until(() -> spawn(name, initial));
+            spawnedOn.add(birthNodeOf(ids.get(name)));
+        }
+        assertThat(spawnedOn).as("nodes holding a process spawned after the kill").hasSize(nodeIds.size());
+        await("renewals after the kill carry the new processes").atMost(WITHIN).pollInterval(Duration.ofMillis(250))
                 .until(() -> listedProcesses() == ids.size());
         assertThat(nodeIds).allMatch(id -> "up".equals(api().nodeStatus(id)));
         initials.forEach((name, initial) -> assertThat(valueOf(name)).as(name).isEqualTo(initial));
@@ -132,6 +144,12 @@ class RegistryReplicasIT {
         initials.put(name, initial);
         ids.put(name, spawned.text("id"));
         return true;
+    }
+
+    /** The id of the node that process {@code id} was born on (its id starts with the node's short id). */
+    private static String birthNodeOf(String id) {
+        String shortId = id.substring(0, id.indexOf('.'));
+        return nodeIds.stream().filter(node -> node.endsWith("-" + shortId)).findFirst().orElseThrow();
     }
 
     /** The processes the registry lists on the up nodes, as their last lease renewals reported them. */

@@ -18,7 +18,6 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -313,10 +312,6 @@ public final class DrainBenchmark {
         boolean holds() throws Exception;
     }
 
-    interface Step {
-        void run(int index) throws Exception;
-    }
-
     private Long awaitNanos(long t0, long everyMs, Condition condition) throws Exception {
         long deadline = t0 + options.timeLimit().toNanos();
         while (System.nanoTime() < deadline) {
@@ -328,20 +323,8 @@ public final class DrainBenchmark {
         return null;
     }
 
-    private void forEach(int count, Step step) throws Exception {
-        try (ExecutorService workers = Executors.newFixedThreadPool(options.concurrency())) {
-            List<Future<?>> futures = new ArrayList<>(count);
-            for (int i = 0; i < count; i++) {
-                int index = i;
-                futures.add(workers.submit(() -> {
-                    step.run(index);
-                    return null;
-                }));
-            }
-            for (Future<?> future : futures) {
-                future.get();
-            }
-        }
+    private void forEach(int count, OnThreads.Step step) throws Exception {
+        OnThreads.forEach(count, options.concurrency(), step);
     }
 
     private void row(String figure, String value) {

@@ -571,10 +571,6 @@ public final class FailoverBenchmark {
         boolean holds() throws Exception;
     }
 
-    interface Step {
-        void run(int index) throws Exception;
-    }
-
     /** Nanoseconds from {@code t0} until {@code condition} held (checked every {@code everyMs}), null past the time limit. */
     private Long awaitNanos(long t0, long everyMs, Condition condition) throws Exception {
         long deadline = t0 + options.timeLimit().toNanos();
@@ -588,20 +584,8 @@ public final class FailoverBenchmark {
     }
 
     /** Runs {@code step} for 0..count-1, {@code --concurrency} at a time, on threads of its own (not the pool's watchers). */
-    private void forEach(int count, Step step) throws Exception {
-        try (ExecutorService workers = Executors.newFixedThreadPool(options.concurrency())) {
-            List<Future<?>> futures = new ArrayList<>(count);
-            for (int i = 0; i < count; i++) {
-                int index = i;
-                futures.add(workers.submit(() -> {
-                    step.run(index);
-                    return null;
-                }));
-            }
-            for (Future<?> future : futures) {
-                future.get();
-            }
-        }
+    private void forEach(int count, OnThreads.Step step) throws Exception {
+        OnThreads.forEach(count, options.concurrency(), step);
     }
 
     private void row(String figure, String value) {

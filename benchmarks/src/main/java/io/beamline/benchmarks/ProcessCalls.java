@@ -10,9 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BiConsumer;
 import java.util.function.LongSupplier;
@@ -86,19 +83,13 @@ final class ProcessCalls implements AutoCloseable {
                     .block();
             return;
         }
-        try (ExecutorService workers = Executors.newFixedThreadPool(concurrency)) {
-            List<Future<?>> calls = ids.stream().<Future<?>>map(id -> workers.submit(() -> {
-                long pause = pauseNanos.getAsLong();
-                if (pause > 0) {
-                    LockSupport.parkNanos(pause);
-                }
-                answered.accept(id, blocking.post(path(id), body));
-                return null;
-            })).toList();
-            for (Future<?> call : calls) {
-                call.get();
+        OnThreads.forEach(ids.size(), concurrency, index -> {
+            long pause = pauseNanos.getAsLong();
+            if (pause > 0) {
+                LockSupport.parkNanos(pause);
             }
-        }
+            answered.accept(ids.get(index), blocking.post(path(ids.get(index)), body));
+        });
     }
 
     @Override

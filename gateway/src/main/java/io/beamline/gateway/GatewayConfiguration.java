@@ -20,6 +20,7 @@ import io.beamline.gateway.process.ProcessRouter;
 import io.beamline.gateway.process.Processes;
 import io.beamline.gateway.supervision.Supervisors;
 import io.beamline.gateway.web.BodySizeLimit;
+import io.beamline.gateway.web.CallReplyJsonEncoder;
 import io.beamline.gateway.web.ProblemHandler;
 import io.beamline.gateway.web.ProcessController;
 import io.beamline.gateway.web.ProcessFastRoutes;
@@ -179,6 +180,7 @@ public class GatewayConfiguration {
             @Override
             public void configureHttpMessageCodecs(ServerCodecConfigurer configurer) {
                 configurer.defaultCodecs().maxInMemorySize(limit);
+                configurer.customCodecs().register(new CallReplyJsonEncoder());
             }
         };
     }

@@ -105,6 +105,10 @@ class ClusterApiTest extends GatewayApiTest {
                 .jsonPath("$.paths['/api/v1/processes'].post.summary").isEqualTo("Spawn a process")
                 .jsonPath("$.paths['/api/v1/processes'].post.tags[0]").isEqualTo("Processes")
                 .jsonPath("$.paths['/api/v1/processes/{id}/calls'].post.summary").isNotEmpty()
+                .jsonPath("$.paths['/api/v1/processes/{id}/calls'].post.responses['200'].content['application/json']"
+                        + ".schema['$ref']").isEqualTo("#/components/schemas/CallReply")
+                .jsonPath("$.paths['/api/v1/names/{name}/calls'].post.responses['200'].content['application/json']"
+                        + ".schema['$ref']").isEqualTo("#/components/schemas/CallReply")
                 .jsonPath("$.paths['/api/v1/names/{name}'].put.tags[0]").isEqualTo("Names")
                 .jsonPath("$.paths['/api/v1/names/{name}/messages'].post.summary").isNotEmpty()
                 .jsonPath("$.paths['/api/v1/nodes'].get.tags[0]").isEqualTo("Nodes")

@@ -6,6 +6,8 @@ import io.beamline.api.wire.CallCommand;
 import io.beamline.api.wire.SendCommand;
 
 import org.junit.jupiter.api.Test;
+import org.springframework.http.MediaType;
+import org.springframework.test.json.JsonCompareMode;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -136,7 +138,10 @@ class NameApiTest extends GatewayApiTest {
         nodeA.host("aaaaaa.1");
         registry.bindName("jobs/calls", "aaaaaa.1");
 
-        post("/api/v1/names/jobs/calls/calls", "{\"payload\":1}").expectStatus().isOk().expectBody();
+        post("/api/v1/names/jobs/calls/calls", "{\"payload\":1}")
+                .expectStatus().isOk()
+                .expectHeader().contentTypeCompatibleWith(MediaType.APPLICATION_JSON)
+                .expectBody().json("{\"reply\":1}", JsonCompareMode.STRICT);
     }
 
     @Test

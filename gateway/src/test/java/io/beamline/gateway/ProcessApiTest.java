@@ -18,6 +18,8 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 
 import org.junit.jupiter.api.Test;
+import org.springframework.http.MediaType;
+import org.springframework.test.json.JsonCompareMode;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -412,6 +414,29 @@ class ProcessApiTest extends GatewayApiTest {
         post("/api/v1/processes/aaaaaa.1/calls", "{\"payload\":null,\"timeoutMs\":1500}")
                 .expectStatus().isOk().expectBody().json("{\"reply\":null}");
         assertThat(nodeA.received(CallCommand.class).getFirst().timeoutMs()).isEqualTo(1500);
+    }
+
+    @Test
+    void callAnswersTheNodesReplyAsJsonWhateverJsonTheClientAccepts() {
+        nodeA.host("aaaaaa.1");
+        String payload = "{\"z\":[1,2.5,\"three\",null,true],\"a\":{\"nested\":\"ü\"}}";
+
+        for (MediaType accepted : List.of(MediaType.ALL, MediaType.APPLICATION_JSON)) {
+            http.post().uri(raw("/api/v1/processes/aaaaaa.1/calls")).contentType(MediaType.APPLICATION_JSON)
+                    .accept(accepted).bodyValue("{\"payload\":" + payload + "}").exchange()
+                    .expectStatus().isOk()
+                    .expectHeader().contentTypeCompatibleWith(MediaType.APPLICATION_JSON)
+                    .expectBody().json("{\"reply\":" + payload + "}", JsonCompareMode.STRICT);
+        }
+    }
+
+    @Test
+    void aCallWhoseAnswerTheClientDoesNotAcceptIsNotAcceptableAndNeverReachesTheNode() {
+        nodeA.host("aaaaaa.1");
+
+        assertProblem(http.post().uri(raw("/api/v1/processes/aaaaaa.1/calls")).contentType(MediaType.APPLICATION_JSON)
+                .accept(MediaType.TEXT_PLAIN).bodyValue("{\"payload\":1}").exchange(), 406, "not_acceptable");
+        assertThat(nodeA.received(CallCommand.class)).isEmpty();
     }
 
     @ParameterizedTest

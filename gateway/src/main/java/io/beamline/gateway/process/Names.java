@@ -4,7 +4,6 @@ import java.time.Duration;
 
 import io.beamline.api.wire.Accepted;
 import io.beamline.api.wire.BeamlineException;
-import io.beamline.api.wire.CallReply;
 import io.beamline.api.wire.ErrorCode;
 import io.beamline.gateway.cluster.RegistryClient;
 
@@ -53,7 +52,7 @@ public final class Names {
                 .onErrorMap(Names::processGone, gone -> nameNotFound(name));
     }
 
-    public Mono<CallReply> call(String name, Object payload, Duration timeout) {
+    public Mono<CallReplyJson> call(String name, Object payload, Duration timeout) {
         return registry.lookup(name)
                 .flatMap(binding -> processes.call(binding.id(), payload, timeout))
                 .onErrorMap(Names::processGone, gone -> nameNotFound(name));

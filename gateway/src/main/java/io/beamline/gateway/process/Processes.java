@@ -11,7 +11,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import io.beamline.api.wire.Accepted;
 import io.beamline.api.wire.BeamlineException;
 import io.beamline.api.wire.CallCommand;
-import io.beamline.api.wire.CallReply;
 import io.beamline.api.wire.ErrorCode;
 import io.beamline.api.wire.ExitCommand;
 import io.beamline.api.wire.LinkCommand;
@@ -102,11 +101,15 @@ public final class Processes {
                 .defaultIfEmpty(Accepted.of(id));
     }
 
-    /** Calls process {@code id}; the node gives up after {@code timeout}, the gateway a little later. */
-    public Mono<CallReply> call(String id, Object payload, Duration timeout) {
+    /**
+     * Calls process {@code id}; the node gives up after {@code timeout}, the gateway a little later.
+     * The reply is the node's JSON, undecoded ({@link CallReplyJson}).
+     */
+    public Mono<CallReplyJson> call(String id, Object payload, Duration timeout) {
         return router.route(id, node -> nodes.request(node, Routes.PROCESS_CALL,
-                        new CallCommand(id, payload, timeout.toMillis()), CallReply.class, timeout.plus(callGrace)))
-                .defaultIfEmpty(new CallReply(null));
+                        new CallCommand(id, payload, timeout.toMillis()), byte[].class, timeout.plus(callGrace)))
+                .map(CallReplyJson::of)
+                .defaultIfEmpty(CallReplyJson.nullReply());
     }
 
     /** Sends exit signal {@code reason} to process {@code id}. */

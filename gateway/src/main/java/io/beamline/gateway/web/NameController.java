@@ -4,8 +4,8 @@ import java.net.URI;
 import java.util.Set;
 
 import io.beamline.api.wire.Accepted;
-import io.beamline.api.wire.CallReply;
 import io.beamline.gateway.GatewayProperties;
+import io.beamline.gateway.process.CallReplyJson;
 import io.beamline.gateway.process.NamedProcess;
 import io.beamline.gateway.process.Names;
 import io.swagger.v3.oas.annotations.Hidden;
@@ -120,7 +120,7 @@ public class NameController {
             requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(
                     mediaType = MediaType.APPLICATION_JSON_VALUE,
                     examples = @ExampleObject(value = "{\"payload\": {\"op\": \"get\"}, \"timeoutMs\": 5000}"))))
-    public Mono<CallReply> call(@Parameter(description = NAME_DOC) @PathVariable String name,
+    public Mono<CallReplyJson> call(@Parameter(description = NAME_DOC) @PathVariable String name,
                                 @RequestBody Mono<JsonNode> body, ServerHttpRequest request) {
         return target(request).flatMap(target -> callAt(target, body));
     }
@@ -166,7 +166,7 @@ public class NameController {
                 .map(accepted -> ResponseEntity.accepted().body(accepted));
     }
 
-    private Mono<CallReply> callAt(NamePath target, Mono<JsonNode> body) {
+    private Mono<CallReplyJson> callAt(NamePath target, Mono<JsonNode> body) {
         return JsonBody.required(body)
                 .map(json -> CallRequest.parse(json, settings.defaultCallTimeout(), settings.maxCallTimeout()))
                 .flatMap(call -> names.call(target.name(), call.payload(), call.timeout()));

@@ -3,13 +3,13 @@ package io.beamline.gateway.web;
 import java.net.URI;
 
 import io.beamline.api.wire.Accepted;
-import io.beamline.api.wire.CallReply;
 import io.beamline.api.wire.ProcessIds;
 import io.beamline.api.wire.MonitorRef;
 import io.beamline.api.wire.ProcessEvent;
 import io.beamline.api.wire.ProcessPage;
 import io.beamline.api.wire.ProcessStatus;
 import io.beamline.gateway.GatewayProperties;
+import io.beamline.gateway.process.CallReplyJson;
 import io.beamline.gateway.process.Processes;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
@@ -100,14 +100,15 @@ public class ProcessController {
                 .map(accepted -> ResponseEntity.accepted().body(accepted));
     }
 
-    @PostMapping(path = "/{id}/calls", consumes = MediaType.APPLICATION_JSON_VALUE)
+    @PostMapping(path = "/{id}/calls", consumes = MediaType.APPLICATION_JSON_VALUE,
+            produces = MediaType.APPLICATION_JSON_VALUE)
     @Operation(summary = "Call a process (request/reply)",
             description = "`timeoutMs` defaults to 5000, at most 60000. Errors: as send, plus 504 call_timeout and "
                     + "502 process_crashed (with `reason`).",
             requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(
                     mediaType = MediaType.APPLICATION_JSON_VALUE,
                     examples = @ExampleObject(value = "{\"payload\": {\"op\": \"get\"}, \"timeoutMs\": 5000}"))))
-    public Mono<CallReply> call(@PathVariable String id, @RequestBody Mono<JsonNode> body) {
+    public Mono<CallReplyJson> call(@PathVariable String id, @RequestBody Mono<JsonNode> body) {
         return JsonBody.required(body)
                 .map(json -> CallRequest.parse(json, settings.defaultCallTimeout(), settings.maxCallTimeout()))
                 .flatMap(call -> processes.call(id, call.payload(), call.timeout()));

@@ -9,7 +9,8 @@
 # `bin/beamline up` the same way), starts the platform with `bin/beamline up` (2 nodes; the
 # gateway on BEAMLINE_GATEWAY_PORT, else a free port), starts io.beamline.benchmarks.BaselineServer
 # on a free port, runs io.beamline.benchmarks.GatewayLoad against both (options above are passed
-# through), prints the table (figures and gateway/baseline ratio), and stops everything it
+# through), prints the table (figures and gateway/baseline ratio, with the CPU time the serving
+# side used per request: the platform's services against the baseline server), and stops everything it
 # started, also on failure or Ctrl-C. Logs: .beamline/logs/ (baseline-server.log beside the
 # services' logs). It refuses to run while a platform started by `bin/beamline up` is running.
 set -euo pipefail
@@ -68,4 +69,5 @@ say "baseline server on http://127.0.0.1:$baseline_port (pid $baseline_pid)"
 
 java -Xmx1g --enable-native-access=ALL-UNNAMED -Dloader.main=io.beamline.benchmarks.GatewayLoad -cp "$JAR" \
   org.springframework.boot.loader.launch.PropertiesLauncher \
-  --gateway="http://127.0.0.1:$gateway_port" --baseline="http://127.0.0.1:$baseline_port" "$@"
+  --gateway="http://127.0.0.1:$gateway_port" --baseline="http://127.0.0.1:$baseline_port" \
+  --run-dir="$ROOT/.beamline/run" --baseline-pid="$baseline_pid" "$@"

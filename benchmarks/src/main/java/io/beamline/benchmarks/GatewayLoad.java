@@ -3,11 +3,15 @@ package io.beamline.benchmarks;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -16,6 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.IntFunction;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
@@ -28,6 +33,10 @@ import tools.jackson.databind.json.JsonMapper;
  * ({@code {"op":"inc"}} casts spread over the spawned processes) and calls per second with
  * p50/p99 latency ({@code {"op":"get"}}), then the same three request shapes against the
  * baseline (echo for spawn and send, call for call), printed as one table with the ratio.
+ * With {@code --run-dir} (the platform's {@code bin/beamline} run directory) and
+ * {@code --baseline-pid}, the table also has the CPU time the serving side used per request
+ * (all the platform's services against the baseline server's one JVM, read from the operating
+ * system before and after each phase): a cost that the machine's load moves much less than a rate.
  *
  * <p>Bounded on every axis: a fixed number of requests per phase, at most
  * {@code --concurrency} in flight (one HTTP/1.1 keep-alive connection each), each phase cut
@@ -50,7 +59,7 @@ public final class GatewayLoad {
 
     /** What to run; see {@link #usage()}. */
     record Options(URI gateway, URI baseline, int spawns, int sends, int calls, int concurrency,
-                   Duration phaseLimit, Duration warmup) {
+                   Duration phaseLimit, Duration warmup, Path runDir, long baselinePid) {
 
         static Options parse(String[] args) {
             Map<String, String> given = new LinkedHashMap<>();
@@ -67,7 +76,9 @@ public final class GatewayLoad {
                     LoopbackUri.parse(given.remove("gateway")), LoopbackUri.parse(given.remove("baseline")),
                     count(given.remove("spawns"), 10_000), count(given.remove("sends"), 100_000),
                     count(given.remove("calls"), 20_000), count(given.remove("concurrency"), 64),
-                    Duration.ofSeconds(count(given.remove("phase-limit"), 120)), Duration.ofSeconds(count(given.remove("warmup"), 10)));
+                    Duration.ofSeconds(count(given.remove("phase-limit"), 120)), Duration.ofSeconds(count(given.remove("warmup"), 10)),
+                    given.containsKey("run-dir") ? Path.of(given.remove("run-dir")) : null,
+                    count(given.remove("baseline-pid"), 0));
             if (!given.isEmpty()) {
                 throw new IllegalArgumentException("unknown options " + given.keySet());
             }
@@ -93,12 +104,28 @@ public final class GatewayLoad {
     record Shape(String name, int expectedStatus, IntFunction<String> path, byte[] body) {
     }
 
-    /** The outcome of one phase; latencies of the successful requests only, in nanoseconds, sorted. */
+    /**
+     * The outcome of one phase; latencies of the successful requests only, in nanoseconds, sorted;
+     * {@code cpu}: what each serving process (and {@code "probe"}, this generator) used during
+     * the phase, empty when not measured.
+     */
     record PhaseResult(String shape, int requested, int ok, int failed, Duration elapsed, long[] latencies,
-                       Map<String, Integer> failures) {
+                       Map<String, Integer> failures, Map<String, Duration> cpu) {
 
         static PhaseResult empty(String shape) {
-            return new PhaseResult(shape, 0, 0, 0, Duration.ZERO, new long[0], Map.of());
+            return new PhaseResult(shape, 0, 0, 0, Duration.ZERO, new long[0], Map.of(), Map.of());
+        }
+
+        /** CPU microseconds per successful request of the processes named (all but the probe when none is). */
+        double cpuMicrosPerRequest(String... processes) {
+            if (cpu.isEmpty() || ok == 0) {
+                return Double.NaN;
+            }
+            List<String> named = List.of(processes);
+            long nanos = cpu.entrySet().stream()
+                    .filter(entry -> named.isEmpty() ? !entry.getKey().equals("probe") : named.contains(entry.getKey()))
+                    .mapToLong(entry -> entry.getValue().toNanos()).sum();
+            return nanos / 1e3 / ok;
         }
 
         double perSecond() {
@@ -153,7 +180,9 @@ public final class GatewayLoad {
         return """
                 usage: java ... io.beamline.benchmarks.GatewayLoad --gateway=http://127.0.0.1:8080 --baseline=http://127.0.0.1:P
                        [--spawns=10000] [--sends=100000] [--calls=20000] [--concurrency=64]
-                       [--phase-limit=120 (seconds per phase)] [--warmup=10 (seconds per shape, not measured)]""";
+                       [--phase-limit=120 (seconds per phase)] [--warmup=10 (seconds per shape, not measured)]
+                       [--run-dir=.beamline/run (the platform's pid files: CPU per request of its services)]
+                       [--baseline-pid=PID (the baseline server's process: its CPU per request)]""";
     }
 
     private static TargetResult runGateway(HttpClient client, Options options) {
@@ -164,13 +193,14 @@ public final class GatewayLoad {
         warmUp(client, toProcesses("send", 202, "messages", INC, warmIds, WARMUP_CAP), options, null);
         warmUp(client, toProcesses("call", 200, "calls", GET, warmIds, WARMUP_CAP), options, null);
         System.out.printf("gateway %s: measuring%n", options.gateway());
-        PhaseResult spawn = runPhase(client, spawnOnGateway(), options.spawns(), options.phaseLimit(), options, ids);
+        Supplier<Map<String, Duration>> cpu = platformCpu(options.runDir());
+        PhaseResult spawn = runPhase(client, spawnOnGateway(), options.spawns(), options.phaseLimit(), options, ids, cpu);
         PhaseResult send = spawn.ok() == 0 ? PhaseResult.empty("send")
                 : runPhase(client, toProcesses("send", 202, "messages", INC, ids, options.spawns()), options.sends(),
-                        options.phaseLimit(), options, null);
+                        options.phaseLimit(), options, null, cpu);
         PhaseResult call = spawn.ok() == 0 ? PhaseResult.empty("call")
                 : runPhase(client, toProcesses("call", 200, "calls", GET, ids, options.spawns()), options.calls(),
-                        options.phaseLimit(), options, null);
+                        options.phaseLimit(), options, null, cpu);
         return report("gateway", new TargetResult(spawn, send, call));
     }
 
@@ -183,10 +213,39 @@ public final class GatewayLoad {
             warmUp(client, shape, options, null);
         }
         System.out.printf("baseline %s: measuring%n", options.baseline());
+        Supplier<Map<String, Duration>> cpu = processCpu("baseline", options.baselinePid());
         return report("baseline", new TargetResult(
-                runPhase(client, spawn, options.spawns(), options.phaseLimit(), options, null),
-                runPhase(client, send, options.sends(), options.phaseLimit(), options, null),
-                runPhase(client, call, options.calls(), options.phaseLimit(), options, null)));
+                runPhase(client, spawn, options.spawns(), options.phaseLimit(), options, null, cpu),
+                runPhase(client, send, options.sends(), options.phaseLimit(), options, null, cpu),
+                runPhase(client, call, options.calls(), options.phaseLimit(), options, null, cpu)));
+    }
+
+    /** The platform's services' CPU (and this generator's, {@code probe}); nothing without a run directory. */
+    private static Supplier<Map<String, Duration>> platformCpu(Path runDir) {
+        if (runDir == null) {
+            return Map::of;
+        }
+        return () -> {
+            try {
+                return PlatformCpu.read(runDir);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        };
+    }
+
+    /** One process's CPU under {@code name} (and this generator's, {@code probe}); nothing without a pid. */
+    private static Supplier<Map<String, Duration>> processCpu(String name, long pid) {
+        if (pid <= 0) {
+            return Map::of;
+        }
+        return () -> {
+            Map<String, Duration> used = new LinkedHashMap<>();
+            ProcessHandle.of(pid).flatMap(process -> process.info().totalCpuDuration())
+                    .ifPresent(cpu -> used.put(name, cpu));
+            ProcessHandle.current().info().totalCpuDuration().ifPresent(cpu -> used.put("probe", cpu));
+            return used;
+        };
     }
 
     private static Shape spawnOnGateway() {
@@ -218,7 +277,7 @@ public final class GatewayLoad {
         if (options.warmup().isZero()) {
             return PhaseResult.empty(shape.name());
         }
-        return runPhase(client, shape, WARMUP_CAP, options.warmup(), options, ids);
+        return runPhase(client, shape, WARMUP_CAP, options.warmup(), options, ids, Map::of);
     }
 
     /**
@@ -227,7 +286,8 @@ public final class GatewayLoad {
      * {@code id} of its answer at slot i (spawns).
      */
     private static PhaseResult runPhase(HttpClient client, Shape shape, int count, Duration limit, Options options,
-                                        AtomicReferenceArray<String> ids) {
+                                        AtomicReferenceArray<String> ids, Supplier<Map<String, Duration>> cpuMeter) {
+        Map<String, Duration> cpuBefore = cpuMeter.get();
         long[] latencies = new long[count];
         AtomicInteger ok = new AtomicInteger();
         AtomicInteger failed = new AtomicInteger();
@@ -260,8 +320,10 @@ public final class GatewayLoad {
                 .take(limit)
                 .blockLast(limit.plus(REQUEST_TIMEOUT).plusSeconds(5));
         Duration elapsed = Duration.ofNanos(clock.getAsLong() - start);
+        Map<String, Duration> cpu = PlatformCpu.between(cpuBefore, cpuMeter.get());
         long[] measured = Arrays.stream(latencies).filter(latency -> latency > 0).sorted().toArray();
-        return new PhaseResult(shape.name(), count, ok.get(), failed.get(), elapsed, measured, Map.copyOf(failures));
+        return new PhaseResult(shape.name(), count, ok.get(), failed.get(), elapsed, measured, Map.copyOf(failures),
+                cpu);
     }
 
     record Answer(int status, byte[] body) {
@@ -307,6 +369,13 @@ public final class GatewayLoad {
                 baseline == null ? null : baseline.call().percentileMillis(50));
         row(out, "call p99 ms", gateway == null ? null : gateway.call().percentileMillis(99),
                 baseline == null ? null : baseline.call().percentileMillis(99));
+        row(out, "send CPU us, serving", gateway == null ? null : gateway.send().cpuMicrosPerRequest(),
+                baseline == null ? null : baseline.send().cpuMicrosPerRequest());
+        row(out, "call CPU us, serving", gateway == null ? null : gateway.call().cpuMicrosPerRequest(),
+                baseline == null ? null : baseline.call().cpuMicrosPerRequest());
+        row(out, "call CPU us, gateway", gateway == null ? null : gateway.call().cpuMicrosPerRequest("gateway"), null);
+        row(out, "call CPU us, client", gateway == null ? null : gateway.call().cpuMicrosPerRequest("probe"),
+                baseline == null ? null : baseline.call().cpuMicrosPerRequest("probe"));
         int gatewayFailures = gateway == null ? 0 : gateway.spawn().failed() + gateway.send().failed() + gateway.call().failed();
         int baselineFailures = baseline == null ? 0
                 : baseline.spawn().failed() + baseline.send().failed() + baseline.call().failed();

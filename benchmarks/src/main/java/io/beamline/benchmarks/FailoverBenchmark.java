@@ -32,7 +32,8 @@ import tools.jackson.databind.JsonNode;
  *   <li>{@code kill9}: spawns {@code --per-node} permanent counters per up node (round-robin by
  *       the gateway; only for the first node-loss scenario of the run), calls each of them once
  *       (normal operation: the call path has run before the failure), sends SIGKILL to the up
- *       node that lists the most processes, and measures from the signal:
+ *       node that lists the most processes (before the first failure of the run, the probe has
+ *       warmed up its own sweep: {@code --probe-warmup}), and measures from the signal:
  *       <em>detection</em> (the registry lists the node {@code down}, polled every 50 ms on
  *       {@code GET /api/v1/nodes}), <em>restart</em> (supervisor-service's
  *       {@code beamline.supervisor.restarts{supervisor="root"}} has grown by the node's
@@ -75,7 +76,8 @@ public final class FailoverBenchmark {
             new java.util.concurrent.atomic.AtomicReference<>(Map.of());
 
     record Options(URI gateway, URI supervisor, Path runDir, List<String> scenarios, int perNode, int children,
-                   int concurrency, int probeRate, Duration timeLimit, int callsBefore, ProcessCalls.Mode probeClient) {
+                   int concurrency, int probeRate, Duration timeLimit, int callsBefore, ProcessCalls.Mode probeClient,
+                   Duration probeWarmup) {
 
         static Options parse(String[] args) {
             Map<String, String> given = new LinkedHashMap<>();
@@ -94,7 +96,8 @@ public final class FailoverBenchmark {
                     count(given.remove("per-node"), 10_000), count(given.remove("children"), 1_000),
                     count(given.remove("concurrency"), 32), count(given.remove("probe-rate"), 200), Duration.ofSeconds(count(given.remove("time-limit"), 120)),
                     count(given.remove("calls-before"), 1),
-                    ProcessCalls.Mode.parse(given.getOrDefault("probe-client", "reactive")));
+                    ProcessCalls.Mode.parse(given.getOrDefault("probe-client", "reactive")),
+                    Duration.ofSeconds(given.containsKey("probe-warmup") ? Integer.parseUnsignedInt(given.remove("probe-warmup")) : 4));
             given.remove("run-dir");
             given.remove("probe-client");
             given.remove("scenarios");
@@ -171,7 +174,8 @@ public final class FailoverBenchmark {
                        [--per-node=10000] [--children=1000] [--concurrency=32] [--time-limit=120 (seconds per wait)]
                        [--probe-rate=200 (reachability calls per second while restarts are under way)]
                        [--calls-before=1 (calls to each process before the first failure)]
-                       [--probe-client=reactive (how those calls and the reachability sweeps are made: reactive, or threads as up to failover run 12)]""";
+                       [--probe-client=reactive (how those calls and the reachability sweeps are made: reactive, or threads as up to failover run 12)]
+                       [--probe-warmup=4 (seconds of the probe's own sweep warm-up before the first failure; 0: none, as up to failover run 14)]""";
     }
 
     private void run() throws Exception {
@@ -247,7 +251,9 @@ public final class FailoverBenchmark {
         }
         int spawned = byNode.values().stream().mapToInt(List::size).sum();
         if (!warmedUp) {
-            callEachOnce(label, byNode.values().stream().flatMap(List::stream).toList());
+            List<String> all = byNode.values().stream().flatMap(List::stream).toList();
+            callEachOnce(label, all);
+            warmProbe(all);
             warmedUp = true;
         }
         Node victim = nodes.stream().max((a, b) -> Integer.compare(
@@ -273,7 +279,8 @@ public final class FailoverBenchmark {
             jvmThreadsAtRestart.set(PlatformCpu.readJvmThreads(options.runDir()));
             return done;
         });
-        Reachability reachable = sweepUntilReachable(t0, lost, restart::isDone);
+        Reachability reachable = sweepUntilReachable(t0, lost, restart::isDone, options.probeRate(),
+                t0 + options.timeLimit().toNanos());
         Map<String, java.time.Duration> cpuAtReachable = PlatformCpu.read(options.runDir());
         Map<String, java.time.Duration> jvmThreadsAtReachable = PlatformCpu.readJvmThreads(options.runDir());
         Long detected = detection.get();
@@ -336,6 +343,32 @@ public final class FailoverBenchmark {
                 + " to each of the " + ids.size() + " processes ("
                 + options.concurrency() + " in flight)", "%.1f s (%.0f/s), %s".formatted(seconds, ok.get() / seconds,
                 failures.isEmpty() ? "all 200" : failures.toString()));
+    }
+
+    /**
+     * The probe's own warm-up, before the first failure: its sweep with the branches a failover
+     * takes and normal operation does not (calls paced by a pause, answers other than 200), so
+     * that this JVM's JIT compiles them now rather than on the platform's two cores while it
+     * measures (failover run 13: its C2 compiled 10 methods, 3.9 s of compiler time, in a kill -9
+     * sweep). Sweeps up to 2,000 of the processes together with 500 ids that no node can have
+     * (each answered 404), paced to 10 × {@code --probe-rate} for the first half of
+     * {@code --probe-warmup} and unpaced after, until that time is up. Touches no process state
+     * ({@code {"op":"get"}} only).
+     */
+    private void warmProbe(List<String> ids) throws Exception {
+        if (options.probeWarmup().isZero()) {
+            return;
+        }
+        List<String> targets = new ArrayList<>(ids.subList(0, Math.min(ids.size(), 2_000)));
+        for (int i = 0; i < 500; i++) {
+            targets.add("nonode" + i + ".1");
+        }
+        long start = System.nanoTime();
+        long warmup = options.probeWarmup().toNanos();
+        Reachability warmed = sweepUntilReachable(start, targets, () -> System.nanoTime() - start > warmup / 2,
+                10 * options.probeRate(), start + warmup);
+        row("the probe's warm-up sweep before the first failure (" + options.probeWarmup().toSeconds() + " s)",
+                "%,d answered 200, others %s".formatted(warmed.reached(), warmed.others()));
     }
 
     /** {@link PlatformCpu#between} without the signalled node's entries ({@code name} and {@code name/...}). */
@@ -428,20 +461,22 @@ public final class FailoverBenchmark {
     }
 
     /**
-     * Calls every process of {@code ids} again and again until each answered 200 once. While
-     * {@code restartDone} is false the calls are paced to {@code --probe-rate} per second in all,
-     * so that the probing does not starve the restarts it measures on a 2-core machine (unpaced,
-     * it ran 2,500 calls/s of 503s and held restarts back); afterwards they run unpaced.
+     * Calls every process of {@code ids} again and again until each answered 200 once, or until
+     * {@code deadline} ({@link System#nanoTime}) has passed at the start of a round. While
+     * {@code restartDone} is false the calls are paced to {@code rate} per second in all
+     * ({@code --probe-rate} in a failover), so that the probing does not starve the restarts it
+     * measures on a 2-core machine (unpaced, it ran 2,500 calls/s of 503s and held restarts
+     * back); afterwards they run unpaced.
      */
-    private Reachability sweepUntilReachable(long t0, List<String> ids, BooleanSupplier restartDone) throws Exception {
-        long spacing = 1_000_000_000L / options.probeRate();
+    private Reachability sweepUntilReachable(long t0, List<String> ids, BooleanSupplier restartDone, int rate,
+                                             long deadline) throws Exception {
+        long spacing = 1_000_000_000L / rate;
         AtomicLong nextSlot = new AtomicLong(System.nanoTime());
         Set<String> pending = ConcurrentHashMap.newKeySet();
         pending.addAll(ids);
         long[] first = new long[ids.size()];
         AtomicLong reached = new AtomicLong();
         Map<String, Integer> others = new ConcurrentHashMap<>();
-        long deadline = t0 + options.timeLimit().toNanos();
         while (!pending.isEmpty() && System.nanoTime() < deadline) {
             List<String> round = List.copyOf(pending);
             calls.callEach(round, GET, () -> {

@@ -36,7 +36,8 @@ import tools.jackson.databind.json.JsonMapper;
  * With {@code --run-dir} (the platform's {@code bin/beamline} run directory) and
  * {@code --baseline-pid}, the table also has the CPU time the serving side used per request
  * (all the platform's services against the baseline server's one JVM, read from the operating
- * system before and after each phase): a cost that the machine's load moves much less than a rate.
+ * system before and after each phase): a second view of the cost, which on a shared machine
+ * moves with its load too.
  *
  * <p>Bounded on every axis: a fixed number of requests per phase, at most
  * {@code --concurrency} in flight (one HTTP/1.1 keep-alive connection each), each phase cut
@@ -239,13 +240,7 @@ public final class GatewayLoad {
         if (pid <= 0) {
             return Map::of;
         }
-        return () -> {
-            Map<String, Duration> used = new LinkedHashMap<>();
-            ProcessHandle.of(pid).flatMap(process -> process.info().totalCpuDuration())
-                    .ifPresent(cpu -> used.put(name, cpu));
-            ProcessHandle.current().info().totalCpuDuration().ifPresent(cpu -> used.put("probe", cpu));
-            return used;
-        };
+        return () -> PlatformCpu.read(Map.of(name, pid));
     }
 
     private static Shape spawnOnGateway() {

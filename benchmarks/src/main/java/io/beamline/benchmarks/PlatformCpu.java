@@ -22,8 +22,13 @@ final class PlatformCpu {
 
     /** CPU time used so far by each service (by pid-file name) and by this JVM ({@code probe}). */
     static Map<String, Duration> read(Path runDir) throws IOException {
+        return read(services(runDir));
+    }
+
+    /** CPU time used so far by each process of {@code pids} (by name) and by this JVM ({@code probe}). */
+    static Map<String, Duration> read(Map<String, Long> pids) {
         Map<String, Duration> used = new LinkedHashMap<>();
-        services(runDir).forEach((name, pid) -> ProcessHandle.of(pid)
+        pids.forEach((name, pid) -> ProcessHandle.of(pid)
                 .flatMap(process -> process.info().totalCpuDuration())
                 .ifPresent(cpu -> used.put(name, cpu)));
         ProcessHandle.current().info().totalCpuDuration().ifPresent(cpu -> used.put("probe", cpu));

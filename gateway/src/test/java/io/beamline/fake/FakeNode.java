@@ -17,6 +17,7 @@ import io.beamline.api.wire.ErrorCode;
 import io.beamline.api.wire.ExitCommand;
 import io.beamline.api.wire.Failure;
 import io.beamline.api.wire.ListQuery;
+import io.beamline.api.wire.NameBinding;
 import io.beamline.api.wire.ProcessIds;
 import io.beamline.api.wire.ProcessPage;
 import io.beamline.api.wire.ProcessRef;
@@ -113,6 +114,32 @@ public class FakeNode {
         }).then();
     }
 
+    /** Gives a hosted process the name, as the real node does: at most one name a process. */
+    @MessageMapping(Routes.PROCESS_NAME_SET)
+    public Mono<Void> name(NameBinding binding) {
+        return answer(Routes.PROCESS_NAME_SET, binding, () -> {
+            ProcessStatus status = existing(binding.id());
+            if (status.name() != null && !status.name().equals(binding.name())) {
+                throw new BeamlineException(ErrorCode.INVALID_REQUEST, binding.id() + " has a name already");
+            }
+            return processes.put(binding.id(), named(status, binding.name()));
+        }).then();
+    }
+
+    @MessageMapping(Routes.PROCESS_NAME_CLEAR)
+    public Mono<Void> unname(NameBinding binding) {
+        return answer(Routes.PROCESS_NAME_CLEAR, binding, () -> {
+            ProcessStatus status = existing(binding.id());
+            return binding.name().equals(status.name()) ? processes.put(binding.id(), named(status, null)) : status;
+        }).then();
+    }
+
+    private static ProcessStatus named(ProcessStatus status, String name) {
+        return new ProcessStatus(status.id(), name, status.behavior(), status.node(), status.incarnation(),
+                status.status(), status.restart(), status.supervisor(), status.mailboxSize(),
+                status.messagesProcessed(), status.restarts(), status.startedAt(), status.links(), status.monitors());
+    }
+
     /** Answers that every requested move happened. */
     @MessageMapping(Routes.NODE_HANDOFF)
     public Mono<io.beamline.api.wire.HandoffSummary> handoff(io.beamline.api.wire.HandoffRequest request) {
@@ -177,6 +204,11 @@ public class FakeNode {
     @SuppressWarnings("unchecked")
     public <T> List<T> received(Class<T> type) {
         return (List<T>) received.stream().filter(type::isInstance).toList();
+    }
+
+    /** The status record of a hosted process, or null. */
+    public ProcessStatus hosted(String id) {
+        return processes.get(id);
     }
 
     public boolean hosts(String id) {

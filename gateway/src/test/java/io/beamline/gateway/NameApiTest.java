@@ -3,6 +3,10 @@ package io.beamline.gateway;
 import java.util.Map;
 
 import io.beamline.api.wire.CallCommand;
+import io.beamline.api.wire.ErrorCode;
+import io.beamline.api.wire.Failure;
+import io.beamline.api.wire.NameBinding;
+import io.beamline.api.wire.Routes;
 import io.beamline.api.wire.SendCommand;
 
 import org.junit.jupiter.api.Test;
@@ -102,6 +106,68 @@ class NameApiTest extends GatewayApiTest {
 
         delete("/api/v1/names/orders/counter").expectStatus().isNoContent().expectBody();
         assertThat(registry.boundTo("orders/counter")).isNull();
+    }
+
+    @Test
+    void registeringGivesTheProcessTheName() {
+        nodeA.host("aaaaaa.1");
+
+        put("/api/v1/names/orders/counter", "{\"id\":\"aaaaaa.1\"}").expectStatus().isCreated();
+
+        assertThat(nodeA.received(NameBinding.class)).containsExactly(new NameBinding("orders/counter", "aaaaaa.1"));
+        assertThat(nodeA.hosted("aaaaaa.1").name()).isEqualTo("orders/counter");
+    }
+
+    @Test
+    void registeringTheNameAProcessHasAlreadySucceeds() {
+        nodeA.host("aaaaaa.1", "echo", "orders/counter", "permanent", "root", 1);
+        registry.bindName("orders/counter", "aaaaaa.1");
+
+        put("/api/v1/names/orders/counter", "{\"id\":\"aaaaaa.1\"}").expectStatus().isCreated()
+                .expectBody().jsonPath("$.id").isEqualTo("aaaaaa.1");
+        assertThat(registry.boundTo("orders/counter")).isEqualTo("aaaaaa.1");
+    }
+
+    @Test
+    void registeringASecondNameForANamedProcessIsInvalidAndBindsNothing() {
+        nodeA.host("aaaaaa.1", "echo", "orders/counter", "permanent", "root", 1);
+        registry.bindName("orders/counter", "aaaaaa.1");
+
+        assertProblem(put("/api/v1/names/orders/other", "{\"id\":\"aaaaaa.1\"}"), 400, "invalid_request",
+                body -> body.jsonPath("$.detail").value(detail -> assertThat((String) detail).contains("orders/counter")));
+        assertThat(registry.boundTo("orders/other")).isNull();
+        assertThat(nodeA.received(NameBinding.class)).isEmpty();
+        assertThat(nodeA.hosted("aaaaaa.1").name()).isEqualTo("orders/counter");
+    }
+
+    @Test
+    void aProcessThatCannotTakeTheNameLeavesItUnbound() {
+        nodeA.host("aaaaaa.1");
+        nodeA.fail(Routes.PROCESS_NAME_SET, Failure.of(ErrorCode.PROCESS_UNAVAILABLE, "exiting"));
+
+        assertProblem(put("/api/v1/names/orders/counter", "{\"id\":\"aaaaaa.1\"}"), 503, "process_unavailable");
+        assertThat(registry.boundTo("orders/counter")).isNull();
+    }
+
+    @Test
+    void unregisteringTakesTheNameFromItsProcess() {
+        nodeA.host("aaaaaa.1", "echo", "orders/counter", "permanent", "root", 1);
+        registry.bindName("orders/counter", "aaaaaa.1");
+
+        delete("/api/v1/names/orders/counter").expectStatus().isNoContent().expectBody();
+
+        assertThat(nodeA.hosted("aaaaaa.1").name()).isNull();
+        assertThat(registry.boundTo("orders/counter")).isNull();
+    }
+
+    @Test
+    void unregisteringTheNameOfAProcessThatCannotBeReachedKeepsTheBinding() {
+        nodeA.host("aaaaaa.1", "echo", "orders/counter", "permanent", "root", 1);
+        registry.bindName("orders/counter", "aaaaaa.1");
+        nodeA.fail(Routes.PROCESS_NAME_CLEAR, Failure.of(ErrorCode.PROCESS_UNAVAILABLE, "restarting"));
+
+        assertProblem(delete("/api/v1/names/orders/counter"), 503, "process_unavailable");
+        assertThat(registry.boundTo("orders/counter")).isEqualTo("aaaaaa.1");
     }
 
     @Test

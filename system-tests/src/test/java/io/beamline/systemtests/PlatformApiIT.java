@@ -317,6 +317,70 @@ class PlatformApiIT {
         }
 
         @Test
+        void aNameBoundLaterShowsInStatusFollowsARestartAndIsFreedWhenItsProcessStops() {
+            String id = spawn("""
+                    {"behavior":"counter","args":{"initial":7},"restart":"permanent"}""");
+            String name = uniqueName("late/counter");
+
+            api().put(NAMES + name, "{\"id\":\"" + id + "\"}").expectJson(201);
+
+            assertThat(status(id).text("name")).isEqualTo(name);
+            assertThat(api().get(PROCESSES + "?name=" + name).expectJson(200).json().path("items").findValuesAsString("id"))
+                    .containsExactly(id);
+            send(id, "\"boom\"");
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
+                    .until(() -> status(id).json().path("incarnation").asInt() == 2);
+            assertThat(status(id).text("name")).as("the name follows the restart").isEqualTo(name);
+            assertThat(api().post(NAMES + name + "/calls", "{\"payload\":{\"op\":\"get\"}}")
+                    .expectJson(200).json()).isEqualTo(json("{\"reply\":{\"value\":7}}"));
+
+            api().delete(PROCESSES + "/" + id).expectStatus(204);
+
+            api().get(NAMES + name).expectProblem(404, "name_not_found");
+            String next = spawn("""
+                    {"behavior":"echo"}""");
+            api().put(NAMES + name, "{\"id\":\"" + next + "\"}").expectJson(201);
+        }
+
+        @Test
+        void aNameBoundLaterIsFreedWhenItsTemporaryProcessExits() {
+            String id = spawn("""
+                    {"behavior":"counter"}""");
+            String name = uniqueName("late/temporary");
+            api().put(NAMES + name, "{\"id\":\"" + id + "\"}").expectJson(201);
+
+            api().post(PROCESSES + "/" + id + "/exit", "{\"reason\":\"kill\"}").expectStatus(202);
+
+            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50))
+                    .until(() -> api().get(NAMES + name).status() == 404);
+            String next = spawn("""
+                    {"behavior":"echo"}""");
+            api().put(NAMES + name, "{\"id\":\"" + next + "\"}").expectJson(201);
+        }
+
+        @Test
+        void aProcessHasAtMostOneNameAndUnbindingItTakesItFromTheProcess() {
+            String first = uniqueName("first");
+            String second = uniqueName("second");
+            String id = api().post(PROCESSES, "{\"behavior\":\"kv\",\"restart\":\"permanent\",\"name\":\""
+                    + first + "\"}").expectJson(201).text("id");
+
+            api().put(NAMES + second, "{\"id\":\"" + id + "\"}").expectProblem(400, "invalid_request");
+            api().get(NAMES + second).expectProblem(404, "name_not_found");
+
+            api().delete(NAMES + first).expectStatus(204);
+            assertThat(status(id).json().path("name").isNull()).as("status after the name was unbound").isTrue();
+            send(id, "\"boom\"");
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
+                    .until(() -> status(id).json().path("incarnation").asInt() == 2);
+            assertThat(status(id).json().path("name").isNull()).as("a restart does not bring it back").isTrue();
+            api().get(NAMES + first).expectProblem(404, "name_not_found");
+
+            api().put(NAMES + second, "{\"id\":\"" + id + "\"}").expectJson(201);
+            assertThat(status(id).text("name")).isEqualTo(second);
+        }
+
+        @Test
         void unknownNameIsNameNotFound() {
             String name = uniqueName("nobody/home");
 

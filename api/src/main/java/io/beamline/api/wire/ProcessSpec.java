@@ -25,6 +25,11 @@ public record ProcessSpec(String id, String behavior, Map<String, Object> args, 
         return new ProcessSpec(newId, behavior, args, name, restart, supervisor, mailbox);
     }
 
+    /** This spec with {@code newName} as the process's name (null: none). */
+    public ProcessSpec withName(String newName) {
+        return new ProcessSpec(id, behavior, args, newName, restart, supervisor, mailbox);
+    }
+
     public RestartType restartType() {
         return RestartType.fromWireName(restart).orElse(RestartType.TEMPORARY);
     }

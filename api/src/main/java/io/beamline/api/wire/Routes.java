@@ -45,6 +45,20 @@ public final class Routes {
     public static final String PROCESS_UNLINK = "process.unlink";
     /** {@link LinkCommand} -> {@link MonitorRef}; the watcher {@code id} will get one down message; request-response. */
     public static final String PROCESS_MONITOR = "process.monitor";
+    /**
+     * {@link NameBinding} -> empty once process {@code id}, running on this node, carries
+     * {@code name} in its spec and its supervisor, if any, recorded that spec (so the name
+     * follows its restarts and is freed with it); {@code invalid_request} when it carries another
+     * name (a process has at most one), {@code process_not_found}, {@code process_unavailable}
+     * while it exits, restarts or moves; request-response.
+     */
+    public static final String PROCESS_NAME_SET = "process.name.set";
+    /**
+     * {@link NameBinding} -> empty once process {@code id} no longer carries {@code name} (nothing
+     * changes when it carries another name or none) and its supervisor, if any, recorded that;
+     * {@code process_not_found}, {@code process_unavailable}; request-response.
+     */
+    public static final String PROCESS_NAME_CLEAR = "process.name.clear";
     /** {@link SignalCommand} from a peer node -> {@link Accepted} once applied (a missing target is answered by a signal back); request-response. */
     public static final String PROCESS_SIGNAL = "process.signal";
     /**

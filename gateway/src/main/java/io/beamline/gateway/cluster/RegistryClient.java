@@ -116,6 +116,12 @@ public final class RegistryClient {
                 .retrieveMono(Void.class), "name.unregister", NOT_IDEMPOTENT);
     }
 
+    /** Removes {@code name} when it is bound to {@code id}; completes without change otherwise. */
+    public Mono<Void> unregister(String name, String id) {
+        return guard(requester -> requester.route(Routes.NAME_UNREGISTER).data(new NameBinding(name, id))
+                .retrieveMono(Void.class), "name.unregister", IDEMPOTENT);
+    }
+
     /** The location record of process {@code id}; empty when the registry has none. */
     public Mono<Optional<Location>> location(String id) {
         return guard(requester -> requester.route(Routes.LOCATION_GET).data(new ProcessRef(id))

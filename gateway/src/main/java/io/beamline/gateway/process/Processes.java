@@ -16,6 +16,7 @@ import io.beamline.api.wire.ExitCommand;
 import io.beamline.api.wire.LinkCommand;
 import io.beamline.api.wire.ListQuery;
 import io.beamline.api.wire.MonitorRef;
+import io.beamline.api.wire.NameBinding;
 import io.beamline.api.wire.NodeInfo;
 import io.beamline.api.wire.ProcessEvent;
 import io.beamline.api.wire.ProcessPage;
@@ -117,6 +118,19 @@ public final class Processes {
         return router.route(id, node -> nodes.request(node, Routes.PROCESS_EXIT, new ExitCommand(id, reason),
                         Accepted.class))
                 .defaultIfEmpty(Accepted.of(id));
+    }
+
+    /**
+     * Process {@code id} carries {@code name} from now on, across its restarts and moves (its node
+     * and its supervisor record it); {@code invalid_request} when it carries another name.
+     */
+    public Mono<Void> name(String id, String name) {
+        return router.route(id, node -> nodes.request(node, Routes.PROCESS_NAME_SET, new NameBinding(name, id), Void.class));
+    }
+
+    /** Process {@code id} no longer carries {@code name}; nothing changes when it carries another or none. */
+    public Mono<Void> unname(String id, String name) {
+        return router.route(id, node -> nodes.request(node, Routes.PROCESS_NAME_CLEAR, new NameBinding(name, id), Void.class));
     }
 
     /** Links process {@code id} with {@code target}, wherever it runs; {@code id}'s node tells the target's. */

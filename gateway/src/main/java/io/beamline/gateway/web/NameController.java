@@ -54,8 +54,11 @@ public class NameController {
     @PutMapping(path = NAMES + "{name}", consumes = MediaType.APPLICATION_JSON_VALUE,
             produces = MediaType.APPLICATION_JSON_VALUE)
     @Operation(summary = "Register a name for a process",
-            description = "201 with the binding. Errors: 400 invalid_request, 404 process_not_found, "
-                    + "409 name_taken (with `id` of the holder).",
+            description = "201 with the binding. The process carries the name from then on, as one given at "
+                    + "spawn: its status shows it, it follows restarts and moves, and it is freed when the "
+                    + "process ends for good. A process has at most one name. Errors: 400 invalid_request "
+                    + "(also: the process has another name), 404 process_not_found, 409 name_taken (with `id` "
+                    + "of the holder), 503 process_unavailable (it is restarting or moving; retry).",
             requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(
                     mediaType = MediaType.APPLICATION_JSON_VALUE,
                     examples = @ExampleObject(value = "{\"id\": \"k3f9a2.1\"}"))))
@@ -87,7 +90,9 @@ public class NameController {
     }
 
     @DeleteMapping(NAMES + "{name}")
-    @Operation(summary = "Unregister a name", description = "Errors: 400 invalid_request, 404 name_not_found.")
+    @Operation(summary = "Unregister a name", description = "Also takes the name from its process (its status "
+            + "shows none, a restart does not bring it back). Errors: 400 invalid_request, 404 name_not_found, "
+            + "503 process_unavailable (its process is restarting or moving; retry).")
     public Mono<ResponseEntity<Void>> unregister(@Parameter(description = NAME_DOC) @PathVariable String name,
                                                  ServerHttpRequest request) {
         return unregisterAt(request);

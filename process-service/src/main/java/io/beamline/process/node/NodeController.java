@@ -15,6 +15,7 @@ import io.beamline.api.wire.HandoffSummary;
 import io.beamline.api.wire.LinkCommand;
 import io.beamline.api.wire.ListQuery;
 import io.beamline.api.wire.MonitorRef;
+import io.beamline.api.wire.NameBinding;
 import io.beamline.api.wire.ProcessEvent;
 import io.beamline.api.wire.ProcessPage;
 import io.beamline.api.wire.ProcessRef;
@@ -233,6 +234,22 @@ public class NodeController {
     @MessageMapping(Routes.PROCESS_STOP)
     public Mono<Void> stop(ProcessRef ref) {
         return node.stop(ref.id());
+    }
+
+    @MessageMapping(Routes.PROCESS_NAME_SET)
+    public Mono<Void> name(NameBinding binding) {
+        return Mono.defer(() -> {
+            requireLease();
+            return node.name(binding);
+        });
+    }
+
+    @MessageMapping(Routes.PROCESS_NAME_CLEAR)
+    public Mono<Void> unname(NameBinding binding) {
+        return Mono.defer(() -> {
+            requireLease();
+            return node.unname(binding);
+        });
     }
 
     /** Answers once the link holds on both sides: a target on another node has answered our signal. */

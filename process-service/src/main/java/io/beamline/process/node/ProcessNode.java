@@ -7,11 +7,13 @@ import io.beamline.api.wire.ChildStarted;
 import io.beamline.api.wire.ErrorCode;
 import io.beamline.api.wire.ExitDecision;
 import io.beamline.api.wire.Location;
+import io.beamline.api.wire.NameBinding;
 import io.beamline.api.wire.ProcessIds;
 import io.beamline.api.wire.ProcessSpec;
 import io.beamline.api.wire.ProcessStatus;
 import io.beamline.api.wire.RestartType;
 import io.beamline.api.wire.SpawnCommand;
+import io.beamline.api.wire.SupervisedProcess;
 import io.beamline.process.runtime.ExitKind;
 import io.beamline.process.runtime.ExitListener;
 import io.beamline.process.runtime.ProcessExit;
@@ -229,6 +231,43 @@ public final class ProcessNode implements ExitListener, AutoCloseable {
                                     : Mono.empty())
                             .thenReturn(status));
         });
+    }
+
+    // ---- names bound after the spawn --------------------------------------------------------
+
+    /**
+     * Gives process {@code binding.id}, running here, the name {@code binding.name} (route
+     * {@code process.name.set}; the gateway has bound it in the registry first) and, when a
+     * supervisor tracks it, answers only once the supervisor recorded the renamed spec, so the
+     * name follows the process's restarts and is freed with it. A supervisor that does not answer
+     * fails the request; the process keeps the name here, which the caller then takes away again.
+     */
+    public Mono<Void> name(NameBinding binding) {
+        return Mono.defer(() -> {
+            requireBinding(binding);
+            return reportSpec(runtime.name(binding.id(), binding.name()));
+        });
+    }
+
+    /** Takes name {@code binding.name} away from process {@code binding.id} (route {@code process.name.clear}); as {@link #name}. */
+    public Mono<Void> unname(NameBinding binding) {
+        return Mono.defer(() -> {
+            requireBinding(binding);
+            return reportSpec(runtime.unname(binding.id(), binding.name()));
+        });
+    }
+
+    private static void requireBinding(NameBinding binding) {
+        if (binding == null || binding.id() == null || binding.name() == null) {
+            throw invalid("a name and a process id are required");
+        }
+    }
+
+    /** The supervisor records the spec of a supervised process again (same incarnation: it replaces the spec). */
+    private Mono<Void> reportSpec(SupervisedProcess process) {
+        return hasSupervisor(process.spec())
+                ? supervisor.childStarted(new ChildStarted(process.spec(), identity.nodeId(), process.incarnation()))
+                : Mono.empty();
     }
 
     // ---- stop -------------------------------------------------------------------------------

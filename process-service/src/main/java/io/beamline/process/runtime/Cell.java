@@ -62,6 +62,7 @@ final class Cell extends Mailbox implements ProcessEntry, ProcessContext {
     private static final VarHandle RELATIONS;
     private static final VarHandle TIMERS;
     private static final VarHandle HANDOFF;
+    private static final VarHandle SPEC;
     private static final Sinks.EmitFailureHandler RETRY_BRIEFLY = Sinks.EmitFailureHandler.busyLooping(Duration.ofMillis(100));
 
     static {
@@ -75,13 +76,18 @@ final class Cell extends Mailbox implements ProcessEntry, ProcessContext {
             RELATIONS = lookup.findVarHandle(Cell.class, "relations", Relations.class);
             TIMERS = lookup.findVarHandle(Cell.class, "timers", ProcessTimers.class);
             HANDOFF = lookup.findVarHandle(Cell.class, "handoff", Handoff.class);
+            SPEC = lookup.findVarHandle(Cell.class, "spec", ProcessSpec.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
 
     private final ProcessRuntime runtime;
-    private final ProcessSpec spec;
+    /**
+     * Replaced only by {@link #rename} (the name; id, behavior and args never change), so plain
+     * reads of those are safe; whoever needs the name reads it through {@link #spec()}.
+     */
+    private ProcessSpec spec;
     private final int incarnation;
     private final int restarts;
     /** {@code args.trapExits}: exit signals other than kill arrive as messages. */
@@ -435,7 +441,7 @@ final class Cell extends Mailbox implements ProcessEntry, ProcessContext {
             }
         }
         behavior = null;
-        ProcessExit exit = new ProcessExit(spec, incarnation, reason, kind);
+        ProcessExit exit = new ProcessExit(spec(), incarnation, reason, kind);
         Signal last = finish(exit);
         discardMail(reason);
         failHandoff(reason);
@@ -458,7 +464,7 @@ final class Cell extends Mailbox implements ProcessEntry, ProcessContext {
         if (call != null) {
             call.crashed(reason);
         }
-        ProcessExit exit = new ProcessExit(spec, incarnation, reason, ExitKind.EXITED);
+        ProcessExit exit = new ProcessExit(spec(), incarnation, reason, ExitKind.EXITED);
         Signal last = finish(exit);
         failHandoff(reason);
         runtime.exited(exit, farewell(), this);
@@ -689,7 +695,7 @@ final class Cell extends Mailbox implements ProcessEntry, ProcessContext {
         Relations current = relations();
         ProcessRelations frozen = current == null ? null : current.freeze();
         moving.phase = Handoff.Phase.EXPORTED;
-        moving.exported.complete(new ProcessExport(spec, incarnation, restarts, migrated, state, casts, frozen));
+        moving.exported.complete(new ProcessExport(spec(), incarnation, restarts, migrated, state, casts, frozen));
     }
 
     /**
@@ -801,7 +807,26 @@ final class Cell extends Mailbox implements ProcessEntry, ProcessContext {
 
     @Override
     public ProcessSpec spec() {
-        return spec;
+        return (ProcessSpec) SPEC.getVolatile(this);
+    }
+
+    /**
+     * Replaces {@code current} by {@code renamed} (the same process under another name) unless
+     * this incarnation exits or moves; any thread. False when the spec is no longer
+     * {@code current} or the cell exits or moves: then the spec is {@code current} again, or what
+     * a concurrent rename made it. Ordering: the spec is written before the exit and move flags
+     * are read, and an exit or export claims its flag before it reads the spec, so either this
+     * answers false or the exit's report and the export carry {@code renamed}.
+     */
+    boolean rename(ProcessSpec current, ProcessSpec renamed) {
+        if (!SPEC.compareAndSet(this, current, renamed)) {
+            return false;
+        }
+        if ((int) EXITING.getVolatile(this) != 0 || HANDOFF.getVolatile(this) != null) {
+            SPEC.compareAndSet(this, renamed, current);
+            return false;
+        }
+        return true;
     }
 
     @Override

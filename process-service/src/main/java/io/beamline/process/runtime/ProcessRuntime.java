@@ -931,6 +931,66 @@ public final class ProcessRuntime implements AutoCloseable {
         return statusOf(entry);
     }
 
+    // ---- names ------------------------------------------------------------------------------
+
+    /**
+     * Gives process {@code id}, running here, the name {@code name} in its spec (what its status,
+     * its exit report and its export then carry) and answers the renamed process; the same name
+     * again changes nothing and answers it too. Any thread. Fails with {@code invalid_request}
+     * when it has another name (a process has at most one, as with Erlang's {@code register/2}),
+     * {@code process_not_found}, {@code moved}, or {@code process_unavailable} while it restarts,
+     * exits or moves.
+     */
+    public SupervisedProcess name(String id, String name) {
+        if (name == null || name.isBlank()) {
+            throw new BeamlineException(ErrorCode.INVALID_REQUEST, "a name is required");
+        }
+        Cell cell = liveCell(id);
+        while (true) {
+            ProcessSpec spec = cell.spec();
+            if (name.equals(spec.name())) {
+                return new SupervisedProcess(spec, cell.incarnation(), cell.restarts());
+            }
+            if (spec.name() != null) {
+                throw new BeamlineException(ErrorCode.INVALID_REQUEST, "process " + id + " is registered as '"
+                        + spec.name() + "' already; a process has at most one name (unregister that one first)");
+            }
+            ProcessSpec renamed = spec.withName(name);
+            if (cell.rename(spec, renamed)) {
+                return new SupervisedProcess(renamed, cell.incarnation(), cell.restarts());
+            }
+            refuseRenameWhileLeaving(cell, spec);
+        }
+    }
+
+    /**
+     * Takes {@code name} away from process {@code id}, running here, and answers the process; one
+     * that carries another name or none is answered unchanged. Any thread. Fails as
+     * {@link #name}, but never with {@code invalid_request}.
+     */
+    public SupervisedProcess unname(String id, String name) {
+        Cell cell = liveCell(id);
+        while (true) {
+            ProcessSpec spec = cell.spec();
+            if (name == null || !name.equals(spec.name())) {
+                return new SupervisedProcess(spec, cell.incarnation(), cell.restarts());
+            }
+            ProcessSpec renamed = spec.withName(null);
+            if (cell.rename(spec, renamed)) {
+                return new SupervisedProcess(renamed, cell.incarnation(), cell.restarts());
+            }
+            refuseRenameWhileLeaving(cell, spec);
+        }
+    }
+
+    /** After a failed rename: {@code process_unavailable} when the cell exits or moves; returns when another rename won (try again). */
+    private static void refuseRenameWhileLeaving(Cell cell, ProcessSpec tried) {
+        if (cell.spec() == tried) {
+            throw new BeamlineException(ErrorCode.PROCESS_UNAVAILABLE,
+                    "process " + cell.id() + " is exiting or moving; try again");
+        }
+    }
+
     /**
      * One page of this node's processes ordered by id, filtered by behavior and name (null
      * matches all). {@code limit} is capped at 1000 and defaults to 100 when not positive.

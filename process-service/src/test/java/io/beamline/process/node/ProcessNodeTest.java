@@ -192,6 +192,53 @@ class ProcessNodeTest {
     }
 
     @Test
+    void aNameGivenLaterIsRecordedByTheSupervisorAndFreedWhenTheProcessStops() {
+        ProcessNode node = node();
+        ProcessStatus status = node.spawn(command(named("kv", null, "permanent"))).block();
+
+        node.name(new NameBinding("later/kv", status.id())).block(Duration.ofSeconds(10));
+
+        assertThat(supervisor.started).hasSize(2);
+        assertThat(supervisor.started.getLast().spec().name()).isEqualTo("later/kv");
+        assertThat(supervisor.started.getLast().incarnation()).isEqualTo(1);
+        node.stop(status.id()).block(Duration.ofSeconds(10));
+        assertThat(registry.unregistered).contains(new NameBinding("later/kv", status.id()));
+    }
+
+    @Test
+    void aNameTakenAwayIsRecordedByTheSupervisorSoThatARestartDoesNotBringItBack() {
+        ProcessNode node = node();
+        ProcessStatus status = node.spawn(command(named("kv", "born/kv", "permanent"))).block();
+
+        node.unname(new NameBinding("born/kv", status.id())).block(Duration.ofSeconds(10));
+
+        assertThat(supervisor.started.getLast().spec().name()).isNull();
+        assertThat(runtime.status(status.id()).name()).isNull();
+    }
+
+    @Test
+    void namingASupervisedProcessFailsWhenItsSupervisorIsUnreachable() throws IOException {
+        ProcessStatus status = node().spawn(command(named("kv", null, "permanent"))).block();
+        ProcessNode cutOff = node(registryServer.port(), unusedPort(), Duration.ofSeconds(30));
+
+        Failure failure = failureOf(cutOff.name(new NameBinding("later/kv", status.id())));
+
+        assertThat(failure.code()).isEqualTo(ErrorCode.SERVICE_UNAVAILABLE);
+    }
+
+    @Test
+    void aTemporaryProcessIsNamedWithoutItsSupervisorAndItsNameIsFreedWhenItExits() throws IOException {
+        ProcessNode node = node(registryServer.port(), unusedPort(), Duration.ofSeconds(30));
+        ProcessStatus status = node.spawn(command(named("counter", null, "temporary"))).block();
+
+        node.name(new NameBinding("later/counter", status.id())).block(Duration.ofSeconds(10));
+        runtime.send(status.id(), "boom");
+
+        await().untilAsserted(() -> assertThat(registry.unregistered)
+                .contains(new NameBinding("later/counter", status.id())));
+    }
+
+    @Test
     void anAdoptedProcessRunsWithItsStateAndQueueIsLocatedHereAndItsSupervisorKnowsTheNewNode() {
         ProcessNode node = node();
         ProcessSpec spec = new ProcessSpec("other1.7", "counter", Map.of(), null, "permanent", "root", null);

@@ -9,6 +9,7 @@ import io.beamline.api.wire.ProcessEvent;
 import io.beamline.api.wire.ProcessPage;
 import io.beamline.api.wire.ProcessSpec;
 import io.beamline.api.wire.ProcessStatus;
+import io.beamline.api.wire.SupervisedProcess;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import reactor.test.StepVerifier;
@@ -890,6 +891,71 @@ class ProcessRuntimeTest extends RuntimeFixture {
             assertThat(runtime.mailboxTotal()).isEqualTo(2);
             gate.countDown();
             await().until(() -> runtime.mailboxTotal() == 0);
+        }
+    }
+
+    @Nested
+    class NamesGivenLater {
+
+        @Test
+        void aNameGivenLaterShowsInStatusAndListAndTravelsWithTheExitReport() {
+            String id = spawn(supervised("counter", Map.of()));
+
+            SupervisedProcess named = runtime.name(id, "orders/counter");
+
+            assertThat(named.spec().name()).isEqualTo("orders/counter");
+            assertThat(named.incarnation()).isEqualTo(1);
+            assertThat(runtime.status(id).name()).isEqualTo("orders/counter");
+            assertThat(runtime.list(new ListQuery(null, "orders/counter", null, 10)).items())
+                    .extracting(ProcessStatus::id).containsExactly(id);
+            runtime.send(id, "boom");
+            await().until(() -> exits.size() == 1);
+            assertThat(exitOf(id).spec().name()).isEqualTo("orders/counter");
+            assertThat(runtime.status(id).name()).isEqualTo("orders/counter"); // the tombstone keeps it too
+        }
+
+        @Test
+        void theSameNameAgainChangesNothingAndAnotherOneIsRefused() {
+            String id = spawn("counter", Map.of());
+            runtime.name(id, "first");
+
+            assertThat(runtime.name(id, "first").spec().name()).isEqualTo("first");
+            Failure refused = failureOf(() -> runtime.name(id, "second"));
+            assertThat(refused.code()).isEqualTo(ErrorCode.INVALID_REQUEST);
+            assertThat(refused.detail()).contains("'first'");
+            assertThat(runtime.status(id).name()).isEqualTo("first");
+        }
+
+        @Test
+        void unnameTakesAwayOnlyTheNameItIsGiven() {
+            String id = spawn("counter", Map.of());
+            runtime.name(id, "first");
+
+            assertThat(runtime.unname(id, "other").spec().name()).isEqualTo("first");
+            assertThat(runtime.unname(id, "first").spec().name()).isNull();
+            assertThat(runtime.status(id).name()).isNull();
+            assertThat(runtime.name(id, "second").spec().name()).isEqualTo("second");
+        }
+
+        @Test
+        void aRestartingOrMovingProcessCannotBeRenamed() {
+            String restarting = spawn(supervised("counter", Map.of()));
+            runtime.send(restarting, "boom");
+            await().until(() -> runtime.status(restarting).status().equals(ProcessStatus.RESTARTING));
+            String moving = spawn("counter", Map.of());
+            result(runtime.export(moving));
+
+            assertThat(failureOf(() -> runtime.name(restarting, "a")).code()).isEqualTo(ErrorCode.PROCESS_UNAVAILABLE);
+            assertThat(failureOf(() -> runtime.name(moving, "b")).code()).isEqualTo(ErrorCode.PROCESS_UNAVAILABLE);
+        }
+
+        @Test
+        void anUnknownProcessOrABlankNameIsRefused() {
+            String id = spawn("counter", Map.of());
+
+            assertThat(failureOf(() -> runtime.name("abc123.999", "a")).code()).isEqualTo(ErrorCode.PROCESS_NOT_FOUND);
+            assertThat(failureOf(() -> runtime.unname("abc123.999", "a")).code()).isEqualTo(ErrorCode.PROCESS_NOT_FOUND);
+            assertThat(failureOf(() -> runtime.name(id, " ")).code()).isEqualTo(ErrorCode.INVALID_REQUEST);
         }
     }
 }

@@ -10,6 +10,7 @@ import io.beamline.api.wire.Location;
 import io.beamline.api.wire.NameBinding;
 import io.beamline.api.wire.NameRef;
 import io.beamline.api.wire.NodeInfo;
+import io.beamline.api.wire.NodeRef;
 import io.beamline.api.wire.ProcessIds;
 import io.beamline.api.wire.ProcessRef;
 import io.beamline.api.wire.RegistryEvent;
@@ -106,6 +107,14 @@ public class RegistryController {
     @MessageMapping(Routes.NAME_REGISTER_BATCH)
     public Flux<BatchOutcome<NameBinding>> registerNames(@Payload(required = false) List<NameBinding> bindings) {
         return eachOf(bindings, this::registerName);
+    }
+
+    @MessageMapping(Routes.NAME_LIST_ON_NODE)
+    public Flux<NameBinding> namesOn(@Payload(required = false) NodeRef ref) {
+        return Flux.defer(() -> {
+            require(ref != null && ref.node() != null && !ref.node().isBlank(), "a node id is required");
+            return store.namesOn(ref.node());
+        });
     }
 
     @MessageMapping(Routes.NAME_LOOKUP)

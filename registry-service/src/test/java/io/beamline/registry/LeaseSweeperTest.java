@@ -141,6 +141,11 @@ class LeaseSweeperTest {
         }
 
         @Override
+        public Flux<NameBinding> namesOn(String nodeId) {
+            return delegate.namesOn(nodeId);
+        }
+
+        @Override
         public Mono<Void> unregisterName(NameBinding binding) {
             return delegate.unregisterName(binding);
         }

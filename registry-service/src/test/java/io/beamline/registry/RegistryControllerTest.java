@@ -38,6 +38,8 @@ class RegistryControllerTest {
     static Stream<Arguments> malformedRequests() {
         return Stream.of(
                 invalid("no lease", c -> c.registerNode(null)),
+                invalid("names on no node", c -> c.namesOn(null)),
+                invalid("names on a blank node id", c -> c.namesOn(new io.beamline.api.wire.NodeRef(" "))),
                 invalid("lease without node id", c -> c.registerNode(lease(null, "10.0.0.1:7300", NodeInfo.UP))),
                 invalid("lease with a node id of bad characters", c -> c.registerNode(lease("node a", "10.0.0.1:7300", NodeInfo.UP))),
                 invalid("lease with too long a node id", c -> c.registerNode(lease(LONG_ID, "10.0.0.1:7300", NodeInfo.UP))),

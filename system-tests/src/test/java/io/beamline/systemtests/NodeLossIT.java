@@ -39,6 +39,8 @@ class NodeLossIT {
     /** Permanent processes spawned on the node to kill, with the {@code initial} they were spawned with. */
     private static final Map<String, Integer> supervisedOnVictim = new LinkedHashMap<>();
     private static final Duration BACK_WITHIN = Duration.ofSeconds(25);
+    /** Names of unsupervised temporary processes on the node to kill, given at spawn or bound later. */
+    private static final List<String> temporaryNamesOnVictim = new ArrayList<>();
 
     @BeforeAll
     static void spawnOnBothNodesThenKillOne() {
@@ -51,6 +53,15 @@ class NodeLossIT {
         }
         assertThat(onVictim).as("processes on the node to kill").isNotEmpty();
         assertThat(onSurvivor).as("processes on the node that survives").isNotEmpty();
+        for (int i = 0; i < 4; i++) {
+            HttpResult spawned = api().post(PROCESSES, "{\"behavior\":\"echo\",\"name\":\"loss/t" + i + "\"}")
+                    .expectJson(201);
+            if (victimNode.equals(spawned.text("node"))) {
+                temporaryNamesOnVictim.add("loss/t" + i);
+            }
+        }
+        api().put("/api/v1/names/loss/late", "{\"id\":\"" + onVictim.getFirst() + "\"}").expectJson(201);
+        temporaryNamesOnVictim.add("loss/late");
         for (int i = 0; i < 6; i++) {
             HttpResult spawned = api().post(PROCESSES, """
                     {"behavior":"counter","args":{"initial":%d},"restart":"permanent","name":"loss/p%d"}"""
@@ -88,6 +99,17 @@ class NodeLossIT {
             api().post(PROCESSES + "/" + id + "/calls", "{\"payload\":{\"op\":\"get\"}}")
                     .expectProblem(404, "process_not_found");
         }
+    }
+
+    @Test
+    void theNamesOfItsTemporaryProcessesAreFreedAndCanBeBoundAgain() {
+        assertThat(temporaryNamesOnVictim).as("named temporary processes on the node to kill").hasSizeGreaterThan(1);
+        for (String name : temporaryNamesOnVictim) {
+            await("the name " + name + " is freed").atMost(DOWN_WITHIN).pollInterval(Duration.ofMillis(100))
+                    .until(() -> api().get("/api/v1/names/" + name).status() == 404);
+        }
+        String taker = api().post(PROCESSES, "{\"behavior\":\"echo\"}").expectJson(201).text("id");
+        api().put("/api/v1/names/" + temporaryNamesOnVictim.getFirst(), "{\"id\":\"" + taker + "\"}").expectJson(201);
     }
 
     @Test

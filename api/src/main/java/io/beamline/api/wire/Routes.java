@@ -106,6 +106,12 @@ public final class Routes {
      * it is bound to when {@code id} is null; request-response.
      */
     public static final String NAME_UNREGISTER = "name.unregister";
+    /**
+     * {@link NodeRef} -> stream of {@link NameBinding}: every name whose process the registry
+     * places on that node (its location record names the node, or it has none and was born there),
+     * as of the replica's latest state; for the clean-up after a node loss; request-stream.
+     */
+    public static final String NAME_LIST_ON_NODE = "name.list.node";
     /** {@link Location} -> {@link Location}, or {@code stale_incarnation}; request-response. */
     public static final String LOCATION_PUT = "location.put";
     /** list of {@link Location} -> stream of {@link BatchOutcome} of {@link Location}, as {@link #LOCATION_PUT} each, at most {@link #MAX_BATCH}; request-stream. */

@@ -211,6 +211,19 @@ public final class InMemoryRegistryStore implements RegistryStore {
     }
 
     @Override
+    public Flux<NameBinding> namesOn(String nodeId) {
+        return read(() -> {
+            List<NameBinding> placed = new ArrayList<>();
+            names.forEach((name, id) -> {
+                if (RegistryStore.placedOn(id, locations.get(id), nodeId)) {
+                    placed.add(new NameBinding(name, id));
+                }
+            });
+            return placed;
+        }).flatMapIterable(placed -> placed);
+    }
+
+    @Override
     public Mono<Void> unregisterName(NameBinding binding) {
         return write(() -> {
             String holder = names.get(binding.name());

@@ -7,6 +7,7 @@ import io.beamline.api.wire.LeaseGrant;
 import io.beamline.api.wire.Location;
 import io.beamline.api.wire.NameBinding;
 import io.beamline.api.wire.NodeInfo;
+import io.beamline.api.wire.ProcessIds;
 import io.beamline.api.wire.RegistryEvent;
 import java.util.List;
 import reactor.core.publisher.Flux;
@@ -70,6 +71,23 @@ public interface RegistryStore {
 
     /** The binding of {@code name}, or {@code name_not_found}. */
     Mono<NameBinding> lookupName(String name);
+
+    /**
+     * Every name whose process this store places on node {@code nodeId} ({@link #placedOn}), in no
+     * particular order. A store that answers from a copy (Redis: the replica's mirror) answers as of
+     * the last change it read, or fails with {@code store_unavailable} while it has none.
+     */
+    Flux<NameBinding> namesOn(String nodeId);
+
+    /**
+     * Whether process {@code id} lives on node {@code nodeId} as far as the registry knows: its
+     * location record ({@code recorded}, null when there is none) names that node, or it has none
+     * and its id says it was born there (first incarnations on their birth node have no record).
+     */
+    static boolean placedOn(String id, Location recorded, String nodeId) {
+        return recorded != null ? nodeId.equals(recorded.node())
+                : java.util.Objects.equals(ProcessIds.birthNode(id), ProcessIds.shortNodeId(nodeId));
+    }
 
     /**
      * With {@code id} null removes the name whatever it is bound to, or fails with

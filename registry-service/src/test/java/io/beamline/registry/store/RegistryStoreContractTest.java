@@ -411,6 +411,22 @@ public abstract class RegistryStoreContractTest {
         }
 
         @Test
+        void namesOnANodeAreThoseOfItsProcessesByLocationOrElseByBirthNode() {
+            store.registerName(new NameBinding("born-here", "abc123.1")).block();
+            store.registerName(new NameBinding("moved-here", "def456.7")).block();
+            store.registerName(new NameBinding("moved-away", "abc123.2")).block();
+            store.registerName(new NameBinding("elsewhere", "def456.8")).block();
+            store.putLocation(new Location("def456.7", "process-service-0-abc123", 2)).block();
+            store.putLocation(new Location("abc123.2", "process-service-1-def456", 2)).block();
+            settle();
+
+            assertThat(store.namesOn("process-service-0-abc123").collectList().block())
+                    .containsExactlyInAnyOrder(new NameBinding("born-here", "abc123.1"),
+                            new NameBinding("moved-here", "def456.7"));
+            assertThat(store.namesOn("process-service-2-zzz999").collectList().block()).isEmpty();
+        }
+
+        @Test
         void unregisteringAnUnboundNameWithAnIdSucceedsSilently() {
             store.unregisterName(new NameBinding("svc", "abc123.1")).block();
 

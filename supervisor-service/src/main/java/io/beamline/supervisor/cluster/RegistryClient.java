@@ -4,6 +4,7 @@ import io.beamline.api.wire.BeamlineException;
 import io.beamline.api.wire.ChangeFilter;
 import io.beamline.api.wire.Location;
 import io.beamline.api.wire.NameBinding;
+import io.beamline.api.wire.NodeRef;
 import io.beamline.api.wire.RegistryEvent;
 import io.beamline.api.wire.Routes;
 import org.springframework.messaging.rsocket.RSocketRequester;
@@ -77,19 +78,28 @@ public final class RegistryClient implements AutoCloseable {
                 .retrieveMono(Void.class));
     }
 
+    /**
+     * The names whose process the registry places on node {@code nodeId}, read whole (a query, so
+     * sent to another replica like the writes above; the time limit is per attempt).
+     */
+    public Mono<List<NameBinding>> namesOn(String nodeId) {
+        return idempotent(requester -> requester.route(Routes.NAME_LIST_ON_NODE).data(new NodeRef(nodeId))
+                .retrieveFlux(NameBinding.class).collectList());
+    }
+
     /** Removes the location record of a process unless it holds an incarnation newer than {@code location}'s. */
     public Mono<Void> removeLocation(Location location) {
         return idempotent(requester -> requester.route(Routes.LOCATION_REMOVE).data(location).retrieveMono(Void.class));
     }
 
-    private Mono<Void> idempotent(Function<RSocketRequester, Mono<Void>> call) {
+    private <T> Mono<T> idempotent(Function<RSocketRequester, Mono<T>> call) {
         return Mono.defer(() -> attempt(call, current.get(), replicas.size()))
                 .retryWhen(Retry.backoff(RETRIES, RETRY_BACKOFF)
                         .filter(error -> BeamlineException.from(error).isEmpty())
                         .onRetryExhaustedThrow((spec, signal) -> signal.failure()));
     }
 
-    private Mono<Void> attempt(Function<RSocketRequester, Mono<Void>> call, int index, int left) {
+    private <T> Mono<T> attempt(Function<RSocketRequester, Mono<T>> call, int index, int left) {
         return Mono.defer(() -> call.apply(replicas.get(index).requester())).timeout(timeout)
                 .onErrorResume(error -> left > 1 && BeamlineException.from(error).isEmpty(),
                         error -> attempt(call, rotateFrom(index), left - 1));

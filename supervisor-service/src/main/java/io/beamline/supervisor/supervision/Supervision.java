@@ -68,6 +68,9 @@ public final class Supervision {
 
     private final SupervisionStore store;
     private final RestartIntensity rootIntensity;
+    /** Name releases under way at once after a node loss. */
+    private static final int NAME_RELEASE_CONCURRENCY = 32;
+
     private final RegistryClient registry;
     private final ChildSpawner spawner;
     private final SupervisorMetrics metrics;
@@ -188,8 +191,34 @@ public final class Supervision {
                         log.warn("node {} is gone: failing over {} of its children", nodeId, plans.size());
                     }
                     carryOutFailover(plans, "the children of " + nodeId, run(() -> store.clearFailoverPending(nodeId)));
+                    releaseUnsupervisedNames(nodeId);
                 })
                 .then();
+    }
+
+    /**
+     * Frees, in the background, the names of the lost node's processes that no supervisor has: its
+     * unsupervised temporary processes died with it and nobody else would free their names (the
+     * node frees them at an exit it sees). The registry lists the names it places on the node
+     * ({@code name.list.node}); each whose process is no child here is unregistered while still
+     * bound to that id. Children keep theirs: they are restarted with the name, or released with
+     * it by their decision. Best effort: a failure is logged, and those names stay bound until
+     * deleted.
+     */
+    private void releaseUnsupervisedNames(String nodeId) {
+        registry.namesOn(nodeId)
+                .flatMap(bindings -> call(() -> bindings.stream().filter(binding -> store.child(binding.id()).isEmpty())
+                        .toList()))
+                .flatMapMany(Flux::fromIterable)
+                .flatMap(binding -> registry.unregisterName(binding.name(), binding.id()).thenReturn(binding),
+                        NAME_RELEASE_CONCURRENCY)
+                .count()
+                .subscribe(released -> {
+                    if (released > 0) {
+                        log.info("freed the names of {} unsupervised processes lost with node {}", released, nodeId);
+                    }
+                }, error -> log.warn("could not free the names of the unsupervised processes of node {}: {}", nodeId,
+                        error.toString()));
     }
 
     /**

@@ -5,6 +5,7 @@ import io.beamline.api.wire.ErrorCode;
 import io.beamline.api.wire.Location;
 import io.beamline.api.wire.NameBinding;
 import io.beamline.api.wire.NodeInfo;
+import io.beamline.api.wire.NodeRef;
 import io.beamline.api.wire.RegistryEvent;
 import io.beamline.api.wire.Routes;
 import org.springframework.messaging.handler.annotation.MessageMapping;
@@ -112,6 +113,17 @@ public final class FakeRegistry implements AutoCloseable {
                             () -> new RegistryEvent(RegistryEvent.SNAPSHOT_COMPLETE, sequence.get(), null, null, null))),
                     live);
         });
+    }
+
+    /** The names {@code name.list.node} answers, by node id (none unless placed here). */
+    public final Map<String, List<NameBinding>> namesOnNode = new ConcurrentHashMap<>();
+
+    @MessageMapping(Routes.NAME_LIST_ON_NODE)
+    Flux<NameBinding> namesOn(NodeRef ref) {
+        if (storeUnavailable.get()) {
+            return Flux.error(new BeamlineException(ErrorCode.STORE_UNAVAILABLE, "Redis is unreachable"));
+        }
+        return Flux.fromIterable(namesOnNode.getOrDefault(ref.node(), List.of()));
     }
 
     @MessageMapping(Routes.NAME_UNREGISTER)

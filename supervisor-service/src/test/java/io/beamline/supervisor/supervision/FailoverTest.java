@@ -4,6 +4,7 @@ import io.beamline.api.wire.ChildSpec;
 import io.beamline.api.wire.ChildExited;
 import io.beamline.api.wire.ChildStarted;
 import io.beamline.api.wire.Location;
+import io.beamline.api.wire.NameBinding;
 import io.beamline.api.wire.NodeInfo;
 import io.beamline.api.wire.ProcessSpec;
 import io.beamline.api.wire.RegistryEvent;
@@ -118,6 +119,39 @@ class FailoverTest {
                     assertThat(child.incarnation()).isEqualTo(2);
                 }));
         assertThat(nodeB.spawns).extracting(SpawnCommand::restarts).containsOnly(1);
+    }
+
+    @Test
+    void freesTheNamesOfTheLostNodesUnsupervisedProcessesAndKeepsThoseOfItsChildren() {
+        snapshot(nodeA.info(0));
+        ProcessSpec named = new ProcessSpec("aaaaaa.9", "echo", Map.of(), "kept", "permanent", null, null);
+        supervision.childStarted(new ChildStarted(named, nodeA.id(), 1)).block(WAIT);
+        snapshot(nodeA.info(2), nodeB.info(0));
+        registry.namesOnNode.put(nodeA.id(), List.of(new NameBinding("kept", "aaaaaa.9"),
+                new NameBinding("temporary", "aaaaaa.a"), new NameBinding("moved-here", "bbbbbb.3")));
+
+        down(nodeA);
+
+        await().atMost(WAIT).untilAsserted(() -> assertThat(registry.unregisteredNames)
+                .containsExactlyInAnyOrder(new NameBinding("temporary", "aaaaaa.a"), new NameBinding("moved-here", "bbbbbb.3")));
+        await().atMost(WAIT).until(() -> !nodeB.spawns.isEmpty());
+        assertThat(registry.unregisteredNames).doesNotContain(new NameBinding("kept", "aaaaaa.9"));
+    }
+
+    @Test
+    void aRegistryThatCannotListTheNamesHoldsNoRestartUp() {
+        snapshot(nodeA.info(0));
+        ProcessSpec spec = new ProcessSpec("aaaaaa.9", "echo", Map.of(), null, "permanent", null, null);
+        supervision.childStarted(new ChildStarted(spec, nodeA.id(), 1)).block(WAIT);
+        snapshot(nodeA.info(1), nodeB.info(0));
+        registry.namesOnNode.put(nodeA.id(), List.of(new NameBinding("temporary", "aaaaaa.a")));
+        registry.storeUnavailable.set(true);
+
+        down(nodeA);
+
+        await().atMost(WAIT).untilAsserted(() -> assertThat(nodeB.spawns)
+                .extracting(command -> command.spec().id()).containsExactly("aaaaaa.9"));
+        assertThat(registry.unregisteredNames).isEmpty();
     }
 
     @Test

@@ -242,6 +242,12 @@ public final class RedisRegistryStore implements RegistryStore, AutoCloseable {
                         "no process is registered as " + name)));
     }
 
+    /** Answered from this replica's mirror of the stream (a clean-up query; no Redis round trip per name). */
+    @Override
+    public Flux<NameBinding> namesOn(String nodeId) {
+        return Mono.fromCallable(() -> mirror.namesOn(nodeId)).flatMapIterable(placed -> placed);
+    }
+
     @Override
     public Mono<Void> unregisterName(NameBinding binding) {
         return run(UNREGISTER_NAME, binding.name(), binding.id() == null ? "" : binding.id()).flatMap(reply ->

@@ -8,6 +8,7 @@ import io.beamline.api.wire.NameBinding;
 import io.beamline.api.wire.NodeInfo;
 import io.beamline.api.wire.RegistryEvent;
 import io.beamline.registry.store.ChangeFeed;
+import io.beamline.registry.store.RegistryStore;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -52,6 +53,28 @@ final class RegistryMirror {
     /** Snapshot, {@code snapshot_complete}, then live changes; see {@link ChangeFeed#stream(java.util.function.Supplier, ChangeFilter)}. */
     Flux<RegistryEvent> changes(ChangeFilter filter) {
         return feed.stream(this::snapshot, filter);
+    }
+
+    /**
+     * The names whose process this copy places on node {@code nodeId} ({@link RegistryStore#placedOn});
+     * {@code store_unavailable} while unsynced.
+     */
+    List<NameBinding> namesOn(String nodeId) {
+        lock.lock();
+        try {
+            if (sequence < 0) {
+                throw new BeamlineException(ErrorCode.STORE_UNAVAILABLE, "this registry replica has not read Redis yet");
+            }
+            List<NameBinding> placed = new ArrayList<>();
+            names.forEach((name, id) -> {
+                if (RegistryStore.placedOn(id, locations.get(id), nodeId)) {
+                    placed.add(new NameBinding(name, id));
+                }
+            });
+            return placed;
+        } finally {
+            lock.unlock();
+        }
     }
 
     int subscribers() {

@@ -51,6 +51,8 @@ class PausedNodeIT {
     private static final Map<String, Integer> expected = new LinkedHashMap<>();
     /** Names of those counters: id → name (about half have one). */
     private static final Map<String, String> names = new HashMap<>();
+    /** Temporary processes on the node to pause, spawned with a name: name → id. */
+    private static final Map<String, String> temporaryNames = new LinkedHashMap<>();
     /** Set once the first test saw every process of the paused node back elsewhere. */
     private static boolean failedOver;
     /** Set once the second test continued the node and checked the routing. */
@@ -77,6 +79,14 @@ class PausedNodeIT {
                 assertThat(value(api().post(PROCESSES + "/" + id + "/calls", GET))).isEqualTo(i * 10_000 + OLD_BUMP);
             }
         }
+        for (int i = 0; i < 4; i++) {
+            HttpResult spawned = api().post(PROCESSES, "{\"behavior\":\"counter\",\"name\":\"paused/t" + i + "\"}")
+                    .expectJson(201);
+            if (pausedNode.equals(spawned.text("node"))) {
+                temporaryNames.put("paused/t" + i, spawned.text("id"));
+            }
+        }
+        assertThat(temporaryNames).as("named temporary processes on " + pausedNode).isNotEmpty();
         assertThat(expected).as("permanent counters on " + pausedNode).hasSizeGreaterThanOrEqualTo(4);
         assertThat(names).as("named ones among them").isNotEmpty();
 
@@ -92,6 +102,9 @@ class PausedNodeIT {
                     assertThat(status.json().path("incarnation").asInt()).as(status.describe()).isEqualTo(2);
                     assertThat(status.text("status")).as(status.describe()).isEqualTo("running");
                 }));
+        temporaryNames.keySet().forEach(name -> await(name + " freed with its node").atMost(FAILED_OVER_WITHIN)
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> api().get("/api/v1/names/" + name).status() == 404));
         expected.forEach((id, value) -> {
             assertThat(value(api().post(PROCESSES + "/" + id + "/calls", GET)))
                     .as(id + " restarted from its args").isEqualTo(value - NEW_BUMP);
@@ -134,6 +147,12 @@ class PausedNodeIT {
             assertThat(value(api().post(PROCESSES + "/" + id + "/calls", GET))).as("call to " + id + " after a cast")
                     .isEqualTo(value + 1);
         });
+        temporaryNames.forEach((name, id) -> await(name + " bound again to " + id + " by the resumed node")
+                .atMost(FAILED_OVER_WITHIN).pollInterval(Duration.ofMillis(200))
+                .untilAsserted(() -> assertThat(api().get("/api/v1/names/" + name).expectJson(200).text("id"))
+                        .isEqualTo(id)));
+        temporaryNames.keySet().forEach(name -> assertThat(value(api().post("/api/v1/names/" + name + "/calls", GET)))
+                .as("call to " + name + " on the resumed node").isZero());
         assertThat(rounds).as("rounds of checks after the resume").isPositive();
         resumedAndChecked = true;
     }

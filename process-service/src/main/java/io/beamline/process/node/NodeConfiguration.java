@@ -86,8 +86,14 @@ class NodeConfiguration {
 
     @Bean(destroyMethod = "close")
     NodeLease nodeLease(RegistryClient registry, NodeIdentity identity, ProcessRuntime runtime, NodeProperties properties,
-                        FencedProcesses fencedProcesses) {
-        return new NodeLease(registry, identity, runtime, properties.lease().renew(), fencedProcesses);
+                        FencedProcesses fencedProcesses, FencedNames fencedNames) {
+        return new NodeLease(registry, identity, runtime, properties.lease().renew(),
+                NodeLease.FenceObserver.all(fencedProcesses, fencedNames));
+    }
+
+    @Bean(destroyMethod = "close")
+    FencedNames fencedNames(ProcessRuntime runtime, RegistryClient registry) {
+        return new FencedNames(runtime, registry);
     }
 
     @Bean(destroyMethod = "close")

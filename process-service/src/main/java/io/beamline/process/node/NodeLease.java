@@ -64,6 +64,22 @@ public final class NodeLease implements AutoCloseable {
         void fenced(List<SupervisedProcess> stopped);
 
         void servingAgain();
+
+        /** Tells each of {@code observers}, in order. */
+        static FenceObserver all(FenceObserver... observers) {
+            List<FenceObserver> each = List.of(observers);
+            return new FenceObserver() {
+                @Override
+                public void fenced(List<SupervisedProcess> stopped) {
+                    each.forEach(observer -> observer.fenced(stopped));
+                }
+
+                @Override
+                public void servingAgain() {
+                    each.forEach(FenceObserver::servingAgain);
+                }
+            };
+        }
     }
 
     private static final FenceObserver NO_OBSERVER = new FenceObserver() {

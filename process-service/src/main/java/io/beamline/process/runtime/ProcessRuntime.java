@@ -7,6 +7,7 @@ import io.beamline.api.wire.BeamlineException;
 import io.beamline.api.wire.ErrorCode;
 import io.beamline.api.wire.Failure;
 import io.beamline.api.wire.ListQuery;
+import io.beamline.api.wire.NameBinding;
 import io.beamline.api.wire.ProcessEvent;
 import io.beamline.api.wire.ProcessIds;
 import io.beamline.api.wire.ProcessPage;
@@ -915,6 +916,20 @@ public final class ProcessRuntime implements AutoCloseable {
             }
         }
         return ids;
+    }
+
+    /** The name and id of each process running here (not restarting, not moving, not moved) that has a name; a scan. */
+    public List<NameBinding> namedProcesses() {
+        List<NameBinding> named = new ArrayList<>();
+        for (ProcessEntry entry : entries.values()) {
+            if (entry instanceof Cell cell && !cell.terminated() && !cell.moving() && cell.forwardingTo() == null) {
+                String name = cell.spec().name();
+                if (name != null) {
+                    named.add(new NameBinding(name, cell.id()));
+                }
+            }
+        }
+        return named;
     }
 
     // ---- status -----------------------------------------------------------------------------

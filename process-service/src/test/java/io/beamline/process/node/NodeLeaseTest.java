@@ -161,6 +161,34 @@ class NodeLeaseTest {
     }
 
     @Test
+    void aFencedNodeBindsTheNamesOfTheProcessesThatOutlivedTheFenceAgainUnlessTakenMeanwhile() {
+        RegistryClient registryClient = new RegistryClient(new RemoteService("registry",
+                FakeServer.requester(registryServer.port()), Duration.ofSeconds(1)));
+        try (FencedNames fencedNames = new FencedNames(runtime, registryClient)) {
+            lease.close();
+            lease = new NodeLease(registryClient, identity, runtime, Duration.ofMillis(100), fencedNames);
+            registry.grantTtlMs.set(1_000);
+            String freed = runtime.spawn(new io.beamline.api.wire.ProcessSpec(null, "echo", null, "fenced/freed",
+                    "temporary", null, null)).join().id();
+            String taken = runtime.spawn(new io.beamline.api.wire.ProcessSpec(null, "echo", null, "fenced/taken",
+                    "temporary", null, null)).join().id();
+            identity.bound(7300);
+            lease.start();
+            await().until(lease::registered);
+
+            registry.silent.set(true);
+            await().atMost(Duration.ofSeconds(5)).until(() -> !lease.serving());
+            registry.names.put("fenced/taken", "zzz999.1"); // bound by another process while this node was down
+            registry.silent.set(false);
+
+            await().atMost(Duration.ofSeconds(5)).until(() -> freed.equals(registry.names.get("fenced/freed")));
+            await().atMost(Duration.ofSeconds(5)).until(() -> runtime.status(taken).name() == null);
+            assertThat(registry.names).containsEntry("fenced/taken", "zzz999.1");
+            assertThat(runtime.status(freed).name()).isEqualTo("fenced/freed");
+        }
+    }
+
+    @Test
     void aRegistryThatCannotReachItsStoreLeavesTheNodeServingButASilentOneDoesNot() throws InterruptedException {
         registry.grantTtlMs.set(1_000); // ten renewals (every 100 ms) per ttl: room on a loaded machine
         String supervised = runtime.spawn(new io.beamline.api.wire.ProcessSpec(null, "counter", null, null, "permanent",

@@ -51,7 +51,6 @@ public final class RegistryClient {
 
     /** Whether a request may be applied twice with the same outcome, so it may be sent again after it was sent once. */
     private static final boolean IDEMPOTENT = true;
-    private static final boolean NOT_IDEMPOTENT = false;
 
     private static final Logger log = LoggerFactory.getLogger(RegistryClient.class);
     private static final ParameterizedTypeReference<List<NodeInfo>> NODE_LIST = new ParameterizedTypeReference<>() {
@@ -110,13 +109,10 @@ public final class RegistryClient {
                         "No process is registered as '" + name + "'")));
     }
 
-    /** Removes {@code name} whatever it is bound to. */
-    public Mono<Void> unregister(String name) {
-        return guard(requester -> requester.route(Routes.NAME_UNREGISTER).data(new NameBinding(name, null))
-                .retrieveMono(Void.class), "name.unregister", NOT_IDEMPOTENT);
-    }
-
-    /** Removes {@code name} when it is bound to {@code id}; completes without change otherwise. */
+    /**
+     * Removes {@code name} when it is bound to {@code id}; completes without change otherwise, so
+     * it is idempotent (sent again to the next replica when its answer was lost).
+     */
     public Mono<Void> unregister(String name, String id) {
         return guard(requester -> requester.route(Routes.NAME_UNREGISTER).data(new NameBinding(name, id))
                 .retrieveMono(Void.class), "name.unregister", IDEMPOTENT);

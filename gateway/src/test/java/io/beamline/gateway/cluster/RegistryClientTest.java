@@ -69,18 +69,25 @@ class RegistryClientTest {
     }
 
     @Test
-    void aNameRemovalWithoutAnAnswerIsNotSentAgainButTheNextRequestGoesOn() {
+    void aNameRemovalWithoutAnAnswerIsSentToTheNextReplica() {
         first.silent();
         second.bindName("billing", "abc.1");
         RegistryClient registry = over(firstServer.address(), secondServer.address());
 
-        BeamlineException failure = catchThrowableOfType(BeamlineException.class,
-                () -> registry.unregister("billing").block(WAIT));
+        registry.unregister("billing", "abc.1").block(WAIT);
 
-        assertThat(failure.code()).isEqualTo(ErrorCode.SERVICE_UNAVAILABLE);
-        assertThat(second.boundTo("billing")).isEqualTo("abc.1");
-        registry.unregister("billing").block(WAIT);
         assertThat(second.boundTo("billing")).isNull();
+    }
+
+    @Test
+    void aNameRemovalLeavesANameBoundToAnotherProcess() {
+        second.bindName("billing", "abc.2");
+        RegistryClient registry = over(firstServer.address(), secondServer.address());
+        first.bindName("billing", "abc.2");
+
+        registry.unregister("billing", "abc.1").block(WAIT);
+
+        assertThat(first.boundTo("billing")).isEqualTo("abc.2");
     }
 
     @Test
@@ -88,7 +95,7 @@ class RegistryClientTest {
         second.bindName("billing", "abc.1");
         RegistryClient registry = over(closedAddress(), secondServer.address());
 
-        registry.unregister("billing").block(WAIT);
+        registry.unregister("billing", "abc.1").block(WAIT);
 
         assertThat(second.boundTo("billing")).isNull();
     }

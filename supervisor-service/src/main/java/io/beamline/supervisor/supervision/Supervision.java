@@ -190,20 +190,21 @@ public final class Supervision {
                     if (!plans.isEmpty()) {
                         log.warn("node {} is gone: failing over {} of its children", nodeId, plans.size());
                     }
-                    carryOutFailover(plans, "the children of " + nodeId, run(() -> store.clearFailoverPending(nodeId)));
-                    releaseUnsupervisedNames(nodeId);
+                    // the names after the restarts: they are not urgent, and listing them costs the registry a scan
+                    carryOutFailover(plans, "the children of " + nodeId, run(() -> store.clearFailoverPending(nodeId))
+                            .then(Mono.fromRunnable(() -> releaseUnsupervisedNames(nodeId))));
                 })
                 .then();
     }
 
     /**
-     * Frees, in the background, the names of the lost node's processes that no supervisor has: its
-     * unsupervised temporary processes died with it and nobody else would free their names (the
-     * node frees them at an exit it sees). The registry lists the names it places on the node
-     * ({@code name.list.node}); each whose process is no child here is unregistered while still
-     * bound to that id. Children keep theirs: they are restarted with the name, or released with
-     * it by their decision. Best effort: a failure is logged, and those names stay bound until
-     * deleted.
+     * Frees the names of the lost node's processes that no supervisor has, in the background once
+     * the failover's plans are carried out: its unsupervised temporary processes died with it and
+     * nobody else would free their names (the node frees them at an exit it sees). The registry
+     * lists the names it places on the node ({@code name.list.node}); each whose process is no
+     * child here is unregistered while still bound to that id. Children keep theirs: they are
+     * restarted with the name, or released with it by their decision. Best effort: a failure is
+     * logged, and those names stay bound until deleted.
      */
     private void releaseUnsupervisedNames(String nodeId) {
         registry.namesOn(nodeId)

@@ -80,10 +80,11 @@ class RegistryFeedTest {
         FakeRegistry late = null;
         try {
             late = FakeRegistry.startOn(port);
-            late.knowNode(node("process-service-aaaaaa"));
+            // the feed may subscribe before this line (an empty replay) or after it: nodeUp reaches it either way
+            late.nodeUp(node("process-service-aaaaaa"));
 
             await().until(directory::snapshotSeen);
-            assertThat(directory.up("process-service-aaaaaa")).isPresent();
+            await().untilAsserted(() -> assertThat(directory.up("process-service-aaaaaa")).isPresent());
         } finally {
             retrying.stop();
             early.close();

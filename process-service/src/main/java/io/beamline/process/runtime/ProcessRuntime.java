@@ -911,7 +911,7 @@ public final class ProcessRuntime implements AutoCloseable {
     public List<String> runningIds() {
         List<String> ids = new ArrayList<>();
         for (ProcessEntry entry : entries.values()) {
-            if (entry instanceof Cell cell && !cell.terminated() && !cell.moving() && cell.forwardingTo() == null) {
+            if (entry instanceof Cell cell && runsHere(cell)) {
                 ids.add(cell.id());
             }
         }
@@ -922,7 +922,7 @@ public final class ProcessRuntime implements AutoCloseable {
     public List<NameBinding> namedProcesses() {
         List<NameBinding> named = new ArrayList<>();
         for (ProcessEntry entry : entries.values()) {
-            if (entry instanceof Cell cell && !cell.terminated() && !cell.moving() && cell.forwardingTo() == null) {
+            if (entry instanceof Cell cell && runsHere(cell)) {
                 String name = cell.spec().name();
                 if (name != null) {
                     named.add(new NameBinding(name, cell.id()));
@@ -930,6 +930,11 @@ public final class ProcessRuntime implements AutoCloseable {
             }
         }
         return named;
+    }
+
+    /** Running here: not exiting or exited, not moving, not moved away. */
+    private static boolean runsHere(Cell cell) {
+        return !cell.terminated() && !cell.moving() && cell.forwardingTo() == null;
     }
 
     // ---- status -----------------------------------------------------------------------------
@@ -960,22 +965,16 @@ public final class ProcessRuntime implements AutoCloseable {
         if (name == null || name.isBlank()) {
             throw new BeamlineException(ErrorCode.INVALID_REQUEST, "a name is required");
         }
-        Cell cell = liveCell(id);
-        while (true) {
-            ProcessSpec spec = cell.spec();
+        return rename(id, spec -> {
             if (name.equals(spec.name())) {
-                return new SupervisedProcess(spec, cell.incarnation(), cell.restarts());
+                return spec;
             }
             if (spec.name() != null) {
                 throw new BeamlineException(ErrorCode.INVALID_REQUEST, "process " + id + " is registered as '"
                         + spec.name() + "' already; a process has at most one name (unregister that one first)");
             }
-            ProcessSpec renamed = spec.withName(name);
-            if (cell.rename(spec, renamed)) {
-                return new SupervisedProcess(renamed, cell.incarnation(), cell.restarts());
-            }
-            refuseRenameWhileLeaving(cell, spec);
-        }
+            return spec.withName(name);
+        });
     }
 
     /**
@@ -984,14 +983,19 @@ public final class ProcessRuntime implements AutoCloseable {
      * {@link #name}, but never with {@code invalid_request}.
      */
     public SupervisedProcess unname(String id, String name) {
+        return rename(id, spec -> name == null || !name.equals(spec.name()) ? spec : spec.withName(null));
+    }
+
+    /**
+     * Replaces the spec of the live cell of {@code id} by {@code change}'s answer (the same spec:
+     * nothing to do), again on the new spec when a concurrent rename won; answers the process.
+     */
+    private SupervisedProcess rename(String id, java.util.function.UnaryOperator<ProcessSpec> change) {
         Cell cell = liveCell(id);
         while (true) {
             ProcessSpec spec = cell.spec();
-            if (name == null || !name.equals(spec.name())) {
-                return new SupervisedProcess(spec, cell.incarnation(), cell.restarts());
-            }
-            ProcessSpec renamed = spec.withName(null);
-            if (cell.rename(spec, renamed)) {
+            ProcessSpec renamed = change.apply(spec);
+            if (renamed == spec || cell.rename(spec, renamed)) {
                 return new SupervisedProcess(renamed, cell.incarnation(), cell.restarts());
             }
             refuseRenameWhileLeaving(cell, spec);

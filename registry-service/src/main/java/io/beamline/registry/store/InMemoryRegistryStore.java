@@ -212,15 +212,7 @@ public final class InMemoryRegistryStore implements RegistryStore {
 
     @Override
     public Flux<NameBinding> namesOn(String nodeId) {
-        return read(() -> {
-            List<NameBinding> placed = new ArrayList<>();
-            names.forEach((name, id) -> {
-                if (RegistryStore.placedOn(id, locations.get(id), nodeId)) {
-                    placed.add(new NameBinding(name, id));
-                }
-            });
-            return placed;
-        }).flatMapIterable(placed -> placed);
+        return read(() -> RegistryStore.namesPlacedOn(names, locations, nodeId)).flatMapIterable(placed -> placed);
     }
 
     @Override

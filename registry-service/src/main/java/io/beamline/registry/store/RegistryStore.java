@@ -9,7 +9,9 @@ import io.beamline.api.wire.NameBinding;
 import io.beamline.api.wire.NodeInfo;
 import io.beamline.api.wire.ProcessIds;
 import io.beamline.api.wire.RegistryEvent;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -73,20 +75,28 @@ public interface RegistryStore {
     Mono<NameBinding> lookupName(String name);
 
     /**
-     * Every name whose process this store places on node {@code nodeId} ({@link #placedOn}), in no
+     * Every name whose process this store places on node {@code nodeId} ({@link #namesPlacedOn}), in no
      * particular order. A store that answers from a copy (Redis: the replica's mirror) answers as of
      * the last change it read, or fails with {@code store_unavailable} while it has none.
      */
     Flux<NameBinding> namesOn(String nodeId);
 
     /**
-     * Whether process {@code id} lives on node {@code nodeId} as far as the registry knows: its
-     * location record ({@code recorded}, null when there is none) names that node, or it has none
+     * The bindings of {@code names} (name -> id) whose process lives on node {@code nodeId} as far
+     * as {@code locations} (id -> record) say: its location record names that node, or it has none
      * and its id says it was born there (first incarnations on their birth node have no record).
+     * For stores that hold both maps; the caller holds whatever guards them.
      */
-    static boolean placedOn(String id, Location recorded, String nodeId) {
-        return recorded != null ? nodeId.equals(recorded.node())
-                : java.util.Objects.equals(ProcessIds.birthNode(id), ProcessIds.shortNodeId(nodeId));
+    static List<NameBinding> namesPlacedOn(Map<String, String> names, Map<String, Location> locations, String nodeId) {
+        String shortId = ProcessIds.shortNodeId(nodeId);
+        List<NameBinding> placed = new ArrayList<>();
+        names.forEach((name, id) -> {
+            Location recorded = locations.get(id);
+            if (recorded != null ? nodeId.equals(recorded.node()) : shortId.equals(ProcessIds.birthNode(id))) {
+                placed.add(new NameBinding(name, id));
+            }
+        });
+        return placed;
     }
 
     /**

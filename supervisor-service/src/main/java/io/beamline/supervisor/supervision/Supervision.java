@@ -65,12 +65,11 @@ import java.util.function.Predicate;
 public final class Supervision {
 
     private static final Logger log = LoggerFactory.getLogger(Supervision.class);
-
-    private final SupervisionStore store;
-    private final RestartIntensity rootIntensity;
     /** Name releases under way at once after a node loss. */
     private static final int NAME_RELEASE_CONCURRENCY = 32;
 
+    private final SupervisionStore store;
+    private final RestartIntensity rootIntensity;
     private final RegistryClient registry;
     private final ChildSpawner spawner;
     private final SupervisorMetrics metrics;

@@ -56,7 +56,7 @@ final class RegistryMirror {
     }
 
     /**
-     * The names whose process this copy places on node {@code nodeId} ({@link RegistryStore#placedOn});
+     * The names whose process this copy places on node {@code nodeId} ({@link RegistryStore#namesPlacedOn});
      * {@code store_unavailable} while unsynced.
      */
     List<NameBinding> namesOn(String nodeId) {
@@ -65,13 +65,7 @@ final class RegistryMirror {
             if (sequence < 0) {
                 throw new BeamlineException(ErrorCode.STORE_UNAVAILABLE, "this registry replica has not read Redis yet");
             }
-            List<NameBinding> placed = new ArrayList<>();
-            names.forEach((name, id) -> {
-                if (RegistryStore.placedOn(id, locations.get(id), nodeId)) {
-                    placed.add(new NameBinding(name, id));
-                }
-            });
-            return placed;
+            return RegistryStore.namesPlacedOn(names, locations, nodeId);
         } finally {
             lock.unlock();
         }

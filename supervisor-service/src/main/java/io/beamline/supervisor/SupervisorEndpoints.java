@@ -83,6 +83,11 @@ class SupervisorEndpoints {
         }));
     }
 
+    @MessageMapping(Routes.CHILD_RENAMED)
+    Mono<Void> childRenamed(ChildStarted report) {
+        return asLeader(() -> supervision.childRenamed(report));
+    }
+
     @MessageMapping(Routes.CHILD_EXITED)
     Mono<ExitDecision> childExited(ChildExited report) {
         return asLeader(() -> supervision.childExited(report));

@@ -100,6 +100,20 @@ class SupervisorServiceApplicationTests {
     }
 
     @Test
+    void recordsARenameOfARunningChildAndRefusesOneOfAProcessItDoesNotSupervise() {
+        await().until(() -> isReady());
+        started(spec("aaaaaa.7", "permanent", null));
+
+        StepVerifier.create(supervisor.route(Routes.CHILD_RENAMED)
+                .data(new ChildStarted(spec("aaaaaa.7", "permanent", "later/seven"), node.id(), 1))
+                .retrieveMono(Void.class)).verifyComplete();
+        StepVerifier.create(supervisor.route(Routes.CHILD_RENAMED)
+                        .data(new ChildStarted(spec("aaaaaa.8", "permanent", "later/eight"), node.id(), 1))
+                        .retrieveMono(Void.class))
+                .verifyErrorSatisfies(error -> assertFailure(error, ErrorCode.PROCESS_NOT_FOUND));
+    }
+
+    @Test
     void restartsACrashedPermanentChildOnItsNodeAsTheNextIncarnation() {
         ProcessSpec spec = spec("aaaaaa.1", "permanent", null);
         await().until(() -> isReady());

@@ -132,6 +132,12 @@ public final class Routes {
      */
     public static final String CHILD_STARTED_BATCH = "supervisor.child.started.batch";
     /**
+     * {@link ChildStarted} -> empty once the supervisor recorded the renamed spec of the running
+     * incarnation, or {@code process_unavailable} (a restart of it was decided meanwhile),
+     * {@code process_not_found} (no longer supervised); request-response.
+     */
+    public static final String CHILD_RENAMED = "supervisor.child.renamed";
+    /**
      * list of {@link Location} -> empty once each restart is decided; from a node that fenced
      * itself (its lease ran out unrenewed) after it holds a lease again: each listed incarnation
      * was stopped there by the fence. Each one still recorded as running there restarts as after

@@ -263,10 +263,10 @@ public final class ProcessNode implements ExitListener, AutoCloseable {
         }
     }
 
-    /** The supervisor records the spec of a supervised process again (same incarnation: it replaces the spec). */
+    /** The supervisor replaces the spec it records for this incarnation (refused once it decided a restart). */
     private Mono<Void> reportSpec(SupervisedProcess process) {
         return hasSupervisor(process.spec())
-                ? supervisor.childStarted(new ChildStarted(process.spec(), identity.nodeId(), process.incarnation()))
+                ? supervisor.childRenamed(new ChildStarted(process.spec(), identity.nodeId(), process.incarnation()))
                 : Mono.empty();
     }
 

@@ -86,6 +86,15 @@ public final class SupervisorClient implements AutoCloseable {
         return Mono.fromFuture(() -> starts.submit(started));
     }
 
+    /**
+     * Records the renamed spec of a running supervised child; fails with {@code
+     * process_unavailable} once a restart of it was decided, {@code process_not_found} when the
+     * supervisor no longer has it.
+     */
+    public Mono<Void> childRenamed(ChildStarted renamed) {
+        return request(Routes.CHILD_RENAMED, renamed, Void.class);
+    }
+
     /** Reports an exit and gets the supervisor's decision. */
     public Mono<ExitDecision> childExited(ChildExited exited) {
         return request(Routes.CHILD_EXITED, exited, ExitDecision.class);

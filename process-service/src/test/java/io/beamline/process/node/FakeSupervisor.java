@@ -23,6 +23,10 @@ class FakeSupervisor {
     final List<ChildStarted> started = new CopyOnWriteArrayList<>();
     final List<ChildExited> exited = new CopyOnWriteArrayList<>();
     final List<String> removed = new CopyOnWriteArrayList<>();
+    /** Each {@code supervisor.child.renamed} report accepted, in arrival order. */
+    final List<ChildStarted> renamed = new CopyOnWriteArrayList<>();
+    /** When set, every rename report is rejected with it. */
+    final AtomicReference<BeamlineException> rejectRenames = new AtomicReference<>();
     /** The decision every exit report gets. */
     final AtomicBoolean restart = new AtomicBoolean(true);
     /** Exit reports to leave unanswered (the node's request times out) before answering. */
@@ -69,6 +73,21 @@ class FakeSupervisor {
                 .concatMap(index -> childStarted(children.get(index))
                         .then(Mono.just(io.beamline.api.wire.BatchOutcome.<Void>answered(index, null)))
                         .onErrorResume(error -> Mono.just(io.beamline.api.wire.BatchOutcome.failed(index, error))));
+    }
+
+    @MessageMapping(Routes.CHILD_RENAMED)
+    Mono<Void> childRenamed(ChildStarted child) {
+        if (standby.get()) {
+            return Mono.error(standbyAnswer());
+        }
+        if (rejectRenames.get() != null) {
+            return Mono.error(rejectRenames.get());
+        }
+        if (!"root".equals(child.spec().supervisor())) {
+            return Mono.error(new BeamlineException(ErrorCode.SUPERVISOR_NOT_FOUND, "no supervisor " + child.spec().supervisor()));
+        }
+        renamed.add(child);
+        return Mono.empty();
     }
 
     @MessageMapping(Routes.CHILD_EXITED)

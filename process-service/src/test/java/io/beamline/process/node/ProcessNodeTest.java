@@ -198,9 +198,11 @@ class ProcessNodeTest {
 
         node.name(new NameBinding("later/kv", status.id())).block(Duration.ofSeconds(10));
 
-        assertThat(supervisor.started).hasSize(2);
-        assertThat(supervisor.started.getLast().spec().name()).isEqualTo("later/kv");
-        assertThat(supervisor.started.getLast().incarnation()).isEqualTo(1);
+        assertThat(supervisor.started).hasSize(1);
+        assertThat(supervisor.renamed).singleElement().satisfies(renamed -> {
+            assertThat(renamed.spec().name()).isEqualTo("later/kv");
+            assertThat(renamed.incarnation()).isEqualTo(1);
+        });
         node.stop(status.id()).block(Duration.ofSeconds(10));
         assertThat(registry.unregistered).contains(new NameBinding("later/kv", status.id()));
     }
@@ -212,8 +214,20 @@ class ProcessNodeTest {
 
         node.unname(new NameBinding("born/kv", status.id())).block(Duration.ofSeconds(10));
 
-        assertThat(supervisor.started.getLast().spec().name()).isNull();
+        assertThat(supervisor.renamed.getLast().spec().name()).isNull();
         assertThat(runtime.status(status.id()).name()).isNull();
+    }
+
+    @Test
+    void namingFailsWithProcessUnavailableWhenTheSupervisorAlreadyDecidedARestart() {
+        ProcessNode node = node();
+        ProcessStatus status = node.spawn(command(named("kv", null, "permanent"))).block();
+        supervisor.rejectRenames.set(new BeamlineException(ErrorCode.PROCESS_UNAVAILABLE, "being restarted; try again"));
+
+        Failure failure = failureOf(node.name(new NameBinding("late/kv", status.id())));
+
+        assertThat(failure.code()).isEqualTo(ErrorCode.PROCESS_UNAVAILABLE);
+        assertThat(supervisor.renamed).isEmpty();
     }
 
     @Test

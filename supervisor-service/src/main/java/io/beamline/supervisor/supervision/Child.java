@@ -71,6 +71,14 @@ public record Child(ProcessSpec spec, String node, int incarnation, int restarts
         return new Child(spec, onNode, reportedIncarnation, restartCount, Status.RUNNING, key, backoff, kind);
     }
 
+    /** The same child with its spec replaced (a rename of the running process); id and supervisor must stay. */
+    public Child withSpec(ProcessSpec renamed) {
+        if (!renamed.id().equals(spec.id()) || !renamed.supervisor().equals(spec.supervisor())) {
+            throw new IllegalArgumentException("a rename keeps the process id and supervisor");
+        }
+        return new Child(renamed, node, incarnation, restarts, status, key, backoff, kind);
+    }
+
     /** The next start of this child: incarnation and restart count up by one, on {@code onNode}. */
     public Child nextStart(String onNode) {
         Status next = kind == Kind.SUPERVISOR ? Status.RUNNING : Status.RESTARTING;

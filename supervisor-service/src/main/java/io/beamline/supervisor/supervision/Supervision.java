@@ -119,6 +119,26 @@ public final class Supervision {
     }
 
     /**
+     * Records the renamed spec of a supervised process (route {@code supervisor.child.renamed}),
+     * so its restarts carry the name it was given or lost after its spawn. Accepted only for the
+     * incarnation the supervisor records, whose spec it replaces (status, node and counts stay):
+     * once a restart of the process was decided (a crash, its node lost) the renamed incarnation
+     * is on its way out and the rename fails with {@code process_unavailable} (the restart runs
+     * the recorded spec; try again), and a process the supervisor no longer has (it exited for
+     * good, was stopped) fails with {@code process_not_found}. A report newer than the record (its
+     * start report still under way) is recorded as that start. Idempotent.
+     */
+    public Mono<Void> childRenamed(ChildStarted report) {
+        return Mono.defer(() -> {
+            if (report == null) {
+                throw invalid("a child.renamed report is required");
+            }
+            ProcessSpec spec = checkedSpec(report.spec(), report.node(), report.incarnation());
+            return run(() -> recordRenamed(spec, report.node(), report.incarnation()));
+        });
+    }
+
+    /**
      * Decides about an exit (route {@code supervisor.child.exited}) and answers whether the
      * child will be restarted. On a restart the answer comes first, then the child is started
      * again in the background; on no restart its name and location are freed and it is
@@ -385,6 +405,24 @@ public final class Supervision {
         store.putChild(known.map(child -> new Child(spec, node, incarnation, restarts, Child.Status.RUNNING,
                         child.key(), child.backoff(), child.kind()))
                 .orElseGet(() -> new Child(spec, node, incarnation, restarts, Child.Status.RUNNING)));
+    }
+
+    private void recordRenamed(ProcessSpec spec, String node, int incarnation) {
+        Child known = store.child(spec.id()).filter(child -> !child.isSupervisor()).orElseThrow(() -> new BeamlineException(
+                Failure.of(ErrorCode.PROCESS_NOT_FOUND, "process " + spec.id() + " is no longer supervised")
+                        .with("id", spec.id())));
+        if (!spec.supervisor().equals(known.supervisor())) {
+            throw invalid("process " + spec.id() + " is supervised by " + known.supervisor() + ", not " + spec.supervisor());
+        }
+        if (incarnation < known.incarnation()) {
+            throw new BeamlineException(Failure.of(ErrorCode.PROCESS_UNAVAILABLE, "process " + spec.id()
+                    + " is being restarted as incarnation " + known.incarnation() + "; try again").with("id", spec.id()));
+        }
+        if (incarnation > known.incarnation()) {
+            recordStarted(spec, node, incarnation);
+            return;
+        }
+        store.putChild(known.withSpec(spec));
     }
 
     /**

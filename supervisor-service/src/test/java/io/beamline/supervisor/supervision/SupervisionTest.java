@@ -366,6 +366,85 @@ class SupervisionTest {
         assertThat(store.size()).isEqualTo(1);
     }
 
+    private Mono<Void> renamed(ProcessSpec spec, String node, int incarnation) {
+        return supervision.childRenamed(new ChildStarted(spec, node, incarnation));
+    }
+
+    private static void assertFailsWith(Mono<?> request, ErrorCode code) {
+        StepVerifier.create(request).verifyErrorSatisfies(error -> assertThat(error)
+                .isInstanceOfSatisfying(BeamlineException.class, failure -> assertThat(failure.code()).isEqualTo(code)));
+    }
+
+    @Test
+    void aRenameOfTheRunningIncarnationIsCarriedByItsRestart() {
+        nodesUp(nodeA.info(0));
+        started(spec("permanent", null), nodeA.id(), 1);
+
+        StepVerifier.create(renamed(spec("permanent", "later/counter"), nodeA.id(), 1)).verifyComplete();
+        StepVerifier.create(renamed(spec("permanent", "later/counter"), nodeA.id(), 1)).verifyComplete();
+        assertThat(exited(spec("permanent", "later/counter"), nodeA.id(), 1, CRASH).restart()).isTrue();
+
+        await().untilAsserted(() -> assertThat(nodeA.spawns).singleElement()
+                .satisfies(spawn -> assertThat(spawn.spec().name()).isEqualTo("later/counter")));
+        assertThat(child("aaaaaa.1")).get().satisfies(child -> {
+            assertThat(child.restarts()).isEqualTo(1);
+            assertThat(child.spec().name()).isEqualTo("later/counter");
+        });
+    }
+
+    @Test
+    void aRenameArrivingAfterARestartWasDecidedIsRefusedAsUnavailableAndTheRestartKeepsTheRecordedSpec() {
+        nodesUp(nodeA.info(0));
+        Sinks.Empty<Void> nodeAnswers = Sinks.empty();
+        nodeA.answerSpawns(command -> nodeAnswers.asMono().then(Mono.fromSupplier(() -> nodeA.started(command))));
+        started(spec("permanent", null), nodeA.id(), 1);
+        assertThat(exited(spec("permanent", null), nodeA.id(), 1, CRASH).restart()).isTrue();
+
+        assertFailsWith(renamed(spec("permanent", "late/counter"), nodeA.id(), 1), ErrorCode.PROCESS_UNAVAILABLE);
+        nodeAnswers.tryEmitEmpty();
+
+        await().untilAsserted(() -> assertThat(nodeA.spawns).singleElement()
+                .satisfies(spawn -> assertThat(spawn.spec().name()).isNull()));
+        assertThat(child("aaaaaa.1")).get().satisfies(child -> assertThat(child.spec().name()).isNull());
+    }
+
+    @Test
+    void aRenameOfAProcessNoLongerSupervisedIsRefusedAsNotFoundAndRecordsNothing() {
+        nodesUp(nodeA.info(0));
+        started(spec("transient", null), nodeA.id(), 1);
+        assertThat(exited(spec("transient", null), nodeA.id(), 1, ExitReasons.NORMAL).restart()).isFalse();
+
+        assertFailsWith(renamed(spec("transient", "late/counter"), nodeA.id(), 1), ErrorCode.PROCESS_NOT_FOUND);
+        assertFailsWith(renamed(new ProcessSpec("aaaaaa.9", "counter", null, "x/y", "permanent", null, null),
+                nodeA.id(), 1), ErrorCode.PROCESS_NOT_FOUND);
+
+        assertThat(child("aaaaaa.1")).isEmpty();
+        assertThat(store.size()).isZero();
+    }
+
+    @Test
+    void aRenameOfANewerIncarnationThanRecordedIsRecordedAsItsStart() {
+        started(spec("permanent", null), nodeA.id(), 1);
+
+        StepVerifier.create(renamed(spec("permanent", "moved/counter"), nodeB.id(), 2)).verifyComplete();
+
+        assertThat(child("aaaaaa.1")).get().satisfies(child -> {
+            assertThat(child.incarnation()).isEqualTo(2);
+            assertThat(child.node()).isEqualTo(nodeB.id());
+            assertThat(child.spec().name()).isEqualTo("moved/counter");
+            assertThat(child.status()).isEqualTo(Child.Status.RUNNING);
+        });
+    }
+
+    @Test
+    void refusesARenameThatNamesAnotherSupervisorThanTheRecordedOne() {
+        started(spec("permanent", null), nodeA.id(), 1);
+
+        assertFailsWith(renamed(new ProcessSpec("aaaaaa.1", "counter", null, "x/y", "permanent", "elsewhere", null),
+                nodeA.id(), 1), ErrorCode.INVALID_REQUEST);
+        assertThat(child("aaaaaa.1")).get().satisfies(child -> assertThat(child.spec().name()).isNull());
+    }
+
     @Test
     void refusesChildrenOfASupervisorOtherThanTheRoot() {
         ProcessSpec spec = new ProcessSpec("aaaaaa.1", "counter", null, null, "permanent", "billing", null);

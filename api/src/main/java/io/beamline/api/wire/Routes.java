@@ -14,9 +14,11 @@ public final class Routes {
     /** {@link SpawnCommand} -> {@link ProcessStatus}; request-response. */
     public static final String PROCESS_SPAWN = "process.spawn";
     /**
-     * list of {@link SpawnCommand} -> stream of {@link BatchOutcome} of {@link ProcessStatus}, one
-     * per command (its index), each what {@link #PROCESS_SPAWN} would have answered, as each
-     * completes; at most {@link #MAX_BATCH} commands; request-stream.
+     * list of {@link SpawnCommand} -> stream of {@link BatchOutcome} of {@link Location}, one per
+     * command (its index), as each completes: where the started incarnation runs, or the failure
+     * {@link #PROCESS_SPAWN} would have answered (a supervisor's restarts need no more than the
+     * location, and a failover decodes ten thousand of them); at most {@link #MAX_BATCH} commands;
+     * request-stream.
      */
     public static final String PROCESS_SPAWN_BATCH = "process.spawn.batch";
     /** {@link ProcessRef} -> {@link ProcessStatus}; request-response. */

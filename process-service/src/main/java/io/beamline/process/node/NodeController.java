@@ -8,6 +8,7 @@ import io.beamline.api.wire.BehaviorInfo;
 import io.beamline.api.wire.CallCommand;
 import io.beamline.api.wire.CallReply;
 import io.beamline.api.wire.ErrorCode;
+import io.beamline.api.wire.Location;
 import io.beamline.api.wire.ExitCommand;
 import io.beamline.api.wire.Failure;
 import io.beamline.api.wire.HandoffRequest;
@@ -141,8 +142,9 @@ public class NodeController {
      * batch with {@code invalid_request} before anything starts.
      */
     @MessageMapping(Routes.PROCESS_SPAWN_BATCH)
-    public Flux<BatchOutcome<ProcessStatus>> spawnBatch(@Payload(required = false) List<SpawnCommand> commands) {
-        return eachOf(commands, "spawn", this::spawn);
+    public Flux<BatchOutcome<Location>> spawnBatch(@Payload(required = false) List<SpawnCommand> commands) {
+        return eachOf(commands, "spawn", command -> spawn(command)
+                .map(status -> new Location(status.id(), status.node(), status.incarnation())));
     }
 
     /**
@@ -155,8 +157,8 @@ public class NodeController {
     }
 
     /** {@code single} for every command at once, each outcome streamed with its index as it completes. */
-    private static <C> Flux<BatchOutcome<ProcessStatus>> eachOf(List<C> commands, String what,
-                                                               java.util.function.Function<C, Mono<ProcessStatus>> single) {
+    private static <C, R> Flux<BatchOutcome<R>> eachOf(List<C> commands, String what,
+                                                      java.util.function.Function<C, Mono<R>> single) {
         return Flux.defer(() -> {
             if (commands == null || commands.size() > Routes.MAX_BATCH || commands.contains(null)) {
                 return Flux.error(new BeamlineException(ErrorCode.INVALID_REQUEST, "a batch is a list of at most "

@@ -271,13 +271,12 @@ class ProcessNodeRSocketTest {
                 new SpawnCommand(new ProcessSpec(lost + ".b2", "nope", Map.of(), null, "permanent", null, null), 2, 1),
                 new SpawnCommand(new ProcessSpec(lost + ".b3", "counter", Map.of(), null, "permanent", null, null), 2, 1));
 
-        List<BatchOutcome<ProcessStatus>> outcomes = node.route(Routes.PROCESS_SPAWN_BATCH).data(batch)
-                .retrieveFlux(new ParameterizedTypeReference<BatchOutcome<ProcessStatus>>() {
+        List<BatchOutcome<Location>> outcomes = node.route(Routes.PROCESS_SPAWN_BATCH).data(batch)
+                .retrieveFlux(new ParameterizedTypeReference<BatchOutcome<Location>>() {
                 }).collectSortedList(java.util.Comparator.comparingInt(BatchOutcome::index)).block(WAIT);
 
         assertThat(outcomes).extracting(BatchOutcome::index).containsExactly(0, 1, 2);
-        assertThat(outcomes.get(0).value()).extracting(ProcessStatus::id, ProcessStatus::incarnation)
-                .containsExactly(lost + ".b1", 2);
+        assertThat(outcomes.get(0).value()).isEqualTo(new Location(lost + ".b1", identity.nodeId(), 2));
         assertThat(outcomes.get(1).decodedFailure()).map(Failure::code).hasValue(ErrorCode.BEHAVIOR_NOT_FOUND);
         assertThat(outcomes.get(2).value().id()).isEqualTo(lost + ".b3");
         assertThat(registry.names).containsEntry("batch/one", lost + ".b1");

@@ -5,6 +5,7 @@ import io.beamline.api.wire.BatchOutcome;
 import io.beamline.api.wire.BeamlineException;
 import io.beamline.api.wire.BehaviorInfo;
 import io.beamline.api.wire.ErrorCode;
+import io.beamline.api.wire.Location;
 import io.beamline.api.wire.Failure;
 import io.beamline.api.wire.NodeInfo;
 import io.beamline.api.wire.ProcessRef;
@@ -103,7 +104,7 @@ public final class ChildSpawner {
     static final int MAX_SPAWN_BATCH = 500;
     /** Spawn batches out to one node at once. */
     static final int MAX_SPAWN_BATCHES_IN_FLIGHT = 2;
-    private static final ParameterizedTypeReference<BatchOutcome<ProcessStatus>> SPAWN_OUTCOME =
+    private static final ParameterizedTypeReference<BatchOutcome<Location>> SPAWN_OUTCOME =
             new ParameterizedTypeReference<>() {
             };
 
@@ -111,7 +112,7 @@ public final class ChildSpawner {
     private final NodeConnections connections;
     private final Settings settings;
     /** One batcher per node id, made on first use; a node's id is never reused, so an entry never goes stale. */
-    private final Map<String, RequestBatcher<SpawnCommand, ProcessStatus>> spawnBatches = new ConcurrentHashMap<>();
+    private final Map<String, RequestBatcher<SpawnCommand, Location>> spawnBatches = new ConcurrentHashMap<>();
 
     public ChildSpawner(NodeDirectory nodes, NodeConnections connections, Settings settings) {
         this.nodes = nodes;
@@ -121,10 +122,10 @@ public final class ChildSpawner {
 
     /**
      * Starts {@code start} (its spec, incarnation and restart count; {@code start.node()} is the
-     * preferred node). Emits the status the node answered; completes empty when
+     * preferred node). Emits where the started incarnation runs; completes empty when
      * {@code stillWanted} answers false before an attempt; fails with a {@link SpawnFailure}.
      */
-    public Mono<ProcessStatus> spawn(Child start, Supplier<Mono<Boolean>> stillWanted) {
+    public Mono<Location> spawn(Child start, Supplier<Mono<Boolean>> stillWanted) {
         SpawnCommand command = new SpawnCommand(start.spec(), start.incarnation(), start.restarts());
         Set<String> failedNodes = ConcurrentHashMap.newKeySet();
         AtomicReference<String> preferred = new AtomicReference<>(start.node());
@@ -212,14 +213,14 @@ public final class ChildSpawner {
                 });
     }
 
-    private Mono<ProcessStatus> attempt(SpawnCommand command, AtomicReference<String> preferred, Set<String> failedNodes) {
+    private Mono<Location> attempt(SpawnCommand command, AtomicReference<String> preferred, Set<String> failedNodes) {
         Optional<NodeInfo> target = pick(preferred.get(), failedNodes);
         if (target.isEmpty()) {
             return Mono.error(new Unreachable("no node is up", null));
         }
         NodeInfo node = target.get();
         nodes.countSpawn(node.id());
-        RequestBatcher<SpawnCommand, ProcessStatus> batches = spawnBatches.computeIfAbsent(node.id(),
+        RequestBatcher<SpawnCommand, Location> batches = spawnBatches.computeIfAbsent(node.id(),
                 id -> new RequestBatcher<>((batch, outcomes) -> sendSpawns(id, batch, outcomes), MAX_SPAWN_BATCH,
                         MAX_SPAWN_BATCHES_IN_FLIGHT));
         return Mono.fromFuture(() -> batches.submit(command))
@@ -235,7 +236,7 @@ public final class ChildSpawner {
      * the node is gone.
      */
     private CompletableFuture<Void> sendSpawns(String nodeId, List<SpawnCommand> batch,
-                                               RequestBatcher.Outcomes<ProcessStatus> outcomes) {
+                                               RequestBatcher.Outcomes<Location> outcomes) {
         Optional<NodeInfo> node = nodes.node(nodeId);
         if (node.isEmpty()) {
             spawnBatches.remove(nodeId);
@@ -263,12 +264,13 @@ public final class ChildSpawner {
                 .isPresent();
     }
 
-    private Mono<ProcessStatus> status(NodeInfo node, String processId) {
+    private Mono<Location> status(NodeInfo node, String processId) {
         return Mono.defer(() -> connections.requester(node)
                         .route(Routes.PROCESS_STATUS)
                         .data(new ProcessRef(processId))
                         .retrieveMono(ProcessStatus.class))
-                .timeout(settings.timeout());
+                .timeout(settings.timeout())
+                .map(status -> new Location(status.id(), status.node(), status.incarnation()));
     }
 
     /** The preferred node while it is up and has not failed; else the least loaded up node, failed ones last. */

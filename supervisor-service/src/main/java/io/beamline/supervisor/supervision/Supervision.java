@@ -733,13 +733,13 @@ public final class Supervision {
      * Records a confirmed start; false when the start is no longer wanted: the child was removed
      * meanwhile, or a newer start of it was decided (the confirmed incarnation must go).
      */
-    private boolean confirmStarted(Child start, ProcessStatus status) {
+    private boolean confirmStarted(Child start, Location started) {
         Optional<Child> known = store.child(start.id());
         if (known.isEmpty() || known.get().incarnation() > start.incarnation()) {
             return false;
         }
         if (known.get().awaits(start)) {
-            store.putChild(known.get().running(status.node() != null ? status.node() : start.node(), start.incarnation()));
+            store.putChild(known.get().running(started.node() != null ? started.node() : start.node(), start.incarnation()));
         }
         if (start.incarnation() > 1) {
             metrics.restarted(start.supervisor());
@@ -847,7 +847,7 @@ public final class Supervision {
     }
 
     /** A start that completed after the child was removed or restarted again: its incarnation must go. */
-    private Mono<Void> stopUnwanted(Child start, ProcessStatus status) {
+    private Mono<Void> stopUnwanted(Child start, Location status) {
         return call(() -> store.child(start.id())).flatMap(known -> {
             if (known.isEmpty()) {
                 log.info("{} was removed while it restarted; stopping incarnation {} on {}", start.id(),

@@ -3,6 +3,7 @@ package io.beamline.supervisor.fakes;
 import io.beamline.api.wire.BatchOutcome;
 import io.beamline.api.wire.BehaviorInfo;
 import io.beamline.api.wire.Failure;
+import io.beamline.api.wire.Location;
 import io.beamline.api.wire.NodeInfo;
 import io.beamline.api.wire.ProcessRef;
 import io.beamline.api.wire.ProcessStatus;
@@ -87,11 +88,12 @@ public final class FakeNode implements AutoCloseable {
 
     /** Each command as {@link #spawn}, all at once, each outcome streamed as it completes (as a real node does). */
     @MessageMapping(Routes.PROCESS_SPAWN_BATCH)
-    Flux<BatchOutcome<ProcessStatus>> spawnBatch(List<SpawnCommand> commands) {
+    Flux<BatchOutcome<Location>> spawnBatch(List<SpawnCommand> commands) {
         spawnBatchSizes.add(commands.size());
         return Flux.range(0, commands.size())
                 .flatMap(index -> spawn(commands.get(index))
-                        .map(status -> BatchOutcome.answered(index, status))
+                        .map(status -> BatchOutcome.answered(index, new Location(status.id(), status.node(),
+                                status.incarnation())))
                         .onErrorResume(error -> Mono.just(BatchOutcome.failed(index, error))), Math.max(1, commands.size()));
     }
 

@@ -26,6 +26,8 @@ import io.beamline.gateway.web.ProcessController;
 import io.beamline.gateway.web.ProcessFastRoutes;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.info.Info;
 
@@ -107,10 +109,16 @@ public class GatewayConfiguration {
 
     @Bean
     ProcessRouter processRouter(ClusterView view, RegistryClient registry, Supervisors supervisors,
-                                GatewayProperties properties) {
-        return new ProcessRouter(view, registry, id -> supervisors.child(id, properties.gateway().requestTimeout())
-                .map(SupervisedChild::restartable)
-                .defaultIfEmpty(false));
+                                GatewayProperties properties, MeterRegistry meters) {
+        ProcessRouter router = new ProcessRouter(view, registry,
+                id -> supervisors.child(id, properties.gateway().requestTimeout())
+                        .map(SupervisedChild::restartable)
+                        .defaultIfEmpty(false),
+                properties.gateway().restartWait(), properties.gateway().maxRestartWaiting());
+        Gauge.builder("beamline.gateway.restart.waiting", router, ProcessRouter::waiting)
+                .description("Requests held until the process they are for is started again after its node went down")
+                .register(meters);
+        return router;
     }
 
     @Bean

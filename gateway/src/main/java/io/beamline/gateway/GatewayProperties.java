@@ -9,6 +9,7 @@ import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Positive;
+import jakarta.validation.constraints.PositiveOrZero;
 
 import io.beamline.gateway.cluster.NodeAddress;
 
@@ -76,6 +77,12 @@ public record GatewayProperties(@DefaultValue @Valid Registry registry, @Default
      * @param callGrace          added to a call's timeout to get its RSocket time limit, so the node
      *                           answers {@code call_timeout} before the gateway gives up on the node
      * @param requestTimeout     time limit of every other remote request (nodes and registry)
+     * @param restartWait        how long a request for a process whose node is down waits for its
+     *                           supervisor to start it again before it is answered {@code 503
+     *                           process_unavailable} (a call waits at most its {@code timeoutMs});
+     *                           {@code 0} answers at once
+     * @param maxRestartWaiting  how many requests may wait for restarts at a time; more are answered
+     *                           {@code 503} at once
      * @param circuitBreaker     the per-node circuit breaker
      */
     public record Gateway(@DefaultValue("1MB") DataSize maxBodySize,
@@ -84,6 +91,8 @@ public record GatewayProperties(@DefaultValue @Valid Registry registry, @Default
                           @DefaultValue("60s") Duration maxCallTimeout,
                           @DefaultValue("2s") Duration callGrace,
                           @DefaultValue("5s") Duration requestTimeout,
+                          @DefaultValue("5s") Duration restartWait,
+                          @DefaultValue("100000") @PositiveOrZero int maxRestartWaiting,
                           @DefaultValue @Valid CircuitBreaker circuitBreaker) {
     }
 

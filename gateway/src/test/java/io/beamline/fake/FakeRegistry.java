@@ -178,6 +178,18 @@ public class FakeRegistry {
         }
     }
 
+    /** Removes a streamed location record and streams the removal, as a process's final exit does. */
+    public void removeLocation(String id) {
+        synchronized (lock) {
+            locations.remove(id);
+            Location removed = streamedLocations.remove(id);
+            if (removed != null) {
+                publish(new RegistryEvent(RegistryEvent.LOCATION_REMOVED, sequence.incrementAndGet(), null, null,
+                        removed));
+            }
+        }
+    }
+
     public void bindName(String name, String id) {
         names.put(name, id);
     }

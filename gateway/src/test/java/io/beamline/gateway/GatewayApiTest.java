@@ -43,6 +43,7 @@ import static org.awaitility.Awaitility.await;
         "beamline.gateway.max-body-size=4KB",
         "beamline.gateway.request-timeout=500ms",
         "beamline.gateway.call-grace=300ms",
+        "beamline.gateway.restart-wait=300ms",
         "beamline.registry.reconnect-min=20ms",
         "beamline.registry.reconnect-max=200ms",
         "beamline.supervisor.request-timeout=500ms"})

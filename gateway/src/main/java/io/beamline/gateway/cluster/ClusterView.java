@@ -2,9 +2,11 @@ package io.beamline.gateway.cluster;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
@@ -19,6 +21,9 @@ import io.beamline.api.wire.RegistryEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.MonoSink;
+
 /**
  * The gateway's cache of the registry: nodes (with their status) and the locations of processes
  * that left their birth node, fed by {@code registry.changes}. Names are not cached; they are
@@ -28,13 +33,16 @@ import org.slf4j.LoggerFactory;
  * time, in stream order; reads may come from any thread and see either the previous or the new
  * state of each entry. A subscription's replay is staged aside and replaces the whole cache only
  * at its {@code snapshot_complete}, so a reconnect never shows a half-built view. Node-gone
- * listeners run on the applying thread and must not block.
+ * listeners, and the subscribers of {@link #awaitServed} when they are woken, run on the applying
+ * thread and must not block.
  */
 public final class ClusterView {
 
     private static final Logger log = LoggerFactory.getLogger(ClusterView.class);
 
     private final List<Consumer<String>> nodeGoneListeners = new CopyOnWriteArrayList<>();
+    /** Per process id, the subscribers of {@link #awaitServed}; a set is changed only inside the map's compute calls. */
+    private final Map<String, Set<MonoSink<Location>>> servedWaiters = new ConcurrentHashMap<>();
     private volatile State current = new State();
     private volatile State staging;
     private volatile boolean synced;
@@ -69,12 +77,21 @@ public final class ClusterView {
     public void apply(RegistryEvent event) {
         State target = staging != null ? staging : current;
         switch (event.type()) {
-            case RegistryEvent.NODE_UP -> putNode(target, event, NodeInfo.UP);
+            case RegistryEvent.NODE_UP -> {
+                putNode(target, event, NodeInfo.UP);
+                wakeEveryServed(target);
+            }
             case RegistryEvent.NODE_DRAINING -> putNode(target, event, NodeInfo.DRAINING);
             case RegistryEvent.NODE_DOWN -> putNode(target, event, NodeInfo.DOWN);
             case RegistryEvent.LOCATION_CHANGED, RegistryEvent.LOCATIONS_CHANGED -> event.changedLocations()
-                    .forEach(location -> putLocation(target, location));
-            case RegistryEvent.LOCATION_REMOVED -> removeLocation(target, event.location());
+                    .forEach(location -> {
+                        putLocation(target, location);
+                        wakeIfServed(target, location);
+                    });
+            case RegistryEvent.LOCATION_REMOVED -> {
+                removeLocation(target, event.location());
+                wakeIfRemoved(target, event.location());
+            }
             case RegistryEvent.SNAPSHOT_COMPLETE -> completeSnapshot();
             default -> {
                 // names are resolved at request time; unknown types come from newer registries
@@ -110,6 +127,45 @@ public final class ClusterView {
     /** Where process {@code id} lives when it left its birth node, as last streamed. */
     public Optional<Location> location(String processId) {
         return Optional.ofNullable(current.locations.get(processId));
+    }
+
+    /**
+     * Waits for process {@code processId} to be served again after its node went down: emits its
+     * location record once the serving view places it on a node that is not {@code down} (at once
+     * if it does already), and completes empty when its location record is removed (the process
+     * stopped, or its supervisor gave it up). It has no time limit of its own: the caller bounds
+     * it, and cancelling it forgets the waiter.
+     *
+     * <p>Threading: a wake-up signals on the thread that applies the change stream, so the
+     * subscriber should move its work elsewhere ({@code publishOn}).
+     */
+    public Mono<Location> awaitServed(String processId) {
+        return Mono.create(sink -> {
+            servedWaiters.compute(processId, (id, waiting) -> {
+                Set<MonoSink<Location>> set = waiting != null ? waiting : new HashSet<>();
+                set.add(sink);
+                return set;
+            });
+            sink.onDispose(() -> servedWaiters.computeIfPresent(processId, (id, waiting) -> {
+                waiting.remove(sink);
+                return waiting.isEmpty() ? null : waiting;
+            }));
+            // An update applied before the waiter was added would otherwise be missed.
+            State state = current;
+            Location location = state.locations.get(processId);
+            if (location != null && served(state, location)) {
+                wake(processId, location);
+            }
+        });
+    }
+
+    /** Requests waiting in {@link #awaitServed} now. */
+    public int awaitingServed() {
+        int count = 0;
+        for (Set<MonoSink<Location>> waiting : servedWaiters.values()) {
+            count += waiting.size();
+        }
+        return count;
     }
 
     /** Every known node, ordered by id. */
@@ -163,6 +219,7 @@ public final class ClusterView {
         staging = null;
         boolean first = !synced;
         synced = true;
+        wakeEveryServed(replay);
         for (Map.Entry<String, NodeInfo> known : previous.nodes.entrySet()) {
             NodeInfo now = replay.nodes.get(known.getKey());
             if (now == null || NodeInfo.DOWN.equals(now.status())) {
@@ -171,6 +228,56 @@ public final class ClusterView {
         }
         log.info("Registry snapshot applied{}: {} nodes ({} up), {} locations", first ? " (first)" : "",
                 replay.nodes.size(), upNodes().size(), replay.locations.size());
+    }
+
+    private void wakeIfServed(State target, Location location) {
+        if (target != current || location == null || location.id() == null || servedWaiters.isEmpty()) {
+            return;
+        }
+        Location recorded = target.locations.get(location.id());
+        if (recorded != null && served(target, recorded)) {
+            wake(location.id(), recorded);
+        }
+    }
+
+    private void wakeIfRemoved(State target, Location location) {
+        if (target == current && location != null && location.id() != null && !servedWaiters.isEmpty()
+                && !target.locations.containsKey(location.id())) {
+            wake(location.id(), null);
+        }
+    }
+
+    /** After a node came up or the whole view was replaced: every waiter whose process is served now. */
+    private void wakeEveryServed(State target) {
+        if (target != current) {
+            return;
+        }
+        for (String processId : List.copyOf(servedWaiters.keySet())) {
+            Location recorded = target.locations.get(processId);
+            if (recorded != null && served(target, recorded)) {
+                wake(processId, recorded);
+            }
+        }
+    }
+
+    private static boolean served(State state, Location location) {
+        NodeInfo node = state.nodes.get(location.node());
+        return node != null && !NodeInfo.DOWN.equals(node.status());
+    }
+
+    /** Completes every waiter of {@code processId}: with {@code location}, or empty when it is null. */
+    private void wake(String processId, Location location) {
+        Set<MonoSink<Location>> woken = servedWaiters.remove(processId);
+        if (woken == null) {
+            return;
+        }
+        for (MonoSink<Location> sink : woken) {
+            if (location == null) {
+                sink.success();
+            } else {
+                sink.success(location);
+            }
+        }
     }
 
     private void nodeGone(String nodeId) {

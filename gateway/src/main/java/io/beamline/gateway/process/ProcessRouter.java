@@ -1,6 +1,8 @@
 package io.beamline.gateway.process;
 
+import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 import io.beamline.api.wire.BeamlineException;
@@ -12,6 +14,7 @@ import io.beamline.gateway.cluster.ClusterView;
 import io.beamline.gateway.cluster.RegistryClient;
 
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * Finds the node that hosts a process and sends it a request (docs/architecture.md, "Identity
@@ -20,13 +23,22 @@ import reactor.core.publisher.Mono;
  * answers {@code moved} (the process moved on before the cache heard of it), the registry is
  * asked for a location once and the request is repeated at that node if it is another one.
  *
+ * <p>A process whose node is down and whose supervisor will start it again is waited for: the
+ * request is held until the registry's location record places the new incarnation on a live node
+ * (at most the restart wait, and at most {@code maxWaiting} requests at a time), then sent there,
+ * as a sharded actor system buffers the messages of an entity being restarted. A client of a
+ * failover sees latency instead of {@code 503}s.
+ *
  * <p>Failure contract: an id that is malformed, names no known node, or is not found after
  * that one retry is {@code 404 process_not_found} ({@code moved} never leaks); a process whose
- * node is down is {@code 503 process_unavailable} while its supervisor will start it again, and
- * {@code 404 process_not_found} when the supervisor says it will not (a temporary process, or
- * none it knows; when the supervisor cannot be asked, 503); a node that cannot be reached is 503; other
- * Beamline failures of the node pass through unchanged. The request itself must be safe to
- * repeat on another node after a not-found answer, which holds for every process route.
+ * node is down is {@code 503 process_unavailable} when it is not back within the restart wait
+ * (at once when the wait is zero or {@code maxWaiting} requests wait already) while its supervisor
+ * will start it again, and {@code 404 process_not_found} when the supervisor says it will not (a
+ * temporary process, or none it knows; when the supervisor cannot be asked, it is waited for as
+ * one that comes back) or when its location record is removed while it is waited for (it was
+ * stopped or given up); a node that cannot be reached is 503; other Beamline failures of the node
+ * pass through unchanged. The request itself must be safe to repeat on another node after a
+ * not-found answer, and to send after a wait, which holds for every process route.
  */
 public final class ProcessRouter {
 
@@ -41,33 +53,58 @@ public final class ProcessRouter {
     private final ClusterView view;
     private final RegistryClient registry;
     private final Restarts restarts;
+    private final Duration restartWait;
+    private final int maxWaiting;
+    private final AtomicInteger waiting = new AtomicInteger();
 
-    public ProcessRouter(ClusterView view, RegistryClient registry, Restarts restarts) {
+    /**
+     * @param restartWait how long a request for a process whose node is down waits for its
+     *                    restart; zero answers {@code 503} at once
+     * @param maxWaiting  how many requests may wait at a time; more are answered {@code 503} at once
+     */
+    public ProcessRouter(ClusterView view, RegistryClient registry, Restarts restarts, Duration restartWait,
+                         int maxWaiting) {
         this.view = view;
         this.registry = registry;
         this.restarts = restarts;
+        this.restartWait = restartWait;
+        this.maxWaiting = maxWaiting;
     }
 
-    /** Sends {@code request} to the node that hosts process {@code id}. */
+    /** Sends {@code request} to the node that hosts process {@code id}, waiting for a restart up to the restart wait. */
     public <T> Mono<T> route(String id, Function<NodeInfo, Mono<T>> request) {
+        return route(id, restartWait, request);
+    }
+
+    /**
+     * As {@link #route(String, Function)}, waiting at most {@code waitAtMost} (and at most the
+     * restart wait) for a restart: a call's own time limit bounds its wait.
+     */
+    public <T> Mono<T> route(String id, Duration waitAtMost, Function<NodeInfo, Mono<T>> request) {
         if (!ProcessIds.isValidId(id)) {
             return Mono.error(notFound(id));
         }
+        Duration wait = waitAtMost.compareTo(restartWait) < 0 ? waitAtMost : restartWait;
         return Mono.defer(() -> {
             view.requireSynced();
-            return route(id, resolve(id), request);
+            return route(id, resolve(id), request, wait);
         });
     }
 
-    private <T> Mono<T> route(String id, Route route, Function<NodeInfo, Mono<T>> request) {
+    /** Requests waiting for a restart now. */
+    public int waiting() {
+        return waiting.get();
+    }
+
+    private <T> Mono<T> route(String id, Route route, Function<NodeInfo, Mono<T>> request, Duration wait) {
         return switch (route) {
             case Route.Unknown unknown -> Mono.error(notFound(id));
-            case Route.Unavailable unavailable -> unavailableOrGone(id, unavailable.nodeId());
+            case Route.Unavailable unavailable -> awaitRestart(id, unavailable.nodeId(), request, wait);
             // A located node answers moved once the process moved on (drain, rebalance) before this
             // gateway's cache heard of it: like the birth node, it sends us to the registry once.
             case Route.Node target -> request.apply(target.node())
                     .onErrorResume(ProcessRouter::isGone, gone -> target.fromBirthNode() || isMoved(gone)
-                            ? relocate(id, target.node(), request)
+                            ? relocate(id, target.node(), request, wait)
                             : Mono.error(notFound(id)));
         };
     }
@@ -102,25 +139,54 @@ public final class ProcessRouter {
         return live(birthNode.get()) ? new Route.Node(birthNode.get(), true) : new Route.Unavailable(birthNode.get().id());
     }
 
-    private <T> Mono<T> relocate(String id, NodeInfo tried, Function<NodeInfo, Mono<T>> request) {
+    private <T> Mono<T> relocate(String id, NodeInfo tried, Function<NodeInfo, Mono<T>> request, Duration wait) {
         return registry.location(id).flatMap(location -> {
             if (location.isEmpty() || location.get().node().equals(tried.id())) {
                 return Mono.error(notFound(id));
             }
             Optional<NodeInfo> node = view.node(location.get().node()).filter(ProcessRouter::live);
             if (node.isEmpty()) {
-                return unavailableOrGone(id, location.get().node());
+                return awaitRestart(id, location.get().node(), request, wait);
             }
             return request.apply(node.get()).onErrorMap(ProcessRouter::isGone, gone -> notFound(id));
         });
     }
 
-    /** The node of {@code id} is down: 503 while its supervisor will restart it, else 404. */
-    private <T> Mono<T> unavailableOrGone(String id, String nodeId) {
+    /**
+     * The node of {@code id} is down: 404 unless its supervisor will restart it, else the request
+     * once it is served again within {@code wait}, or 503.
+     */
+    private <T> Mono<T> awaitRestart(String id, String nodeId, Function<NodeInfo, Mono<T>> request, Duration wait) {
         return restarts.willRestart(id)
                 .onErrorReturn(true)
                 .defaultIfEmpty(true)
-                .flatMap(comesBack -> Mono.error(comesBack ? unavailable(id, nodeId) : notFound(id)));
+                .flatMap(comesBack -> {
+                    if (!comesBack) {
+                        return Mono.error(notFound(id));
+                    }
+                    if (wait.isZero() || wait.isNegative()) {
+                        return Mono.error(unavailable(id, nodeId));
+                    }
+                    return Mono.defer(() -> {
+                        if (waiting.incrementAndGet() > maxWaiting) {
+                            waiting.decrementAndGet();
+                            return Mono.error(unavailable(id, nodeId));
+                        }
+                        return view.awaitServed(id)
+                                .timeout(wait, Mono.error(() -> unavailable(id, nodeId)))
+                                .doFinally(signal -> waiting.decrementAndGet())
+                                .publishOn(Schedulers.parallel())
+                                .flatMap(location -> served(id, location, request))
+                                .switchIfEmpty(Mono.error(() -> notFound(id)));
+                    });
+                });
+    }
+
+    /** Sends {@code request} to the node now serving {@code id}, without waiting again. */
+    private <T> Mono<T> served(String id, Location location, Function<NodeInfo, Mono<T>> request) {
+        return view.node(location.node()).filter(ProcessRouter::live)
+                .map(node -> route(id, new Route.Node(node, false), request, Duration.ZERO))
+                .orElseGet(() -> Mono.error(unavailable(id, location.node())));
     }
 
     private static boolean live(NodeInfo node) {

@@ -107,8 +107,15 @@ public final class Processes {
      * The reply is the node's JSON, undecoded ({@link CallReplyJson}).
      */
     public Mono<CallReplyJson> call(String id, Object payload, Duration timeout) {
-        return router.route(id, node -> nodes.request(node, Routes.PROCESS_CALL,
-                        new CallCommand(id, payload, timeout.toMillis()), byte[].class, timeout.plus(callGrace)))
+        return Mono.defer(() -> {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            return router.route(id, timeout, node -> {
+                // A wait for a restart counts against the call's time limit (rounded up to the ms).
+                long leftMillis = Math.max(1, (deadline - System.nanoTime() + 999_999) / 1_000_000);
+                return nodes.request(node, Routes.PROCESS_CALL, new CallCommand(id, payload, leftMillis), byte[].class,
+                        Duration.ofMillis(leftMillis).plus(callGrace));
+            });
+        })
                 .map(CallReplyJson::of)
                 .defaultIfEmpty(CallReplyJson.nullReply());
     }

@@ -81,7 +81,8 @@ public class ProcessController {
 
     @GetMapping("/{id}")
     @Operation(summary = "Get the status of a process", description = "Errors: 404 process_not_found, "
-            + "503 process_unavailable.")
+            + "503 process_unavailable. A request for a process whose node is down waits for its supervisor to "
+            + "start it again (at most `beamline.gateway.restart-wait`, 5 s by default), then is 503.")
     public Mono<ProcessStatus> status(@PathVariable String id) {
         return processes.status(id);
     }
@@ -103,8 +104,8 @@ public class ProcessController {
     @PostMapping(path = "/{id}/calls", consumes = MediaType.APPLICATION_JSON_VALUE,
             produces = MediaType.APPLICATION_JSON_VALUE)
     @Operation(summary = "Call a process (request/reply)",
-            description = "`timeoutMs` defaults to 5000, at most 60000. Errors: as send, plus 504 call_timeout and "
-                    + "502 process_crashed (with `reason`).",
+            description = "`timeoutMs` defaults to 5000, at most 60000; a wait for a restart (see status) counts "
+                    + "against it. Errors: as send, plus 504 call_timeout and 502 process_crashed (with `reason`).",
             requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(
                     mediaType = MediaType.APPLICATION_JSON_VALUE,
                     examples = @ExampleObject(value = "{\"payload\": {\"op\": \"get\"}, \"timeoutMs\": 5000}"))))

@@ -3,6 +3,7 @@ package io.beamline.gateway.cluster;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 import io.beamline.api.wire.BeamlineException;
 import io.beamline.api.wire.ErrorCode;
@@ -11,6 +12,8 @@ import io.beamline.api.wire.NodeInfo;
 import io.beamline.api.wire.RegistryEvent;
 
 import org.junit.jupiter.api.Test;
+
+import reactor.core.Disposable;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -140,6 +143,80 @@ class ClusterViewTest {
         view.apply(new RegistryEvent("something_new", ++sequence, null, null, null));
 
         assertThat(view.nodes()).hasSize(1);
+    }
+
+    // ---- waiting for a process to be served again
+
+    @Test
+    void aWaiterIsWokenByALocationOnALiveNodeButNotOnADownOne() {
+        snapshot(node(RegistryEvent.NODE_UP, "process-service-bbbbbb"), node(RegistryEvent.NODE_DOWN, "process-service-cccccc"));
+        CompletableFuture<Location> served = view.awaitServed("aaaaaa.1").toFuture();
+        CompletableFuture<Location> other = view.awaitServed("aaaaaa.2").toFuture();
+
+        view.apply(location("aaaaaa.1", "process-service-cccccc", 2));
+        assertThat(served).as("a location on a down node serves nothing").isNotDone();
+
+        view.apply(location("aaaaaa.1", "process-service-bbbbbb", 3));
+        assertThat(served).isCompletedWithValue(new Location("aaaaaa.1", "process-service-bbbbbb", 3));
+        assertThat(other).isNotDone();
+        assertThat(view.awaitingServed()).isEqualTo(1);
+    }
+
+    @Test
+    void aWaiterForAProcessServedAlreadyIsAnsweredAtOnce() {
+        snapshot(node(RegistryEvent.NODE_UP, "process-service-bbbbbb"), location("aaaaaa.1", "process-service-bbbbbb", 2));
+
+        assertThat(view.awaitServed("aaaaaa.1").toFuture())
+                .isCompletedWithValue(new Location("aaaaaa.1", "process-service-bbbbbb", 2));
+        assertThat(view.awaitingServed()).isZero();
+    }
+
+    @Test
+    void everyWaiterOfAProcessIsWokenAndARemovalWakesThemEmpty() {
+        snapshot(node(RegistryEvent.NODE_DOWN, "process-service-cccccc"), location("aaaaaa.1", "process-service-cccccc", 2));
+        CompletableFuture<Location> first = view.awaitServed("aaaaaa.1").toFuture();
+        CompletableFuture<Location> second = view.awaitServed("aaaaaa.1").toFuture();
+
+        view.apply(new RegistryEvent(RegistryEvent.LOCATION_REMOVED, ++sequence, null, null,
+                new Location("aaaaaa.1", "process-service-cccccc", 1)));
+        assertThat(first).as("an older removal leaves the record").isNotDone();
+
+        view.apply(new RegistryEvent(RegistryEvent.LOCATION_REMOVED, ++sequence, null, null,
+                new Location("aaaaaa.1", "process-service-cccccc", 2)));
+        assertThat(first).isCompletedWithValue(null);
+        assertThat(second).isCompletedWithValue(null);
+        assertThat(view.awaitingServed()).isZero();
+    }
+
+    @Test
+    void aNodeComingUpOrANewSnapshotWakesTheWaitersItServes() {
+        snapshot(node(RegistryEvent.NODE_DOWN, "process-service-cccccc"), location("aaaaaa.1", "process-service-dddddd", 2));
+        CompletableFuture<Location> byNode = view.awaitServed("aaaaaa.1").toFuture();
+        CompletableFuture<Location> bySnapshot = view.awaitServed("aaaaaa.2").toFuture();
+
+        view.apply(node(RegistryEvent.NODE_UP, "process-service-dddddd"));
+        assertThat(byNode).isCompletedWithValue(new Location("aaaaaa.1", "process-service-dddddd", 2));
+
+        view.beginSnapshot();
+        view.apply(node(RegistryEvent.NODE_UP, "process-service-dddddd"));
+        view.apply(location("aaaaaa.2", "process-service-dddddd", 2));
+        assertThat(bySnapshot).as("a replay being staged serves nothing yet").isNotDone();
+        view.apply(complete());
+        assertThat(bySnapshot).isCompletedWithValue(new Location("aaaaaa.2", "process-service-dddddd", 2));
+    }
+
+    @Test
+    void aCancelledWaiterIsForgotten() {
+        snapshot(node(RegistryEvent.NODE_UP, "process-service-bbbbbb"));
+        List<Location> seen = new ArrayList<>();
+        Disposable waiting = view.awaitServed("aaaaaa.1").subscribe(seen::add);
+        assertThat(view.awaitingServed()).isEqualTo(1);
+
+        waiting.dispose();
+        view.apply(location("aaaaaa.1", "process-service-bbbbbb", 2));
+
+        assertThat(view.awaitingServed()).isZero();
+        assertThat(seen).isEmpty();
     }
 
     private void snapshot(RegistryEvent... events) {

@@ -3,7 +3,7 @@
 # restart, timed through the gateway's REST API on this machine, loopback only. Run from anywhere:
 #
 #   benchmarks/run-failover.sh [--per-node=10000] [--children=1000] [--concurrency=32] [--time-limit=120] [--probe-rate=200] [--calls-before=1]
-#                              [--probe-client=reactive|threads]
+#                              [--probe-client=reactive|threads] [--probe-warmup=4] [--probe-clients=0]
 #
 # One platform, started with `bin/beamline up --nodes 3` (the gateway on a free port) and stopped
 # with `bin/beamline down`, also on failure or Ctrl-C. Scenarios, one after the other:

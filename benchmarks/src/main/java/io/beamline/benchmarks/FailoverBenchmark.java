@@ -65,6 +65,8 @@ public final class FailoverBenchmark {
 
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(15);
     private static final String GET = "{\"payload\":{\"op\":\"get\"},\"timeoutMs\":2000}";
+    /** A {@code --probe-clients} call: its time limit leaves room for the gateway to hold it through a restart. */
+    private static final String HELD_GET = "{\"payload\":{\"op\":\"get\"},\"timeoutMs\":10000}";
     private static final int BASELINE_REQUESTS = 500;
     private static final java.util.regex.Pattern COUNT =
             java.util.regex.Pattern.compile("\"statistic\":\"COUNT\",\"value\":([0-9.Ee+-]+)");
@@ -77,7 +79,7 @@ public final class FailoverBenchmark {
 
     record Options(URI gateway, URI supervisor, Path runDir, List<String> scenarios, int perNode, int children,
                    int concurrency, int probeRate, Duration timeLimit, int callsBefore, ProcessCalls.Mode probeClient,
-                   Duration probeWarmup) {
+                   Duration probeWarmup, int probeClients) {
 
         static Options parse(String[] args) {
             Map<String, String> given = new LinkedHashMap<>();
@@ -97,12 +99,16 @@ public final class FailoverBenchmark {
                     count(given.remove("concurrency"), 32), count(given.remove("probe-rate"), 200), Duration.ofSeconds(count(given.remove("time-limit"), 120)),
                     count(given.remove("calls-before"), 1),
                     ProcessCalls.Mode.parse(given.getOrDefault("probe-client", "reactive")),
-                    Duration.ofSeconds(given.containsKey("probe-warmup") ? Integer.parseUnsignedInt(given.remove("probe-warmup")) : 4));
+                    Duration.ofSeconds(given.containsKey("probe-warmup") ? Integer.parseUnsignedInt(given.remove("probe-warmup")) : 4),
+                    given.containsKey("probe-clients") ? Integer.parseUnsignedInt(given.remove("probe-clients")) : 0);
             given.remove("run-dir");
             given.remove("probe-client");
             given.remove("scenarios");
             if (!given.isEmpty()) {
                 throw new IllegalArgumentException("unknown options " + given.keySet());
+            }
+            if (options.probeClients > 0 && options.probeClient != ProcessCalls.Mode.REACTIVE) {
+                throw new IllegalArgumentException("--probe-clients needs --probe-client=reactive");
             }
             if (options.gateway == null || options.supervisor == null) {
                 throw new IllegalArgumentException("give --gateway=URL and --supervisor=URL (supervisor-service's HTTP port)");
@@ -131,6 +137,8 @@ public final class FailoverBenchmark {
     private final Options options;
     private final GatewayHttp api;
     private final ProcessCalls calls;
+    /** With {@code --probe-clients}: one connection per simulated client. */
+    private final ProcessCalls clients;
     private final ExecutorService pool;
     private final List<String> rows = new ArrayList<>();
     private boolean spawnedOnce;
@@ -140,6 +148,8 @@ public final class FailoverBenchmark {
         this.options = options;
         this.api = new GatewayHttp(options.gateway(), REQUEST_TIMEOUT);
         this.calls = new ProcessCalls(options.probeClient(), options.gateway(), api, REQUEST_TIMEOUT, options.concurrency());
+        this.clients = options.probeClients() == 0 ? null
+                : new ProcessCalls(ProcessCalls.Mode.REACTIVE, options.gateway(), api, REQUEST_TIMEOUT, options.probeClients());
         this.pool = Executors.newFixedThreadPool(options.concurrency());
     }
 
@@ -163,6 +173,9 @@ public final class FailoverBenchmark {
         } finally {
             benchmark.pool.shutdownNow();
             benchmark.calls.close();
+            if (benchmark.clients != null) {
+                benchmark.clients.close();
+            }
         }
     }
 
@@ -175,7 +188,9 @@ public final class FailoverBenchmark {
                        [--probe-rate=200 (reachability calls per second while restarts are under way)]
                        [--calls-before=1 (calls to each process before the first failure)]
                        [--probe-client=reactive (how those calls and the reachability sweeps are made: reactive, or threads as up to failover run 12)]
-                       [--probe-warmup=4 (seconds of the probe's own sweep warm-up before the first failure; 0: none, as up to failover run 14)]""";
+                       [--probe-warmup=4 (seconds of the probe's own sweep warm-up before the first failure; 0: none, as up to failover run 14)]
+                       [--probe-clients=0 (instead of sweeps: this many clients, one call each in flight to a lost process until it answers 200,
+                        10 s time limit per call, retried 100 ms after another answer; their connections opened before the signal)]""";
     }
 
     private void run() throws Exception {
@@ -261,6 +276,9 @@ public final class FailoverBenchmark {
         List<String> lost = List.copyOf(byNode.get(victim.id()));
         row(label + ": processes in all / on the node", "%,d / %,d (%d nodes up)".formatted(
                 spawned, lost.size(), nodes.size()));
+        if (clients != null) {
+            openClientConnections(lost);
+        }
         double restartsBefore = supervisorCounter("beamline.supervisor.restarts", "root");
         double givenUpBefore = supervisorCounter("beamline.supervisor.given.up", "root");
 
@@ -279,8 +297,9 @@ public final class FailoverBenchmark {
             jvmThreadsAtRestart.set(PlatformCpu.readJvmThreads(options.runDir()));
             return done;
         });
-        Reachability reachable = sweepUntilReachable(t0, lost, restart::isDone, options.probeRate(),
-                t0 + options.timeLimit().toNanos());
+        Reachability reachable = clients != null
+                ? clientsUntilReachable(t0, lost, t0 + options.timeLimit().toNanos())
+                : sweepUntilReachable(t0, lost, restart::isDone, options.probeRate(), t0 + options.timeLimit().toNanos());
         Map<String, java.time.Duration> cpuAtReachable = PlatformCpu.read(options.runDir());
         Map<String, java.time.Duration> jvmThreadsAtReachable = PlatformCpu.readJvmThreads(options.runDir());
         Long detected = detection.get();
@@ -499,6 +518,44 @@ public final class FailoverBenchmark {
         int count = (int) reached.get();
         Long all = pending.isEmpty() ? Arrays.stream(first, 0, count).max().orElse(0) : null;
         return new Reachability(first, count, all, new TreeMap<>(others));
+    }
+
+    /**
+     * {@code --probe-clients}: one client per process of {@code ids} (at most that many at a
+     * time), each calling its process until it answers 200, so that a call the gateway holds for
+     * a restart is answered as soon as the process is back (no sweep has to come round to it).
+     * Each call may take 10 s ({@code timeoutMs}); an answer other than 200 is retried after 100 ms.
+     */
+    private Reachability clientsUntilReachable(long t0, List<String> ids, long deadline) {
+        Map<String, Long> first = new ConcurrentHashMap<>();
+        Map<String, Integer> others = new ConcurrentHashMap<>();
+        clients.callEachUntilOk(ids, HELD_GET, java.time.Duration.ofMillis(100), deadline, (id, answer) -> {
+            if (answer.status() == 200) {
+                first.putIfAbsent(id, System.nanoTime() - t0);
+            } else {
+                others.merge(answer.code(), 1, Integer::sum);
+            }
+        });
+        long[] answered = new long[ids.size()];
+        int count = 0;
+        for (long at : first.values()) {
+            answered[count++] = at;
+        }
+        Long all = count == ids.size() ? Arrays.stream(answered, 0, count).max().orElse(0) : null;
+        return new Reachability(answered, count, all, new TreeMap<>(others));
+    }
+
+    /** Before the signal: one call to each of {@code ids} through the clients' pool, all at once, which opens their connections. */
+    private void openClientConnections(List<String> ids) throws Exception {
+        AtomicLong ok = new AtomicLong();
+        long started = System.nanoTime();
+        clients.callEach(ids, HELD_GET, () -> 0, (id, answer) -> {
+            if (answer.status() == 200) {
+                ok.incrementAndGet();
+            }
+        });
+        row("the probe's %,d clients: one call each before the signal (opens their connections)".formatted(
+                options.probeClients()), "%,d answered 200 in %s".formatted(ok.get(), ms(System.nanoTime() - started)));
     }
 
     // --- one_for_all restart ---

@@ -36,6 +36,7 @@ import reactor.netty.resources.ConnectionProvider;
  * time, each after the pause {@code pauseNanos} returns when it is about to start (0: at once);
  * {@code answered} sees every answer (on any thread, concurrently); it returns once all are
  * answered. A transport failure or a call over the time limit is an answer with status -1.
+ * {@link #callEachUntilOk} (reactive only) keeps one call per id in flight until it answers 200.
  */
 final class ProcessCalls implements AutoCloseable {
 
@@ -89,6 +90,35 @@ final class ProcessCalls implements AutoCloseable {
                 LockSupport.parkNanos(pause);
             }
             answered.accept(ids.get(index), blocking.post(path(ids.get(index)), body));
+        });
+    }
+
+    /**
+     * Calls each id until it answers 200, as one client per id would: at most one call per id in
+     * flight (at most {@code concurrency} in all), the next {@code retryPause} after an answer other
+     * than 200, none started after {@code deadlineNanos} ({@link System#nanoTime}). {@code answered}
+     * sees every answer (on any thread, concurrently); returns once every id answered 200 or gave up.
+     */
+    void callEachUntilOk(List<String> ids, String body, Duration retryPause, long deadlineNanos,
+                         BiConsumer<String, Answer> answered) {
+        if (mode != Mode.REACTIVE) {
+            throw new IllegalStateException("callEachUntilOk needs the reactive client");
+        }
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        Flux.fromIterable(ids)
+                .flatMap(id -> untilOk(id, bytes, retryPause, deadlineNanos, answered), concurrency)
+                .then()
+                .block();
+    }
+
+    private Mono<Answer> untilOk(String id, byte[] body, Duration retryPause, long deadlineNanos,
+                                 BiConsumer<String, Answer> answered) {
+        return call(id, body).flatMap(answer -> {
+            answered.accept(id, answer);
+            if (answer.status() == 200 || System.nanoTime() - deadlineNanos > 0) {
+                return Mono.just(answer);
+            }
+            return Mono.delay(retryPause).then(Mono.defer(() -> untilOk(id, body, retryPause, deadlineNanos, answered)));
         });
     }
 

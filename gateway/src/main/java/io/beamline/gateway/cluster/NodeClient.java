@@ -41,6 +41,7 @@ public final class NodeClient {
     private final CircuitBreakerRegistry breakers;
     private final Duration defaultTimeLimit;
     private final Map<String, Connection> connections = new ConcurrentHashMap<>();
+    private final FailureLog failures = new FailureLog(Duration.ofSeconds(1), System::nanoTime, log::warn);
 
     /**
      * @param connector      makes a (lazy) requester for a node address
@@ -127,6 +128,7 @@ public final class NodeClient {
             log.info("Closed the connection to node {}", nodeId);
         }
         breakers.remove(nodeId);
+        failures.forget(nodeId);
     }
 
     /** Closes every connection. */
@@ -170,7 +172,7 @@ public final class NodeClient {
         return connection.peer().requester();
     }
 
-    private static Throwable translate(NodeInfo node, String route, Throwable error) {
+    private Throwable translate(NodeInfo node, String route, Throwable error) {
         Optional<Failure> failure = BeamlineException.from(error);
         if (failure.isPresent()) {
             return error instanceof BeamlineException ? error : failure.get().toException();
@@ -179,7 +181,8 @@ public final class NodeClient {
             return new NodeUnavailableException(node.id(),
                     "Node " + node.id() + " is failing; its circuit breaker is open. Try again later");
         }
-        log.warn("Request {} to node {} at {} failed: {}", route, node.id(), node.address(), error.toString());
+        failures.failed(node.id(), () -> "Request " + route + " to node " + node.id() + " at " + node.address()
+                + " failed: " + error);
         return new NodeUnavailableException(node.id(), "Node " + node.id() + " did not answer; try again later");
     }
 

@@ -190,7 +190,8 @@ public final class FailoverBenchmark {
                        [--probe-client=reactive (how those calls and the reachability sweeps are made: reactive, or threads as up to failover run 12)]
                        [--probe-warmup=4 (seconds of the probe's own sweep warm-up before the first failure; 0: none, as up to failover run 14)]
                        [--probe-clients=0 (instead of sweeps: this many clients, one call each in flight to a lost process until it answers 200,
-                        10 s time limit per call, retried 100 ms after another answer; their connections opened before the signal)]""";
+                        10 s time limit per call, another answer retried after 100 ms doubling to 1 s, with jitter;
+                        their connections opened before the signal)]""";
     }
 
     private void run() throws Exception {
@@ -524,18 +525,20 @@ public final class FailoverBenchmark {
      * {@code --probe-clients}: one client per process of {@code ids} (at most that many at a
      * time), each calling its process until it answers 200, so that a call the gateway holds for
      * a restart is answered as soon as the process is back (no sweep has to come round to it).
-     * Each call may take 10 s ({@code timeoutMs}); an answer other than 200 is retried after 100 ms.
+     * Each call may take 10 s ({@code timeoutMs}); an answer other than 200 is retried after 100 ms,
+     * doubling up to 1 s, with jitter (as a client library backs off).
      */
     private Reachability clientsUntilReachable(long t0, List<String> ids, long deadline) {
         Map<String, Long> first = new ConcurrentHashMap<>();
         Map<String, Integer> others = new ConcurrentHashMap<>();
-        clients.callEachUntilOk(ids, HELD_GET, java.time.Duration.ofMillis(100), deadline, (id, answer) -> {
-            if (answer.status() == 200) {
-                first.putIfAbsent(id, System.nanoTime() - t0);
-            } else {
-                others.merge(answer.code(), 1, Integer::sum);
-            }
-        });
+        clients.callEachUntilOk(ids, HELD_GET, java.time.Duration.ofMillis(100), java.time.Duration.ofSeconds(1), deadline,
+                (id, answer) -> {
+                    if (answer.status() == 200) {
+                        first.putIfAbsent(id, System.nanoTime() - t0);
+                    } else {
+                        others.merge(answer.code(), 1, Integer::sum);
+                    }
+                });
         long[] answered = new long[ids.size()];
         int count = 0;
         for (long at : first.values()) {

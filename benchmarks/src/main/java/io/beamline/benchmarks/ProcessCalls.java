@@ -95,30 +95,41 @@ final class ProcessCalls implements AutoCloseable {
 
     /**
      * Calls each id until it answers 200, as one client per id would: at most one call per id in
-     * flight (at most {@code concurrency} in all), the next {@code retryPause} after an answer other
-     * than 200, none started after {@code deadlineNanos} ({@link System#nanoTime}). {@code answered}
-     * sees every answer (on any thread, concurrently); returns once every id answered 200 or gave up.
+     * flight (at most {@code concurrency} in all); after an answer other than 200 the next call
+     * waits {@code firstPause}, doubling with each further one up to {@code maxPause}, each pause
+     * drawn between half and all of that (jitter, so that the clients do not retry in step); none
+     * started after {@code deadlineNanos} ({@link System#nanoTime}). {@code answered} sees every
+     * answer (on any thread, concurrently); returns once every id answered 200 or gave up.
      */
-    void callEachUntilOk(List<String> ids, String body, Duration retryPause, long deadlineNanos,
+    void callEachUntilOk(List<String> ids, String body, Duration firstPause, Duration maxPause, long deadlineNanos,
                          BiConsumer<String, Answer> answered) {
         if (mode != Mode.REACTIVE) {
             throw new IllegalStateException("callEachUntilOk needs the reactive client");
         }
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        Retries retries = new Retries(firstPause.toNanos(), maxPause.toNanos(), deadlineNanos);
         Flux.fromIterable(ids)
-                .flatMap(id -> untilOk(id, bytes, retryPause, deadlineNanos, answered), concurrency)
+                .flatMap(id -> untilOk(id, bytes, retries, 0, answered), concurrency)
                 .then()
                 .block();
     }
 
-    private Mono<Answer> untilOk(String id, byte[] body, Duration retryPause, long deadlineNanos,
-                                 BiConsumer<String, Answer> answered) {
+    private record Retries(long firstPauseNanos, long maxPauseNanos, long deadlineNanos) {
+
+        long pauseBefore(int retry) {
+            long full = Math.min(maxPauseNanos, firstPauseNanos << Math.min(retry, 20));
+            return full / 2 + java.util.concurrent.ThreadLocalRandom.current().nextLong(full / 2 + 1);
+        }
+    }
+
+    private Mono<Answer> untilOk(String id, byte[] body, Retries retries, int retry, BiConsumer<String, Answer> answered) {
         return call(id, body).flatMap(answer -> {
             answered.accept(id, answer);
-            if (answer.status() == 200 || System.nanoTime() - deadlineNanos > 0) {
+            if (answer.status() == 200 || System.nanoTime() - retries.deadlineNanos() > 0) {
                 return Mono.just(answer);
             }
-            return Mono.delay(retryPause).then(Mono.defer(() -> untilOk(id, body, retryPause, deadlineNanos, answered)));
+            return Mono.delay(Duration.ofNanos(retries.pauseBefore(retry)))
+                    .then(Mono.defer(() -> untilOk(id, body, retries, retry + 1, answered)));
         });
     }
 

@@ -116,7 +116,8 @@ public class GatewayConfiguration {
                         .defaultIfEmpty(false),
                 properties.gateway().restartWait(), properties.gateway().maxRestartWaiting());
         Gauge.builder("beamline.gateway.restart.waiting", router, ProcessRouter::waiting)
-                .description("Requests held until the process they are for is started again after its node went down")
+                .description("Requests held until the process they are for is started again after its node went down, "
+                        + "or until news of a node they could not reach")
                 .register(meters);
         return router;
     }

@@ -8,6 +8,7 @@ import java.util.function.Supplier;
 
 import io.beamline.api.wire.CallCommand;
 import io.beamline.api.wire.Location;
+import io.beamline.api.wire.ProcessRef;
 import io.beamline.gateway.process.ProcessRouter;
 
 import org.junit.jupiter.api.AfterEach;
@@ -125,6 +126,28 @@ class RestartWaitApiTest extends GatewayApiTest {
         restartedOnNodeA("cccccc.6");
         assertThat(first.join().status()).isEqualTo(200);
         assertThat(second.join().status()).isEqualTo(200);
+    }
+
+    @Test
+    void aRequestThatCouldNotReachANodeStillListedUpWaitsForItToBeDeclaredDownThenForTheRestart() {
+        String dying = "process-service-dddddd";
+        registry.nodeUp(dying, "127.0.0.1:" + deadPort());
+        try {
+            await().untilAsserted(() -> assertThat(view.node(dying)).isPresent());
+            supervisor.supervise("dddddd.1", dying, "permanent");
+            CompletableFuture<Answer> status = inFlight(() -> get("/api/v1/processes/dddddd.1"));
+            await().atMost(Duration.ofSeconds(5)).until(() -> router.waiting() == 1);
+
+            registry.nodeDown(dying);
+            await().atMost(Duration.ofSeconds(5)).until(() -> "down".equals(view.node(dying).orElseThrow().status()));
+            assertThat(status).as("now waiting for the restart").isNotDone();
+            restartedOnNodeA("dddddd.1");
+
+            assertThat(status.join().status()).isEqualTo(200);
+            assertThat(nodeA.received(ProcessRef.class)).extracting(ProcessRef::id).contains("dddddd.1");
+        } finally {
+            registry.nodeDown(dying);
+        }
     }
 
     /** Sends {@code request} on a thread of its own; the answer completes the future. */

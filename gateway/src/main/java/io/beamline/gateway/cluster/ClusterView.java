@@ -2,11 +2,9 @@ package io.beamline.gateway.cluster;
 
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
@@ -22,7 +20,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.MonoSink;
 
 /**
  * The gateway's cache of the registry: nodes (with their status) and the locations of processes
@@ -33,16 +30,18 @@ import reactor.core.publisher.MonoSink;
  * time, in stream order; reads may come from any thread and see either the previous or the new
  * state of each entry. A subscription's replay is staged aside and replaces the whole cache only
  * at its {@code snapshot_complete}, so a reconnect never shows a half-built view. Node-gone
- * listeners, and the subscribers of {@link #awaitServed} when they are woken, run on the applying
- * thread and must not block.
+ * listeners, and the subscribers of {@link #awaitServed} and {@link #awaitNodeChange} when they are
+ * woken, run on the applying thread and must not block.
  */
 public final class ClusterView {
 
     private static final Logger log = LoggerFactory.getLogger(ClusterView.class);
 
     private final List<Consumer<String>> nodeGoneListeners = new CopyOnWriteArrayList<>();
-    /** Per process id, the subscribers of {@link #awaitServed}; a set is changed only inside the map's compute calls. */
-    private final Map<String, Set<MonoSink<Location>>> servedWaiters = new ConcurrentHashMap<>();
+    /** By process id: requests waiting for it to be served again. */
+    private final KeyedWaiters<Location> servedWaiters = new KeyedWaiters<>();
+    /** By node id: requests waiting for the registry's verdict on a node they could not reach. */
+    private final KeyedWaiters<NodeInfo> nodeWaiters = new KeyedWaiters<>();
     private volatile State current = new State();
     private volatile State staging;
     private volatile boolean synced;
@@ -140,32 +139,25 @@ public final class ClusterView {
      * subscriber should move its work elsewhere ({@code publishOn}).
      */
     public Mono<Location> awaitServed(String processId) {
-        return Mono.create(sink -> {
-            servedWaiters.compute(processId, (id, waiting) -> {
-                Set<MonoSink<Location>> set = waiting != null ? waiting : new HashSet<>();
-                set.add(sink);
-                return set;
-            });
-            sink.onDispose(() -> servedWaiters.computeIfPresent(processId, (id, waiting) -> {
-                waiting.remove(sink);
-                return waiting.isEmpty() ? null : waiting;
-            }));
-            // An update applied before the waiter was added would otherwise be missed.
+        return servedWaiters.await(processId, () -> {
             State state = current;
-            Location location = state.locations.get(processId);
-            if (location != null && served(state, location)) {
-                wake(processId, location);
-            }
+            return Optional.ofNullable(state.locations.get(processId)).filter(location -> served(state, location));
         });
     }
 
-    /** Requests waiting in {@link #awaitServed} now. */
-    public int awaitingServed() {
-        int count = 0;
-        for (Set<MonoSink<Location>> waiting : servedWaiters.values()) {
-            count += waiting.size();
-        }
-        return count;
+    /**
+     * Waits for news of node {@code nodeId}, listed with {@code status} when a request could not
+     * reach it: emits the node at its next status event (possibly the same status again), or at
+     * once when the serving view lists it with another status already; completes empty when it
+     * leaves the view. No time limit of its own; threading as {@link #awaitServed}.
+     */
+    public Mono<NodeInfo> awaitNodeChange(String nodeId, String status) {
+        return nodeWaiters.await(nodeId, () -> nodeChanged(current, nodeId, status));
+    }
+
+    /** Requests waiting in {@link #awaitServed} and {@link #awaitNodeChange} now. */
+    public int awaiting() {
+        return servedWaiters.count() + nodeWaiters.count();
     }
 
     /** Every known node, ordered by id. */
@@ -188,8 +180,11 @@ public final class ClusterView {
         NodeInfo normalized = new NodeInfo(node.id(), node.address(), status, node.processes(), node.mailboxTotal(),
                 node.startedAt());
         target.nodes.put(node.id(), normalized);
-        if (target == current && NodeInfo.DOWN.equals(status)) {
-            nodeGone(node.id());
+        if (target == current) {
+            nodeWaiters.wake(node.id(), normalized);
+            if (NodeInfo.DOWN.equals(status)) {
+                nodeGone(node.id());
+            }
         }
     }
 
@@ -220,6 +215,7 @@ public final class ClusterView {
         boolean first = !synced;
         synced = true;
         wakeEveryServed(replay);
+        nodeWaiters.wakeAll(replay.nodes::get);
         for (Map.Entry<String, NodeInfo> known : previous.nodes.entrySet()) {
             NodeInfo now = replay.nodes.get(known.getKey());
             if (now == null || NodeInfo.DOWN.equals(now.status())) {
@@ -236,48 +232,34 @@ public final class ClusterView {
         }
         Location recorded = target.locations.get(location.id());
         if (recorded != null && served(target, recorded)) {
-            wake(location.id(), recorded);
+            servedWaiters.wake(location.id(), recorded);
         }
     }
 
     private void wakeIfRemoved(State target, Location location) {
         if (target == current && location != null && location.id() != null && !servedWaiters.isEmpty()
                 && !target.locations.containsKey(location.id())) {
-            wake(location.id(), null);
+            servedWaiters.wake(location.id(), null);
         }
     }
 
-    /** After a node came up or the whole view was replaced: every waiter whose process is served now. */
+    /** After a node came up or the whole view was replaced: every process waiter it serves now. */
     private void wakeEveryServed(State target) {
         if (target != current) {
             return;
         }
-        for (String processId : List.copyOf(servedWaiters.keySet())) {
-            Location recorded = target.locations.get(processId);
-            if (recorded != null && served(target, recorded)) {
-                wake(processId, recorded);
-            }
-        }
+        servedWaiters.wakeEach(processId -> Optional.ofNullable(target.locations.get(processId))
+                .filter(location -> served(target, location)));
+    }
+
+    private static Optional<NodeInfo> nodeChanged(State state, String nodeId, String status) {
+        NodeInfo node = state.nodes.get(nodeId);
+        return node != null && !node.status().equals(status) ? Optional.of(node) : Optional.empty();
     }
 
     private static boolean served(State state, Location location) {
         NodeInfo node = state.nodes.get(location.node());
         return node != null && !NodeInfo.DOWN.equals(node.status());
-    }
-
-    /** Completes every waiter of {@code processId}: with {@code location}, or empty when it is null. */
-    private void wake(String processId, Location location) {
-        Set<MonoSink<Location>> woken = servedWaiters.remove(processId);
-        if (woken == null) {
-            return;
-        }
-        for (MonoSink<Location> sink : woken) {
-            if (location == null) {
-                sink.success();
-            } else {
-                sink.success(location);
-            }
-        }
     }
 
     private void nodeGone(String nodeId) {

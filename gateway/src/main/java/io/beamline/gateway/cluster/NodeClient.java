@@ -1,5 +1,6 @@
 package io.beamline.gateway.cluster;
 
+import java.net.ConnectException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -179,11 +180,22 @@ public final class NodeClient {
         }
         if (error instanceof CallNotPermittedException) {
             return new NodeUnavailableException(node.id(),
-                    "Node " + node.id() + " is failing; its circuit breaker is open. Try again later");
+                    "Node " + node.id() + " is failing; its circuit breaker is open. Try again later", true);
         }
         failures.failed(node.id(), () -> "Request " + route + " to node " + node.id() + " at " + node.address()
                 + " failed: " + error);
-        return new NodeUnavailableException(node.id(), "Node " + node.id() + " did not answer; try again later");
+        return new NodeUnavailableException(node.id(), "Node " + node.id() + " did not answer; try again later",
+                connectRefused(error));
+    }
+
+    /** The connection could not be opened, so nothing was sent on it. */
+    private static boolean connectRefused(Throwable error) {
+        for (Throwable cause = error; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+            if (cause instanceof ConnectException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private record Connection(String address, PeerConnection peer) {

@@ -11,6 +11,7 @@ import io.beamline.api.wire.Location;
 import io.beamline.api.wire.NodeInfo;
 import io.beamline.api.wire.ProcessIds;
 import io.beamline.gateway.cluster.ClusterView;
+import io.beamline.gateway.cluster.NodeUnavailableException;
 import io.beamline.gateway.cluster.RegistryClient;
 
 import reactor.core.publisher.Mono;
@@ -27,7 +28,9 @@ import reactor.core.scheduler.Schedulers;
  * request is held until the registry's location record places the new incarnation on a live node
  * (at most the restart wait, and at most {@code maxWaiting} requests at a time), then sent there,
  * as a sharded actor system buffers the messages of an entity being restarted. A client of a
- * failover sees latency instead of {@code 503}s.
+ * failover sees latency instead of {@code 503}s. So is a request that could not be sent to a
+ * node still listed live (breaker open, connection refused: a node that just died and is not
+ * declared down yet): it waits for news of that node within the same wait, then is routed again.
  *
  * <p>Failure contract: an id that is malformed, names no known node, or is not found after
  * that one retry is {@code 404 process_not_found} ({@code moved} never leaks); a process whose
@@ -91,7 +94,7 @@ public final class ProcessRouter {
         });
     }
 
-    /** Requests waiting for a restart now. */
+    /** Requests waiting for a restart, or for news of a node they could not reach, now. */
     public int waiting() {
         return waiting.get();
     }
@@ -102,11 +105,47 @@ public final class ProcessRouter {
             case Route.Unavailable unavailable -> awaitRestart(id, unavailable.nodeId(), request, wait);
             // A located node answers moved once the process moved on (drain, rebalance) before this
             // gateway's cache heard of it: like the birth node, it sends us to the registry once.
-            case Route.Node target -> request.apply(target.node())
-                    .onErrorResume(ProcessRouter::isGone, gone -> target.fromBirthNode() || isMoved(gone)
+            case Route.Node target -> request.apply(target.node()).onErrorResume(error -> {
+                if (isGone(error)) {
+                    return target.fromBirthNode() || isMoved(error)
                             ? relocate(id, target.node(), request, wait)
-                            : Mono.error(notFound(id)));
+                            : Mono.error(notFound(id));
+                }
+                return notSent(error) ? awaitNodeVerdict(id, target.node(), request, wait, error) : Mono.error(error);
+            });
         };
+    }
+
+    /**
+     * A request to a node the view lists as live was certainly not sent (its breaker is open or
+     * its connection refused): a node that just died, which the registry will declare down
+     * within a few hundred milliseconds. Waits (within {@code wait}) for news of that node, then
+     * routes again with what is left of the wait: to the restart once the node is down. No news
+     * within the wait answers {@code unsent} (503).
+     */
+    private <T> Mono<T> awaitNodeVerdict(String id, NodeInfo node, Function<NodeInfo, Mono<T>> request, Duration wait,
+                                         Throwable unsent) {
+        if (wait.isZero() || wait.isNegative()) {
+            return Mono.error(unsent);
+        }
+        return Mono.defer(() -> {
+            if (waiting.incrementAndGet() > maxWaiting) {
+                waiting.decrementAndGet();
+                return Mono.error(unsent);
+            }
+            long started = System.nanoTime();
+            return view.awaitNodeChange(node.id(), node.status())
+                    .map(news -> true)
+                    .defaultIfEmpty(true)
+                    .timeout(wait, Mono.just(false))
+                    .doFinally(signal -> waiting.decrementAndGet())
+                    .publishOn(Schedulers.parallel())
+                    .flatMap(news -> {
+                        Duration left = wait.minusNanos(System.nanoTime() - started);
+                        return news ? route(id, resolve(id), request, left.isNegative() ? Duration.ZERO : left)
+                                : Mono.error(unsent);
+                    });
+        });
     }
 
     /**
@@ -195,6 +234,10 @@ public final class ProcessRouter {
 
     private static boolean isMoved(Throwable error) {
         return error instanceof BeamlineException beamline && beamline.code() == ErrorCode.MOVED;
+    }
+
+    private static boolean notSent(Throwable error) {
+        return error instanceof NodeUnavailableException unavailable && unavailable.notSent();
     }
 
     private static boolean isGone(Throwable error) {

@@ -159,7 +159,7 @@ class ClusterViewTest {
         view.apply(location("aaaaaa.1", "process-service-bbbbbb", 3));
         assertThat(served).isCompletedWithValue(new Location("aaaaaa.1", "process-service-bbbbbb", 3));
         assertThat(other).isNotDone();
-        assertThat(view.awaitingServed()).isEqualTo(1);
+        assertThat(view.awaiting()).isEqualTo(1);
     }
 
     @Test
@@ -168,7 +168,7 @@ class ClusterViewTest {
 
         assertThat(view.awaitServed("aaaaaa.1").toFuture())
                 .isCompletedWithValue(new Location("aaaaaa.1", "process-service-bbbbbb", 2));
-        assertThat(view.awaitingServed()).isZero();
+        assertThat(view.awaiting()).isZero();
     }
 
     @Test
@@ -185,7 +185,7 @@ class ClusterViewTest {
                 new Location("aaaaaa.1", "process-service-cccccc", 2)));
         assertThat(first).isCompletedWithValue(null);
         assertThat(second).isCompletedWithValue(null);
-        assertThat(view.awaitingServed()).isZero();
+        assertThat(view.awaiting()).isZero();
     }
 
     @Test
@@ -210,13 +210,40 @@ class ClusterViewTest {
         snapshot(node(RegistryEvent.NODE_UP, "process-service-bbbbbb"));
         List<Location> seen = new ArrayList<>();
         Disposable waiting = view.awaitServed("aaaaaa.1").subscribe(seen::add);
-        assertThat(view.awaitingServed()).isEqualTo(1);
+        assertThat(view.awaiting()).isEqualTo(1);
 
         waiting.dispose();
         view.apply(location("aaaaaa.1", "process-service-bbbbbb", 2));
 
-        assertThat(view.awaitingServed()).isZero();
+        assertThat(view.awaiting()).isZero();
         assertThat(seen).isEmpty();
+    }
+
+    @Test
+    void aNodeWaiterIsWokenByTheNodesNextEventOrAtOnceWhenItsStatusChangedAlready() {
+        snapshot(node(RegistryEvent.NODE_UP, "process-service-aaaaaa"), node(RegistryEvent.NODE_UP, "process-service-bbbbbb"));
+        CompletableFuture<NodeInfo> news = view.awaitNodeChange("process-service-aaaaaa", NodeInfo.UP).toFuture();
+        assertThat(view.awaitNodeChange("process-service-bbbbbb", NodeInfo.DRAINING).toFuture())
+                .as("listed up, not draining: changed already").isCompletedWithValue(
+                        view.node("process-service-bbbbbb").orElseThrow());
+
+        view.apply(node(RegistryEvent.NODE_UP, "process-service-bbbbbb"));
+        assertThat(news).as("another node's event").isNotDone();
+        view.apply(node(RegistryEvent.NODE_DOWN, "process-service-aaaaaa"));
+
+        assertThat(news).isCompletedWithValue(view.node("process-service-aaaaaa").orElseThrow());
+        assertThat(news.join().status()).isEqualTo(NodeInfo.DOWN);
+        assertThat(view.awaiting()).isZero();
+    }
+
+    @Test
+    void aNodeWaiterIsWokenEmptyWhenASnapshotNoLongerHasTheNode() {
+        snapshot(node(RegistryEvent.NODE_UP, "process-service-aaaaaa"));
+        CompletableFuture<NodeInfo> news = view.awaitNodeChange("process-service-aaaaaa", NodeInfo.UP).toFuture();
+
+        snapshot(node(RegistryEvent.NODE_UP, "process-service-bbbbbb"));
+
+        assertThat(news).isCompletedWithValue(null);
     }
 
     private void snapshot(RegistryEvent... events) {

@@ -72,14 +72,18 @@ class NodeClientTest {
         for (int i = 0; i < 2; i++) {
             StepVerifier.create(nodes.request(dead, Routes.PROCESS_STATUS, new ProcessRef("dddddd.1"), ProcessStatus.class))
                     .expectErrorSatisfies(error -> assertThat(error).isInstanceOfSatisfying(NodeUnavailableException.class,
-                            unavailable -> assertThat(unavailable.code()).isEqualTo(ErrorCode.PROCESS_UNAVAILABLE)))
+                            unavailable -> {
+                                assertThat(unavailable.code()).isEqualTo(ErrorCode.PROCESS_UNAVAILABLE);
+                                assertThat(unavailable.notSent()).as("connection refused: nothing sent").isTrue();
+                            }))
                     .verify();
         }
 
         assertThat(breakers.circuitBreaker(dead.id()).getState()).isEqualTo(CircuitBreaker.State.OPEN);
         assertThat(nodes.admits(dead.id())).isFalse();
         StepVerifier.create(nodes.request(dead, Routes.PROCESS_STATUS, new ProcessRef("dddddd.1"), ProcessStatus.class))
-                .expectErrorSatisfies(error -> assertThat(error).isInstanceOf(NodeUnavailableException.class)
+                .expectErrorSatisfies(error -> assertThat(error).isInstanceOfSatisfying(NodeUnavailableException.class,
+                        rejected -> assertThat(rejected.notSent()).as("breaker open: nothing sent").isTrue())
                         .hasMessageContaining("circuit"))
                 .verify();
         assertThat(breakers.circuitBreaker(dead.id()).getMetrics().getNumberOfNotPermittedCalls()).isEqualTo(1);
@@ -90,7 +94,8 @@ class NodeClientTest {
         fakeNode.hang(Routes.PROCESS_STATUS);
 
         StepVerifier.create(nodes.request(live, Routes.PROCESS_STATUS, new ProcessRef("aaaaaa.1"), ProcessStatus.class))
-                .expectError(NodeUnavailableException.class)
+                .expectErrorSatisfies(error -> assertThat(error).isInstanceOfSatisfying(NodeUnavailableException.class,
+                        silent -> assertThat(silent.notSent()).as("sent, maybe delivered").isFalse()))
                 .verify(Duration.ofSeconds(5));
 
         assertThat(breakers.circuitBreaker(live.id()).getMetrics().getNumberOfFailedCalls()).isEqualTo(1);

@@ -85,6 +85,7 @@ class RestartWaitApiTest extends GatewayApiTest {
         await().untilAsserted(() -> assertThat(view.location("aaaaaa.20")).isPresent());
         CompletableFuture<Answer> status = inFlight(() -> get("/api/v1/processes/aaaaaa.20"));
         await().atMost(Duration.ofSeconds(5)).until(() -> router.waiting() == 1);
+        // A removal applied before the request's waiter was added ends its wait as well.
 
         registry.removeLocation("aaaaaa.20");
 

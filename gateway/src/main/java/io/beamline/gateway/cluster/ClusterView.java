@@ -132,16 +132,22 @@ public final class ClusterView {
      * Waits for process {@code processId} to be served again after its node went down: emits its
      * location record once the serving view places it on a node that is not {@code down} (at once
      * if it does already), and completes empty when its location record is removed (the process
-     * stopped, or its supervisor gave it up). It has no time limit of its own: the caller bounds
-     * it, and cancelling it forgets the waiter.
+     * stopped, or its supervisor gave it up), also when {@code routedBy}, the record the request
+     * was routed by (null: none, or one the view may not have), is gone already. It has no time
+     * limit of its own: the caller bounds it, and cancelling it forgets the waiter.
      *
      * <p>Threading: a wake-up signals on the thread that applies the change stream, so the
      * subscriber should move its work elsewhere ({@code publishOn}).
      */
-    public Mono<Location> awaitServed(String processId) {
+    public Mono<Location> awaitServed(String processId, Location routedBy) {
         return servedWaiters.await(processId, () -> {
             State state = current;
-            return Optional.ofNullable(state.locations.get(processId)).filter(location -> served(state, location));
+            Location location = state.locations.get(processId);
+            if (location != null && served(state, location)) {
+                servedWaiters.wake(processId, location);
+            } else if (location == null && routedBy != null) {
+                servedWaiters.wake(processId, null);
+            }
         });
     }
 
@@ -152,7 +158,8 @@ public final class ClusterView {
      * leaves the view. No time limit of its own; threading as {@link #awaitServed}.
      */
     public Mono<NodeInfo> awaitNodeChange(String nodeId, String status) {
-        return nodeWaiters.await(nodeId, () -> nodeChanged(current, nodeId, status));
+        return nodeWaiters.await(nodeId, () -> nodeChanged(current, nodeId, status)
+                .ifPresent(node -> nodeWaiters.wake(nodeId, node)));
     }
 
     /** Requests waiting in {@link #awaitServed} and {@link #awaitNodeChange} now. */

@@ -7,7 +7,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
-import java.util.function.Supplier;
 
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
@@ -27,11 +26,11 @@ final class KeyedWaiters<T> {
     private final Map<String, Set<MonoSink<T>>> waiters = new ConcurrentHashMap<>();
 
     /**
-     * Waits for a wake of {@code key}; {@code now} is asked after the waiter was added, and a
-     * present answer completes it at once with that value (an update applied before the waiter
-     * was added would otherwise be missed).
+     * Waits for a wake of {@code key}. {@code afterAdded} runs once the waiter was added, to wake
+     * it at once should the awaited change have been applied before (it would be missed
+     * otherwise).
      */
-    Mono<T> await(String key, Supplier<Optional<T>> now) {
+    Mono<T> await(String key, Runnable afterAdded) {
         return Mono.create(sink -> {
             waiters.compute(key, (k, waiting) -> {
                 Set<MonoSink<T>> set = waiting != null ? waiting : new HashSet<>();
@@ -42,7 +41,7 @@ final class KeyedWaiters<T> {
                 waiting.remove(sink);
                 return waiting.isEmpty() ? null : waiting;
             }));
-            now.get().ifPresent(value -> wake(key, value));
+            afterAdded.run();
         });
     }
 

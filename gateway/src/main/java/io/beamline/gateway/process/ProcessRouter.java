@@ -102,7 +102,8 @@ public final class ProcessRouter {
     private <T> Mono<T> route(String id, Route route, Function<NodeInfo, Mono<T>> request, Duration wait) {
         return switch (route) {
             case Route.Unknown unknown -> Mono.error(notFound(id));
-            case Route.Unavailable unavailable -> awaitRestart(id, unavailable.nodeId(), request, wait);
+            case Route.Unavailable unavailable -> awaitRestart(id, unavailable.nodeId(), unavailable.routedBy(), request,
+                    wait);
             // A located node answers moved once the process moved on (drain, rebalance) before this
             // gateway's cache heard of it: like the birth node, it sends us to the registry once.
             case Route.Node target -> request.apply(target.node()).onErrorResume(error -> {
@@ -169,13 +170,15 @@ public final class ProcessRouter {
             return view.node(location.get().node())
                     .filter(ProcessRouter::live)
                     .<Route>map(node -> new Route.Node(node, false))
-                    .orElseGet(() -> new Route.Unavailable(location.get().node()));
+                    .orElseGet(() -> new Route.Unavailable(location.get().node(), location.get()));
         }
         Optional<NodeInfo> birthNode = view.nodeByShortId(ProcessIds.birthNode(id));
         if (birthNode.isEmpty()) {
             return new Route.Unknown();
         }
-        return live(birthNode.get()) ? new Route.Node(birthNode.get(), true) : new Route.Unavailable(birthNode.get().id());
+        return live(birthNode.get())
+                ? new Route.Node(birthNode.get(), true)
+                : new Route.Unavailable(birthNode.get().id(), null);
     }
 
     private <T> Mono<T> relocate(String id, NodeInfo tried, Function<NodeInfo, Mono<T>> request, Duration wait) {
@@ -185,7 +188,8 @@ public final class ProcessRouter {
             }
             Optional<NodeInfo> node = view.node(location.get().node()).filter(ProcessRouter::live);
             if (node.isEmpty()) {
-                return awaitRestart(id, location.get().node(), request, wait);
+                // the view may not have this record yet: its absence there is no removal
+                return awaitRestart(id, location.get().node(), null, request, wait);
             }
             return request.apply(node.get()).onErrorMap(ProcessRouter::isGone, gone -> notFound(id));
         });
@@ -195,7 +199,8 @@ public final class ProcessRouter {
      * The node of {@code id} is down: 404 unless its supervisor will restart it, else the request
      * once it is served again within {@code wait}, or 503.
      */
-    private <T> Mono<T> awaitRestart(String id, String nodeId, Function<NodeInfo, Mono<T>> request, Duration wait) {
+    private <T> Mono<T> awaitRestart(String id, String nodeId, Location routedBy, Function<NodeInfo, Mono<T>> request,
+                                     Duration wait) {
         return restarts.willRestart(id)
                 .onErrorReturn(true)
                 .defaultIfEmpty(true)
@@ -211,7 +216,7 @@ public final class ProcessRouter {
                             waiting.decrementAndGet();
                             return Mono.error(unavailable(id, nodeId));
                         }
-                        return view.awaitServed(id)
+                        return view.awaitServed(id, routedBy)
                                 .timeout(wait, Mono.error(() -> unavailable(id, nodeId)))
                                 .doFinally(signal -> waiting.decrementAndGet())
                                 .publishOn(Schedulers.parallel())
@@ -260,7 +265,8 @@ public final class ProcessRouter {
         record Node(NodeInfo node, boolean fromBirthNode) implements Route {
         }
 
-        record Unavailable(String nodeId) implements Route {
+        /** {@code routedBy}: the location record that placed the process there, or null (its birth node). */
+        record Unavailable(String nodeId, Location routedBy) implements Route {
         }
 
         record Unknown() implements Route {

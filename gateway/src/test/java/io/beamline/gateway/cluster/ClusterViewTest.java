@@ -150,8 +150,8 @@ class ClusterViewTest {
     @Test
     void aWaiterIsWokenByALocationOnALiveNodeButNotOnADownOne() {
         snapshot(node(RegistryEvent.NODE_UP, "process-service-bbbbbb"), node(RegistryEvent.NODE_DOWN, "process-service-cccccc"));
-        CompletableFuture<Location> served = view.awaitServed("aaaaaa.1").toFuture();
-        CompletableFuture<Location> other = view.awaitServed("aaaaaa.2").toFuture();
+        CompletableFuture<Location> served = view.awaitServed("aaaaaa.1", null).toFuture();
+        CompletableFuture<Location> other = view.awaitServed("aaaaaa.2", null).toFuture();
 
         view.apply(location("aaaaaa.1", "process-service-cccccc", 2));
         assertThat(served).as("a location on a down node serves nothing").isNotDone();
@@ -166,7 +166,7 @@ class ClusterViewTest {
     void aWaiterForAProcessServedAlreadyIsAnsweredAtOnce() {
         snapshot(node(RegistryEvent.NODE_UP, "process-service-bbbbbb"), location("aaaaaa.1", "process-service-bbbbbb", 2));
 
-        assertThat(view.awaitServed("aaaaaa.1").toFuture())
+        assertThat(view.awaitServed("aaaaaa.1", null).toFuture())
                 .isCompletedWithValue(new Location("aaaaaa.1", "process-service-bbbbbb", 2));
         assertThat(view.awaiting()).isZero();
     }
@@ -174,8 +174,8 @@ class ClusterViewTest {
     @Test
     void everyWaiterOfAProcessIsWokenAndARemovalWakesThemEmpty() {
         snapshot(node(RegistryEvent.NODE_DOWN, "process-service-cccccc"), location("aaaaaa.1", "process-service-cccccc", 2));
-        CompletableFuture<Location> first = view.awaitServed("aaaaaa.1").toFuture();
-        CompletableFuture<Location> second = view.awaitServed("aaaaaa.1").toFuture();
+        CompletableFuture<Location> first = view.awaitServed("aaaaaa.1", null).toFuture();
+        CompletableFuture<Location> second = view.awaitServed("aaaaaa.1", null).toFuture();
 
         view.apply(new RegistryEvent(RegistryEvent.LOCATION_REMOVED, ++sequence, null, null,
                 new Location("aaaaaa.1", "process-service-cccccc", 1)));
@@ -189,10 +189,20 @@ class ClusterViewTest {
     }
 
     @Test
+    void aWaiterRoutedByARecordRemovedBeforeItWasAddedIsWokenEmptyAtOnce() {
+        snapshot(node(RegistryEvent.NODE_DOWN, "process-service-cccccc"));
+        Location routedBy = new Location("aaaaaa.1", "process-service-cccccc", 2);
+
+        assertThat(view.awaitServed("aaaaaa.1", routedBy).toFuture()).isCompletedWithValue(null);
+        assertThat(view.awaitServed("aaaaaa.1", null).toFuture()).as("routed by its birth node: keeps waiting")
+                .isNotDone();
+    }
+
+    @Test
     void aNodeComingUpOrANewSnapshotWakesTheWaitersItServes() {
         snapshot(node(RegistryEvent.NODE_DOWN, "process-service-cccccc"), location("aaaaaa.1", "process-service-dddddd", 2));
-        CompletableFuture<Location> byNode = view.awaitServed("aaaaaa.1").toFuture();
-        CompletableFuture<Location> bySnapshot = view.awaitServed("aaaaaa.2").toFuture();
+        CompletableFuture<Location> byNode = view.awaitServed("aaaaaa.1", null).toFuture();
+        CompletableFuture<Location> bySnapshot = view.awaitServed("aaaaaa.2", null).toFuture();
 
         view.apply(node(RegistryEvent.NODE_UP, "process-service-dddddd"));
         assertThat(byNode).isCompletedWithValue(new Location("aaaaaa.1", "process-service-dddddd", 2));
@@ -209,7 +219,7 @@ class ClusterViewTest {
     void aCancelledWaiterIsForgotten() {
         snapshot(node(RegistryEvent.NODE_UP, "process-service-bbbbbb"));
         List<Location> seen = new ArrayList<>();
-        Disposable waiting = view.awaitServed("aaaaaa.1").subscribe(seen::add);
+        Disposable waiting = view.awaitServed("aaaaaa.1", null).subscribe(seen::add);
         assertThat(view.awaiting()).isEqualTo(1);
 
         waiting.dispose();

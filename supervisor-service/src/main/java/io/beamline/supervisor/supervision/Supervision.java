@@ -31,6 +31,7 @@ import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -171,17 +172,24 @@ public final class Supervision {
     /**
      * The supervised process {@code ref.id} (route {@code supervisor.child.lookup}), or empty when
      * no supervisor has it; a nested supervisor's id is not a process and answers empty too.
+     *
+     * <p>Unlike every other request it reads the store off the supervision thread (on a
+     * blocking-safe worker: the Redis store blocks), so the gateway's lookups for requests held
+     * through a failover (one per request, thousands at once) do not queue behind that
+     * failover's decisions. The answer is the child's last recorded state, before or after a
+     * decision under way: the gateway only uses it to choose between waiting and 404.
      */
     public Mono<SupervisedChild> supervisedChild(ProcessRef ref) {
         return Mono.defer(() -> {
             if (ref == null || ref.id() == null || ref.id().isBlank()) {
                 throw invalid("a process id is required");
             }
-            return call(() -> store.child(ref.id())
+            return Mono.fromCallable(() -> store.child(ref.id())
                     .filter(child -> child.kind() == Child.Kind.PROCESS)
                     .map(child -> new SupervisedChild(child.id(), child.spec().supervisor(),
                             RestartType.fromWireName(child.spec().restart()).orElse(RestartType.TEMPORARY).wireName(),
                             child.node(), child.incarnation(), child.status().name().toLowerCase(java.util.Locale.ROOT))))
+                    .subscribeOn(Schedulers.boundedElastic())
                     .flatMap(Mono::justOrEmpty);
         });
     }

@@ -7,9 +7,11 @@ import java.util.Set;
 /**
  * Where supervisors and their children are kept: in memory ({@link InMemorySupervisionStore}, one
  * replica) or in Redis ({@code supervision.redis.RedisSupervisionStore}, so a restarted or standby
- * supervisor-service finds them again). Every call comes from the supervision thread (see
- * {@link Supervision}), one at a time, so implementations need no compare-and-set; they may block,
- * since that thread is never an event loop. A failure is thrown as a runtime exception and fails
+ * supervisor-service finds them again). Every write and every read but one comes from the
+ * supervision thread (see {@link Supervision}), one at a time, so implementations need no
+ * compare-and-set; they may block, since that thread is never an event loop. The exception:
+ * {@link #child} may also be called from other (blocking-safe) threads at any time, concurrently
+ * with writes, and must then answer the last recorded child or the one before. A failure is thrown as a runtime exception and fails
  * the one request that caused it (a Redis store that is not the leader's any more throws
  * {@code service_unavailable} for every write).
  */

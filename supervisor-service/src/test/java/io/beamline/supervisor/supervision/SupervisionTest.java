@@ -124,6 +124,28 @@ class SupervisionTest {
     }
 
     @Test
+    void aLookupIsAnsweredWhileTheSupervisionThreadIsBusy() throws Exception {
+        nodesUp(nodeA.info(0));
+        started(spec("permanent", null), nodeA.id(), 1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        supervisionThread.schedule(() -> {
+            try {
+                release.await();
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        try {
+            SupervisedChild known = supervision.supervisedChild(new ProcessRef("aaaaaa.1"))
+                    .block(Duration.ofSeconds(5));
+            assertThat(known).isNotNull();
+            assertThat(known.restartable()).isTrue();
+        } finally {
+            release.countDown();
+        }
+    }
+
+    @Test
     void restartsCrashedPermanentChildOnTheNodeThatReportedIt() {
         nodesUp(nodeA.info(10), nodeB.info(0));
         ProcessSpec spec = spec("permanent", null);

@@ -79,6 +79,18 @@ class RestartWaitApiTest extends GatewayApiTest {
     }
 
     @Test
+    void aStopWaitsTooAndItsEmptyAnswerIsNoContentNotNotFound() {
+        supervisor.supervise("cccccc.8", NODE_C, "permanent");
+        CompletableFuture<Answer> stop = inFlight(() -> delete("/api/v1/processes/cccccc.8"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> router.waiting() == 1);
+
+        restartedOnNodeA("cccccc.8");
+
+        assertThat(stop.join().status()).isEqualTo(204);
+        assertThat(nodeA.hosts("cccccc.8")).isFalse();
+    }
+
+    @Test
     void aWaitingRequestIsNotFoundWhenTheProcessIsRemovedMeanwhile() {
         supervisor.supervise("aaaaaa.20", NODE_C, "permanent");
         registry.putLocation(new Location("aaaaaa.20", NODE_C, 2), true);

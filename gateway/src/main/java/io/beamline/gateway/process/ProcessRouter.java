@@ -216,12 +216,17 @@ public final class ProcessRouter {
                             waiting.decrementAndGet();
                             return Mono.error(unavailable(id, nodeId));
                         }
+                        // empty: the record was removed; told apart before the request, whose own
+                        // answer may be empty (stop, link, name: Mono<Void>)
                         return view.awaitServed(id, routedBy)
+                                .map(Optional::of)
+                                .defaultIfEmpty(Optional.empty())
                                 .timeout(wait, Mono.error(() -> unavailable(id, nodeId)))
                                 .doFinally(signal -> waiting.decrementAndGet())
                                 .publishOn(Schedulers.parallel())
-                                .flatMap(location -> served(id, location, request))
-                                .switchIfEmpty(Mono.error(() -> notFound(id)));
+                                .flatMap(served -> served.isPresent()
+                                        ? served(id, served.get(), request)
+                                        : Mono.error(notFound(id)));
                     });
                 });
     }

@@ -142,10 +142,10 @@ public final class ClusterView {
     public Mono<Location> awaitServed(String processId, Location routedBy) {
         return servedWaiters.await(processId, () -> {
             State state = current;
-            Location location = state.locations.get(processId);
-            if (location != null && served(state, location)) {
-                servedWaiters.wake(processId, location);
-            } else if (location == null && routedBy != null) {
+            Optional<Location> served = servedNow(state, processId);
+            if (served.isPresent()) {
+                servedWaiters.wake(processId, served.get());
+            } else if (routedBy != null && !state.locations.containsKey(processId)) {
                 servedWaiters.wake(processId, null);
             }
         });
@@ -237,10 +237,7 @@ public final class ClusterView {
         if (target != current || location == null || location.id() == null || servedWaiters.isEmpty()) {
             return;
         }
-        Location recorded = target.locations.get(location.id());
-        if (recorded != null && served(target, recorded)) {
-            servedWaiters.wake(location.id(), recorded);
-        }
+        servedNow(target, location.id()).ifPresent(recorded -> servedWaiters.wake(location.id(), recorded));
     }
 
     private void wakeIfRemoved(State target, Location location) {
@@ -255,8 +252,7 @@ public final class ClusterView {
         if (target != current) {
             return;
         }
-        servedWaiters.wakeEach(processId -> Optional.ofNullable(target.locations.get(processId))
-                .filter(location -> served(target, location)));
+        servedWaiters.wakeEach(processId -> servedNow(target, processId));
     }
 
     private static Optional<NodeInfo> nodeChanged(State state, String nodeId, String status) {
@@ -264,9 +260,12 @@ public final class ClusterView {
         return node != null && !node.status().equals(status) ? Optional.of(node) : Optional.empty();
     }
 
-    private static boolean served(State state, Location location) {
-        NodeInfo node = state.nodes.get(location.node());
-        return node != null && !NodeInfo.DOWN.equals(node.status());
+    /** The location record of {@code processId} in {@code state} when it places it on a node that is not down. */
+    private static Optional<Location> servedNow(State state, String processId) {
+        return Optional.ofNullable(state.locations.get(processId)).filter(location -> {
+            NodeInfo node = state.nodes.get(location.node());
+            return node != null && !NodeInfo.DOWN.equals(node.status());
+        });
     }
 
     private void nodeGone(String nodeId) {

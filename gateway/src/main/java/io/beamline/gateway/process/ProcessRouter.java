@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 import io.beamline.api.wire.BeamlineException;
 import io.beamline.api.wire.ErrorCode;
@@ -126,26 +127,40 @@ public final class ProcessRouter {
      */
     private <T> Mono<T> awaitNodeVerdict(String id, NodeInfo node, Function<NodeInfo, Mono<T>> request, Duration wait,
                                          Throwable unsent) {
+        return Mono.defer(() -> {
+            long started = System.nanoTime();
+            Supplier<Mono<Boolean>> news = () -> view.awaitNodeChange(node.id(), node.status())
+                    .map(changed -> true)
+                    .defaultIfEmpty(true);
+            return held(wait, news, Mono.just(false), () -> unsent)
+                    .flatMap(heard -> {
+                        Duration left = wait.minusNanos(System.nanoTime() - started);
+                        return heard ? route(id, resolve(id), request, left.isNegative() ? Duration.ZERO : left)
+                                : Mono.error(unsent);
+                    });
+        });
+    }
+
+    /**
+     * Holds a request while {@code until} is awaited, at most {@code wait} (then {@code
+     * onTimeout}), in one of the {@code maxWaiting} places; with no wait or no place left it fails
+     * at once with {@code refused}. Emits on a parallel worker: wake-ups come on the thread that
+     * applies the registry's change stream.
+     */
+    private <X> Mono<X> held(Duration wait, Supplier<Mono<X>> until, Mono<X> onTimeout,
+                             Supplier<Throwable> refused) {
         if (wait.isZero() || wait.isNegative()) {
-            return Mono.error(unsent);
+            return Mono.error(refused);
         }
         return Mono.defer(() -> {
             if (waiting.incrementAndGet() > maxWaiting) {
                 waiting.decrementAndGet();
-                return Mono.error(unsent);
+                return Mono.error(refused);
             }
-            long started = System.nanoTime();
-            return view.awaitNodeChange(node.id(), node.status())
-                    .map(news -> true)
-                    .defaultIfEmpty(true)
-                    .timeout(wait, Mono.just(false))
+            return until.get()
+                    .timeout(wait, onTimeout)
                     .doFinally(signal -> waiting.decrementAndGet())
-                    .publishOn(Schedulers.parallel())
-                    .flatMap(news -> {
-                        Duration left = wait.minusNanos(System.nanoTime() - started);
-                        return news ? route(id, resolve(id), request, left.isNegative() ? Duration.ZERO : left)
-                                : Mono.error(unsent);
-                    });
+                    .publishOn(Schedulers.parallel());
         });
     }
 
@@ -208,26 +223,15 @@ public final class ProcessRouter {
                     if (!comesBack) {
                         return Mono.error(notFound(id));
                     }
-                    if (wait.isZero() || wait.isNegative()) {
-                        return Mono.error(unavailable(id, nodeId));
-                    }
-                    return Mono.defer(() -> {
-                        if (waiting.incrementAndGet() > maxWaiting) {
-                            waiting.decrementAndGet();
-                            return Mono.error(unavailable(id, nodeId));
-                        }
-                        // empty: the record was removed; told apart before the request, whose own
-                        // answer may be empty (stop, link, name: Mono<Void>)
-                        return view.awaitServed(id, routedBy)
-                                .map(Optional::of)
-                                .defaultIfEmpty(Optional.empty())
-                                .timeout(wait, Mono.error(() -> unavailable(id, nodeId)))
-                                .doFinally(signal -> waiting.decrementAndGet())
-                                .publishOn(Schedulers.parallel())
-                                .flatMap(served -> served.isPresent()
-                                        ? served(id, served.get(), request)
-                                        : Mono.error(notFound(id)));
-                    });
+                    // empty: the record was removed; told apart before the request, whose own
+                    // answer may be empty (stop, link, name: Mono<Void>)
+                    Supplier<Mono<Optional<Location>>> back = () -> view.awaitServed(id, routedBy)
+                            .map(Optional::of)
+                            .defaultIfEmpty(Optional.empty());
+                    return held(wait, back, Mono.error(() -> unavailable(id, nodeId)), () -> unavailable(id, nodeId))
+                            .flatMap(served -> served.isPresent()
+                                    ? served(id, served.get(), request)
+                                    : Mono.error(notFound(id)));
                 });
     }
 

@@ -11,9 +11,9 @@ import java.util.Set;
  * supervision thread (see {@link Supervision}), one at a time, so implementations need no
  * compare-and-set; they may block, since that thread is never an event loop. The exception:
  * {@link #child} may also be called from other (blocking-safe) threads at any time, concurrently
- * with writes, and must then answer the last recorded child or the one before. A failure is thrown as a runtime exception and fails
- * the one request that caused it (a Redis store that is not the leader's any more throws
- * {@code service_unavailable} for every write).
+ * with writes, and must then answer the last recorded child or the one before. A failure is
+ * thrown as a runtime exception and fails the one request that caused it (a Redis store that is
+ * not the leader's any more throws {@code service_unavailable} for every write).
  */
 public interface SupervisionStore {
 

@@ -330,4 +330,33 @@ class FailoverTest {
                 .hasSize(lost));
         assertThat(mostInFlight.get()).as("starts under way at once").isBetween(2, concurrency);
     }
+
+    @Test
+    void aStartThatHangsHoldsUpNoOtherPlanOfTheFailover() {
+        int concurrency = 64;
+        int lost = 300;
+        RegistryClient registryClient = open(new RegistryClient(() -> Wire.requester(registry.port()), Duration.ofSeconds(1)));
+        ChildSpawner spawner = new ChildSpawner(directory, connections,
+                new ChildSpawner.Settings(Duration.ofSeconds(30), 2, Duration.ofMillis(10), Duration.ofMillis(50)));
+        Supervision wide = new Supervision(new InMemorySupervisionStore(), new RestartIntensity(100_000, Duration.ofSeconds(60)),
+                registryClient, spawner, new SupervisorMetrics(new SimpleMeterRegistry()), Clock.systemUTC(),
+                supervisionThread, concurrency);
+        lostTo.set(wide);
+        String hangs = "aaaaaa.1";
+        nodeB.answerSpawns(command -> command.spec().id().equals(hangs) ? Mono.never()
+                : Mono.delay(Duration.ofMillis(2)).thenReturn(nodeB.started(command)));
+        snapshot(nodeA.info(0), nodeB.info(0));
+        for (int i = 1; i <= lost; i++) {
+            ProcessSpec spec = new ProcessSpec("aaaaaa." + i, "counter", Map.of(), null, "permanent", null, null);
+            wide.childStarted(new ChildStarted(spec, nodeA.id(), 1)).block(WAIT);
+        }
+
+        down(nodeA);
+
+        // the hung start takes one slot of its lane (2 lanes of 32 here); the other plans go on
+        await().atMost(WAIT).untilAsserted(() -> assertThat(nodeB.spawns)
+                .extracting(command -> command.spec().id())
+                .doesNotHaveDuplicates()
+                .hasSize(lost));
+    }
 }

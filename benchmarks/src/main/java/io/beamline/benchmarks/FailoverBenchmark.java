@@ -52,6 +52,10 @@ import tools.jackson.databind.JsonNode;
  *       child count, then until its tree shows every child running as incarnation 2.</li>
  * </ul>
  *
+ * <p>Before each signal the same probe confirms the node's processes once while nothing fails
+ * (the <em>baseline</em>: the probe's own floor on this machine), and "all reachable" is also
+ * given as a ratio to it.
+ *
  * <p>The reference figures, measured in the same run: a status round trip ({@code GET
  * /api/v1/processes/{id}}, p50 and p99 of 500 sequential requests) and a call round trip. The
  * node processes are found through the run directory of {@code bin/beamline up}
@@ -280,6 +284,9 @@ public final class FailoverBenchmark {
         if (clients != null) {
             openClientConnections(lost);
         }
+        Long healthy = healthyProbe(lost);
+        row(label + ": the same probe before the signal, nothing failing: every one answered 200 (baseline)",
+                ms(healthy));
         double restartsBefore = supervisorCounter("beamline.supervisor.restarts", "root");
         double givenUpBefore = supervisorCounter("beamline.supervisor.given.up", "root");
 
@@ -313,6 +320,10 @@ public final class FailoverBenchmark {
                 + (restarted == null ? " (%,.0f restarted, %,.0f given up)".formatted(restartedCount, givenUp) : ""));
         row(label + ": all reachable (every one answered a call, 200)", ms(reachable.all())
                 + (reachable.all() == null ? " (%,d of %,d)".formatted(reachable.reached(), lost.size()) : ""));
+        if (reachable.all() != null && healthy != null && healthy > 0) {
+            row(label + ": all reachable against the baseline (what the failover added)", "%.2f× (+%s)".formatted(
+                    (double) reachable.all() / healthy, ms(reachable.all() - healthy)));
+        }
         row(label + ": first / half / 99 % reachable", "%s / %s / %s".formatted(ms(reachable.quantile(0)),
                 ms(reachable.quantile(0.5)), ms(reachable.quantile(0.99))));
         row(label + ": non-200 answers while waiting", reachable.others().toString());
@@ -546,6 +557,21 @@ public final class FailoverBenchmark {
         }
         Long all = count == ids.size() ? Arrays.stream(answered, 0, count).max().orElse(0) : null;
         return new Reachability(answered, count, all, new TreeMap<>(others));
+    }
+
+    /**
+     * The baseline of "all reachable", measured just before the signal: the time the same probe
+     * (the unpaced sweep, or the {@code --probe-clients} clients) takes until every process of
+     * {@code ids} has answered 200 while nothing fails. The probe's own floor on this machine: no
+     * failover can be confirmed sooner than that. Null if not all answered within the time limit.
+     */
+    private Long healthyProbe(List<String> ids) throws Exception {
+        long start = System.nanoTime();
+        long deadline = start + options.timeLimit().toNanos();
+        Reachability reached = clients != null
+                ? clientsUntilReachable(start, ids, deadline)
+                : sweepUntilReachable(start, ids, () -> true, options.probeRate(), deadline);
+        return reached.all();
     }
 
     /** Before the signal: one call to each of {@code ids} through the clients' pool, all at once, which opens their connections. */

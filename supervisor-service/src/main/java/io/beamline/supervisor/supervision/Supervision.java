@@ -68,9 +68,6 @@ public final class Supervision {
     private static final Logger log = LoggerFactory.getLogger(Supervision.class);
     /** Name releases under way at once after a node loss. */
     private static final int NAME_RELEASE_CONCURRENCY = 32;
-    /** Most lanes a failover's plans are carried out on, and fewest plans a lane runs at once (see {@link #carryOutFailover}). */
-    private static final int MAX_FAILOVER_LANES = 32;
-    private static final int MIN_PER_LANE = 32;
 
     private final SupervisionStore store;
     private final RestartIntensity rootIntensity;
@@ -291,22 +288,13 @@ public final class Supervision {
     }
 
     /**
-     * Carries out the plans of a failover in the background, at most {@code failoverConcurrency}
-     * at once (they are disjoint: a child restarted by an earlier plan of the loop gets none of
-     * its own), each plan's stops, releases and starts in order; then {@code finally_}. The plans
-     * run on up to {@link #MAX_FAILOVER_LANES} lanes of at least {@link #MIN_PER_LANE} each: one
-     * {@code flatMap} of 1,000 plans scans all its inners at every completion (10,000 completions
-     * of a node loss made that a fifth of the supervisor's CPU in a failover profile), a lane only
-     * its own. A lane is handed plans as it has room for them, so a plan that hangs takes one slot of its
-     * lane and holds up no other plan.
+     * Carries out the plans of a failover in the background, {@code failoverConcurrency} at once
+     * (they are disjoint: a child restarted by an earlier plan of the loop gets none of its own),
+     * each plan's stops, releases and starts in order; then {@code finally_}.
      */
     private void carryOutFailover(List<RestartPlan> plans, String what, Mono<Void> finally_) {
-        int lanes = Math.clamp(failoverConcurrency / MIN_PER_LANE, 1, MAX_FAILOVER_LANES);
-        int perLane = failoverConcurrency / lanes;
         Flux.fromIterable(plans)
-                .parallel(lanes, perLane)
-                .flatMap(plan -> stopAndRelease(plan).then(startAll(plan)), false, perLane)
-                .then()
+                .flatMap(plan -> stopAndRelease(plan).then(startAll(plan)), failoverConcurrency)
                 .then(finally_)
                 .subscribe(null, error -> log.error("failing over {} failed", what, error));
     }

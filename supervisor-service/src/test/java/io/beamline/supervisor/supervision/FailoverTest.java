@@ -353,7 +353,7 @@ class FailoverTest {
 
         down(nodeA);
 
-        // the hung start takes one slot of its lane (2 lanes of 32 here); the other plans go on
+        // the hung start takes one of the 64 slots; the other plans go on
         await().atMost(WAIT).untilAsserted(() -> assertThat(nodeB.spawns)
                 .extracting(command -> command.spec().id())
                 .doesNotHaveDuplicates()

@@ -303,24 +303,14 @@ class FailoverTest {
     void aFailoverOfManyMorePlansThanTheConcurrencyNeverRunsMoreAtOnceAndLosesNone() {
         int concurrency = 120;
         int lost = 187;
-        RegistryClient registryClient = open(new RegistryClient(() -> Wire.requester(registry.port()), Duration.ofSeconds(1)));
-        ChildSpawner spawner = new ChildSpawner(directory, connections,
-                new ChildSpawner.Settings(Duration.ofSeconds(5), 2, Duration.ofMillis(10), Duration.ofMillis(50)));
-        Supervision wide = new Supervision(new InMemorySupervisionStore(), new RestartIntensity(100_000, Duration.ofSeconds(60)),
-                registryClient, spawner, new SupervisorMetrics(new SimpleMeterRegistry()), Clock.systemUTC(),
-                supervisionThread, concurrency);
-        lostTo.set(wide);
+        Supervision wide = wideSupervision(concurrency, Duration.ofSeconds(5));
         AtomicInteger inFlight = new AtomicInteger();
         AtomicInteger mostInFlight = new AtomicInteger();
         nodeB.answerSpawns(command -> Mono.defer(() -> {
             mostInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
             return Mono.delay(Duration.ofMillis(20)).thenReturn(nodeB.started(command));
         }).doFinally(signal -> inFlight.decrementAndGet()));
-        snapshot(nodeA.info(0), nodeB.info(0));
-        for (int i = 1; i <= lost; i++) {
-            ProcessSpec spec = new ProcessSpec("aaaaaa." + i, "counter", Map.of(), null, "permanent", null, null);
-            wide.childStarted(new ChildStarted(spec, nodeA.id(), 1)).block(WAIT);
-        }
+        childrenOnNodeA(wide, lost);
 
         down(nodeA);
 
@@ -335,21 +325,11 @@ class FailoverTest {
     void aStartThatHangsHoldsUpNoOtherPlanOfTheFailover() {
         int concurrency = 64;
         int lost = 300;
-        RegistryClient registryClient = open(new RegistryClient(() -> Wire.requester(registry.port()), Duration.ofSeconds(1)));
-        ChildSpawner spawner = new ChildSpawner(directory, connections,
-                new ChildSpawner.Settings(Duration.ofSeconds(30), 2, Duration.ofMillis(10), Duration.ofMillis(50)));
-        Supervision wide = new Supervision(new InMemorySupervisionStore(), new RestartIntensity(100_000, Duration.ofSeconds(60)),
-                registryClient, spawner, new SupervisorMetrics(new SimpleMeterRegistry()), Clock.systemUTC(),
-                supervisionThread, concurrency);
-        lostTo.set(wide);
+        Supervision wide = wideSupervision(concurrency, Duration.ofSeconds(30));
         String hangs = "aaaaaa.1";
         nodeB.answerSpawns(command -> command.spec().id().equals(hangs) ? Mono.never()
                 : Mono.delay(Duration.ofMillis(2)).thenReturn(nodeB.started(command)));
-        snapshot(nodeA.info(0), nodeB.info(0));
-        for (int i = 1; i <= lost; i++) {
-            ProcessSpec spec = new ProcessSpec("aaaaaa." + i, "counter", Map.of(), null, "permanent", null, null);
-            wide.childStarted(new ChildStarted(spec, nodeA.id(), 1)).block(WAIT);
-        }
+        childrenOnNodeA(wide, lost);
 
         down(nodeA);
 
@@ -358,5 +338,26 @@ class FailoverTest {
                 .extracting(command -> command.spec().id())
                 .doesNotHaveDuplicates()
                 .hasSize(lost));
+    }
+
+    /** A supervision with its own spawner, the given concurrency and start timeout, and a root that lets nothing go; the one {@link #down} fails over. */
+    private Supervision wideSupervision(int concurrency, Duration startTimeout) {
+        RegistryClient registryClient = open(new RegistryClient(() -> Wire.requester(registry.port()), Duration.ofSeconds(1)));
+        ChildSpawner spawner = new ChildSpawner(directory, connections,
+                new ChildSpawner.Settings(startTimeout, 2, Duration.ofMillis(10), Duration.ofMillis(50)));
+        Supervision wide = new Supervision(new InMemorySupervisionStore(), new RestartIntensity(100_000, Duration.ofSeconds(60)),
+                registryClient, spawner, new SupervisorMetrics(new SimpleMeterRegistry()), Clock.systemUTC(),
+                supervisionThread, concurrency);
+        lostTo.set(wide);
+        return wide;
+    }
+
+    /** Nodes A and B up, and {@code count} permanent children {@code aaaaaa.1..count} recorded as running on A. */
+    private void childrenOnNodeA(Supervision supervision, int count) {
+        snapshot(nodeA.info(0), nodeB.info(0));
+        for (int i = 1; i <= count; i++) {
+            ProcessSpec spec = new ProcessSpec("aaaaaa." + i, "counter", Map.of(), null, "permanent", null, null);
+            supervision.childStarted(new ChildStarted(spec, nodeA.id(), 1)).block(WAIT);
+        }
     }
 }

@@ -314,10 +314,7 @@ class FailoverTest {
 
         down(nodeA);
 
-        await().atMost(WAIT).untilAsserted(() -> assertThat(nodeB.spawns)
-                .extracting(command -> command.spec().id())
-                .doesNotHaveDuplicates()
-                .hasSize(lost));
+        awaitEachSpawnedOnceOnNodeB(lost);
         assertThat(mostInFlight.get()).as("starts under way at once").isBetween(2, concurrency);
     }
 
@@ -334,10 +331,7 @@ class FailoverTest {
         down(nodeA);
 
         // the hung start takes one of the 64 slots; the other plans go on
-        await().atMost(WAIT).untilAsserted(() -> assertThat(nodeB.spawns)
-                .extracting(command -> command.spec().id())
-                .doesNotHaveDuplicates()
-                .hasSize(lost));
+        awaitEachSpawnedOnceOnNodeB(lost);
     }
 
     /** A supervision with its own spawner, the given concurrency and start timeout, and a root that lets nothing go; the one {@link #down} fails over. */
@@ -359,5 +353,13 @@ class FailoverTest {
             ProcessSpec spec = new ProcessSpec("aaaaaa." + i, "counter", Map.of(), null, "permanent", null, null);
             supervision.childStarted(new ChildStarted(spec, nodeA.id(), 1)).block(WAIT);
         }
+    }
+
+    /** Waits until node B has been sent exactly one start of each of the children {@link #childrenOnNodeA} recorded. */
+    private void awaitEachSpawnedOnceOnNodeB(int count) {
+        await().atMost(WAIT).untilAsserted(() -> assertThat(nodeB.spawns)
+                .extracting(command -> command.spec().id())
+                .doesNotHaveDuplicates()
+                .hasSize(count));
     }
 }

@@ -101,7 +101,9 @@ public final class Supervision {
 
     /**
      * Records that a supervised process started (route {@code supervisor.child.started}).
-     * Idempotent; a report older than the recorded incarnation changes nothing. Fails with
+     * Idempotent; a report older than the recorded incarnation changes nothing, and one of the
+     * recorded incarnation (a moved process's new node) records its node but keeps the recorded
+     * spec (renames arrive as {@link #childRenamed} and may overtake it). Fails with
      * {@code supervisor_not_found} for a supervisor that does not exist, {@code invalid_request}
      * for a malformed report or a temporary process that names no supervisor (one that does is
      * recorded: it is never restarted, but it is part of its supervisor's tree until it exits).
@@ -410,8 +412,11 @@ public final class Supervision {
             return;
         }
         int restarts = Math.max(known.map(Child::restarts).orElse(0), incarnation - 1);
-        store.putChild(known.map(child -> new Child(spec, node, incarnation, restarts, Child.Status.RUNNING,
-                        child.key(), child.backoff(), child.kind()))
+        // A report of the recorded incarnation (a move's, or a repeat) changes its node only: each rename of an
+        // incarnation reaches the record through child.renamed, which may have overtaken this report, whose spec
+        // is then older than the record's.
+        store.putChild(known.map(child -> new Child(child.incarnation() == incarnation ? child.spec() : spec, node,
+                        incarnation, restarts, Child.Status.RUNNING, child.key(), child.backoff(), child.kind()))
                 .orElseGet(() -> new Child(spec, node, incarnation, restarts, Child.Status.RUNNING)));
     }
 

@@ -459,6 +459,39 @@ class SupervisionTest {
     }
 
     @Test
+    void theStartReportOfAMoveKeepsARenameThatOvertookItAndTheRestartCarriesTheName() {
+        nodesUp(nodeA.info(0), nodeB.info(0));
+        started(spec("permanent", null), nodeA.id(), 1);
+
+        // The process moved to node B and was named there; B's rename report reached the supervisor before
+        // B's report of the move, which carries the spec exported by node A.
+        StepVerifier.create(renamed(spec("permanent", "moved/counter"), nodeB.id(), 1)).verifyComplete();
+        started(spec("permanent", null), nodeB.id(), 1);
+
+        assertThat(child("aaaaaa.1")).get().satisfies(child -> {
+            assertThat(child.node()).isEqualTo(nodeB.id());
+            assertThat(child.incarnation()).isEqualTo(1);
+            assertThat(child.spec().name()).isEqualTo("moved/counter");
+        });
+        assertThat(exited(spec("permanent", "moved/counter"), nodeB.id(), 1, CRASH).restart()).isTrue();
+        await().untilAsserted(() -> assertThat(nodeB.spawns).singleElement()
+                .satisfies(spawn -> assertThat(spawn.spec().name()).isEqualTo("moved/counter")));
+    }
+
+    @Test
+    void theStartReportOvertakenByARenameOfItsIncarnationKeepsTheRename() {
+        started(spec("permanent", null), nodeA.id(), 1);
+        StepVerifier.create(renamed(spec("permanent", "moved/counter"), nodeB.id(), 2)).verifyComplete();
+
+        started(spec("permanent", null), nodeB.id(), 2);
+
+        assertThat(child("aaaaaa.1")).get().satisfies(child -> {
+            assertThat(child.incarnation()).isEqualTo(2);
+            assertThat(child.spec().name()).isEqualTo("moved/counter");
+        });
+    }
+
+    @Test
     void refusesARenameThatNamesAnotherSupervisorThanTheRecordedOne() {
         started(spec("permanent", null), nodeA.id(), 1);
 

@@ -162,7 +162,7 @@ public final class SupervisionRecovery {
             if (!child.isSupervisor()) {
                 Located located = running.remove(child.id());
                 if (located != null) {
-                    child = child.reported(located.node(), located.process().incarnation(), located.process().restarts());
+                    child = reported(child, located);
                 } else if (child.node() == null || !nodes.up(child.node()).isPresent() || answered.contains(child.node())) {
                     child = new Child(child.spec(), NOT_RUNNING, child.incarnation(), child.restarts(), Child.Status.RUNNING,
                             child.key(), child.backoff(), child.kind());
@@ -190,6 +190,18 @@ public final class SupervisionRecovery {
                     supervisors.size() - 1, restored, lost, adopted);
         }
         return lost > 0;
+    }
+
+    /**
+     * {@code child} as the node that runs it reported it. The running process's spec wins over the
+     * copy's: a rename (a name bound or unbound after the spawn) in the last moments before the
+     * crash may not have reached the copies, but it is in the process.
+     */
+    private static Child reported(Child child, Located located) {
+        SupervisedProcess process = located.process();
+        Child current = child.supervisor() != null && child.supervisor().equals(process.spec().supervisor())
+                && !child.spec().equals(process.spec()) ? child.withSpec(process.spec()) : child;
+        return current.reported(located.node(), process.incarnation(), process.restarts());
     }
 
     private record Located(String node, SupervisedProcess process) {

@@ -156,6 +156,30 @@ class SupervisionRecoveryTest {
     }
 
     @Test
+    void aRenameTheCopiesMissedIsTakenFromTheRunningProcess() {
+        String db;
+        try (Life first = new Life()) {
+            first.supervision.start(orders()).block(WAIT);
+            db = first.tree("orders").children().get(0).id();
+            await().atMost(WAIT).until(() -> nodeA.supervisionCopy.size() >= 7 && nodeB.supervisionCopy.size() >= 7);
+        }
+        // Named just before the supervisor died: the copies never learnt it.
+        FakeNode host = nodeA.running.containsKey(db) ? nodeA : nodeB;
+        io.beamline.api.wire.SupervisedProcess running = host.running.get(db);
+        host.running.put(db, new io.beamline.api.wire.SupervisedProcess(running.spec().withName("late/db"),
+                running.incarnation(), running.restarts()));
+
+        try (Life second = new Life()) {
+            second.recovery.recover().block(WAIT);
+
+            assertThat(second.store.child(db)).get().satisfies(child -> {
+                assertThat(child.spec().name()).isEqualTo("late/db");
+                assertThat(child.node()).isEqualTo(host.id());
+            });
+        }
+    }
+
+    @Test
     void aChildThatRunsNowhereIsFailedOverWithItsSupervisorsStrategy() {
         String w1;
         try (Life first = new Life()) {

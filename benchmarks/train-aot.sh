@@ -3,7 +3,12 @@
 # that does what the platform must be quick at: spawns, calls, a kill -9 and a SIGSTOP of a node
 # with their failovers, and a one_for_all restart. Run from anywhere:
 #
-#   benchmarks/train-aot.sh [failover benchmark options; default --per-node=3000 --children=300 --calls-before=2]
+#   benchmarks/train-aot.sh [failover benchmark options; default --per-node=10000 --children=1000 --calls-before=2]
+#
+# The default drill is as large as the failover benchmark's: trained on 3,000 a node, the nodes'
+# compiler threads used about twice the CPU in a failover of 10,000 (BENCHMARKS.md, failover
+# run 21), and the training takes about as long either way (most of it is starts and the caches'
+# assembly).
 #
 # It runs benchmarks/run-failover.sh with BEAMLINE_AOT=train: bin/beamline starts each service
 # from its extracted jar with -XX:AOTCacheOutput=.beamline/aot/train/<name>.aot, and each JVM
@@ -25,7 +30,7 @@ if ! aot_capable; then
   exit 1
 fi
 if [ $# -eq 0 ]; then
-  set -- --per-node=3000 --children=300 --calls-before=2
+  set -- --per-node=10000 --children=1000 --calls-before=2
 fi
 rm -rf .beamline/aot/train
 # Each JVM assembles its cache as it exits (a few seconds of CPU each, all at once): give them

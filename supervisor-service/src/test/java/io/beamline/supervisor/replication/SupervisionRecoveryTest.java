@@ -127,6 +127,19 @@ class SupervisionRecoveryTest {
         return lines;
     }
 
+    /**
+     * A first life that starts {@link #orders()} and dies once both nodes hold its 7 records;
+     * answers the process id of the first child of {@code supervisor} in that tree.
+     */
+    private String firstChildOfALifeThatStartedOrders(String supervisor) {
+        try (Life first = new Life()) {
+            first.supervision.start(orders()).block(WAIT);
+            String id = first.tree(supervisor).children().get(0).id();
+            await().atMost(WAIT).until(() -> nodeA.supervisionCopy.size() >= 7 && nodeB.supervisionCopy.size() >= 7);
+            return id;
+        }
+    }
+
     @Test
     void aRestartedSupervisorKnowsEveryTreeAndTheRootsProcessesAgain() {
         List<String> before;
@@ -157,12 +170,7 @@ class SupervisionRecoveryTest {
 
     @Test
     void aRenameTheCopiesMissedIsTakenFromTheRunningProcess() {
-        String db;
-        try (Life first = new Life()) {
-            first.supervision.start(orders()).block(WAIT);
-            db = first.tree("orders").children().get(0).id();
-            await().atMost(WAIT).until(() -> nodeA.supervisionCopy.size() >= 7 && nodeB.supervisionCopy.size() >= 7);
-        }
+        String db = firstChildOfALifeThatStartedOrders("orders");
         // Named just before the supervisor died: the copies never learnt it.
         FakeNode host = nodeA.running.containsKey(db) ? nodeA : nodeB;
         io.beamline.api.wire.SupervisedProcess running = host.running.get(db);
@@ -181,12 +189,7 @@ class SupervisionRecoveryTest {
 
     @Test
     void aChildThatRunsNowhereIsFailedOverWithItsSupervisorsStrategy() {
-        String w1;
-        try (Life first = new Life()) {
-            first.supervision.start(orders()).block(WAIT);
-            w1 = first.tree("workers").children().get(0).id();
-            await().atMost(WAIT).until(() -> nodeA.supervisionCopy.size() >= 7);
-        }
+        String w1 = firstChildOfALifeThatStartedOrders("workers");
         nodeA.running.remove(w1); // it died while no supervisor was there
         nodeB.running.remove(w1);
 

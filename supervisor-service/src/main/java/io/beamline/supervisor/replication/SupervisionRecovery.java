@@ -199,8 +199,8 @@ public final class SupervisionRecovery {
      */
     private static Child reported(Child child, Located located) {
         SupervisedProcess process = located.process();
-        Child current = child.supervisor() != null && child.supervisor().equals(process.spec().supervisor())
-                && !child.spec().equals(process.spec()) ? child.withSpec(process.spec()) : child;
+        // child.supervisor() is a restored supervisor's id, never null here
+        Child current = child.supervisor().equals(process.spec().supervisor()) ? child.withSpec(process.spec()) : child;
         return current.reported(located.node(), process.incarnation(), process.restarts());
     }
 

@@ -7,7 +7,8 @@ import java.util.Optional;
  * and its answer ({@code value}) or the {@link Failure} it got, encoded as {@link
  * Failure#encode()} ({@code failure}). At most one of the two is set (an answer may itself be
  * empty). A batch route streams one outcome per request as each completes, in any order, so a
- * slow request holds back only its own answer.
+ * slow request holds back only its own answer: one a frame on its plain form, lists of the
+ * outcomes ready together on its chunked form ({@link Routes#CHUNKED}).
  */
 public record BatchOutcome<T>(int index, T value, String failure) {
 

@@ -9,6 +9,13 @@ public final class Routes {
 
     /** The most requests a batch route takes at once; a longer list fails as a whole with {@code invalid_request}. */
     public static final int MAX_BATCH = 1_000;
+    /**
+     * The suffix of a batch route's chunked form: the same requests and outcomes, but each frame of
+     * the answer stream is a list of the outcomes ready by then (at most {@link #MAX_BATCH}), not
+     * one outcome. Every batch route has one, served beside it ({@code process.spawn.batch.chunked}
+     * beside {@code process.spawn.batch}); the plain form stays for peers of an older version.
+     */
+    public static final String CHUNKED = ".chunked";
 
     // process-service (a node)
     /** {@link SpawnCommand} -> {@link ProcessStatus}; request-response. */
@@ -21,6 +28,8 @@ public final class Routes {
      * request-stream.
      */
     public static final String PROCESS_SPAWN_BATCH = "process.spawn.batch";
+    /** {@link #PROCESS_SPAWN_BATCH} with its outcomes in lists ({@link #CHUNKED}). */
+    public static final String PROCESS_SPAWN_BATCH_CHUNKED = PROCESS_SPAWN_BATCH + CHUNKED;
     /** {@link ProcessRef} -> {@link ProcessStatus}; request-response. */
     public static final String PROCESS_STATUS = "process.status";
     /** {@link ListQuery} -> {@link ProcessPage}; request-response. */
@@ -76,6 +85,8 @@ public final class Routes {
      * completes; at most {@link #MAX_BATCH}; request-stream.
      */
     public static final String PROCESS_ADOPT_BATCH = "process.adopt.batch";
+    /** {@link #PROCESS_ADOPT_BATCH} with its outcomes in lists ({@link #CHUNKED}). */
+    public static final String PROCESS_ADOPT_BATCH_CHUNKED = PROCESS_ADOPT_BATCH + CHUNKED;
     /** {@link HandoffRequest} -> {@link HandoffSummary} once the moves are done; request-response. */
     public static final String NODE_HANDOFF = "node.handoff";
     /** (no data) -> list of {@link BehaviorInfo}; request-response. */
@@ -101,6 +112,8 @@ public final class Routes {
     public static final String NAME_REGISTER = "name.register";
     /** list of {@link NameBinding} -> stream of {@link BatchOutcome} of {@link NameBinding}, as {@link #NAME_REGISTER} each, at most {@link #MAX_BATCH}; request-stream. */
     public static final String NAME_REGISTER_BATCH = "name.register.batch";
+    /** {@link #NAME_REGISTER_BATCH} with its outcomes in lists ({@link #CHUNKED}). */
+    public static final String NAME_REGISTER_BATCH_CHUNKED = NAME_REGISTER_BATCH + CHUNKED;
     /** {@link NameRef} -> {@link NameBinding}, or {@code name_not_found}; request-response. */
     public static final String NAME_LOOKUP = "name.lookup";
     /**
@@ -118,6 +131,8 @@ public final class Routes {
     public static final String LOCATION_PUT = "location.put";
     /** list of {@link Location} -> stream of {@link BatchOutcome} of {@link Location}, as {@link #LOCATION_PUT} each, at most {@link #MAX_BATCH}; request-stream. */
     public static final String LOCATION_PUT_BATCH = "location.put.batch";
+    /** {@link #LOCATION_PUT_BATCH} with its outcomes in lists ({@link #CHUNKED}). */
+    public static final String LOCATION_PUT_BATCH_CHUNKED = LOCATION_PUT_BATCH + CHUNKED;
     /** {@link ProcessRef} -> {@link Location}, or {@code process_not_found}; request-response. */
     public static final String LOCATION_GET = "location.get";
     /** {@link Location} -> empty; removes the record unless it holds a newer incarnation; request-response. */
@@ -133,6 +148,8 @@ public final class Routes {
      * {@link #CHILD_STARTED}, as each completes; at most {@link #MAX_BATCH}; request-stream.
      */
     public static final String CHILD_STARTED_BATCH = "supervisor.child.started.batch";
+    /** {@link #CHILD_STARTED_BATCH} with its outcomes in lists ({@link #CHUNKED}). */
+    public static final String CHILD_STARTED_BATCH_CHUNKED = CHILD_STARTED_BATCH + CHUNKED;
     /**
      * {@link ChildStarted} -> empty once the supervisor recorded the renamed spec of the running
      * incarnation, or {@code process_unavailable} (a restart of it was decided meanwhile),

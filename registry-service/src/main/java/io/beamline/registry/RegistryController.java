@@ -1,5 +1,6 @@
 package io.beamline.registry;
 
+import io.beamline.api.batch.OutcomeChunks;
 import io.beamline.api.wire.BatchOutcome;
 import io.beamline.api.wire.BeamlineException;
 import io.beamline.api.wire.ChangeFilter;
@@ -109,6 +110,12 @@ public class RegistryController {
         return eachOf(bindings, this::registerName);
     }
 
+    /** {@link #registerNames} with its outcomes in lists ({@link OutcomeChunks}): what this version's nodes ask for. */
+    @MessageMapping(Routes.NAME_REGISTER_BATCH_CHUNKED)
+    public Flux<List<BatchOutcome<NameBinding>>> registerNamesChunked(@Payload(required = false) List<NameBinding> bindings) {
+        return OutcomeChunks.of(registerNames(bindings));
+    }
+
     @MessageMapping(Routes.NAME_LIST_ON_NODE)
     public Flux<NameBinding> namesOn(@Payload(required = false) NodeRef ref) {
         return Flux.defer(() -> {
@@ -172,6 +179,12 @@ public class RegistryController {
                     // Off the connection's event loop, as eachOf's writes.
                     .subscribeOn(Schedulers.parallel());
         });
+    }
+
+    /** {@link #putLocations} with its outcomes in lists ({@link OutcomeChunks}): a batch's 500 outcomes in one frame. */
+    @MessageMapping(Routes.LOCATION_PUT_BATCH_CHUNKED)
+    public Flux<List<BatchOutcome<Location>>> putLocationsChunked(@Payload(required = false) List<Location> locations) {
+        return OutcomeChunks.of(putLocations(locations));
     }
 
     @MessageMapping(Routes.LOCATION_GET)

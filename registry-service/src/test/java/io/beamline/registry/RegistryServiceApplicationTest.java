@@ -213,6 +213,34 @@ class RegistryServiceApplicationTest {
     }
 
     @Test
+    void theChunkedFormsAnswerTheSameOutcomesInLists() {
+        List<Location> locations = List.of(new Location("wire07.1", "process-service-wire07", 2),
+                new Location("wire07.2", "bad node", 2), new Location("wire07.3", "process-service-wire07", 2));
+        List<NameBinding> names = List.of(new NameBinding("wire/chunk-free", "abc127.1"), new NameBinding("bad name", "abc127.2"));
+
+        List<List<BatchOutcome<Location>>> locationFrames = requester.route(Routes.LOCATION_PUT_BATCH_CHUNKED).data(locations)
+                .retrieveFlux(new ParameterizedTypeReference<List<BatchOutcome<Location>>>() {
+                }).collectList().block(TIMEOUT);
+        List<List<BatchOutcome<NameBinding>>> nameFrames = requester.route(Routes.NAME_REGISTER_BATCH_CHUNKED).data(names)
+                .retrieveFlux(new ParameterizedTypeReference<List<BatchOutcome<NameBinding>>>() {
+                }).collectList().block(TIMEOUT);
+
+        List<BatchOutcome<Location>> placed = byIndex(locationFrames.stream().flatMap(List::stream).toList());
+        assertThat(locationFrames).as("answered together, so in one list").hasSize(1);
+        assertThat(placed).extracting(BatchOutcome::value).containsExactly(locations.get(0), null, locations.get(2));
+        assertThat(placed.get(1).decodedFailure()).map(Failure::code).hasValue(ErrorCode.INVALID_REQUEST);
+        List<BatchOutcome<NameBinding>> named = byIndex(nameFrames.stream().flatMap(List::stream).toList());
+        assertThat(named).extracting(BatchOutcome::value).containsExactly(names.get(0), null);
+        assertThat(named.get(1).decodedFailure()).map(Failure::code).hasValue(ErrorCode.INVALID_REQUEST);
+        assertThat(call(Routes.LOCATION_GET, new ProcessRef("wire07.3"), Location.class).block(TIMEOUT))
+                .isEqualTo(locations.get(2));
+        assertThat(failureOf(batch(Routes.LOCATION_PUT_BATCH_CHUNKED, "{\"id\": 1}")).code())
+                .as("not a list").isEqualTo(ErrorCode.INVALID_REQUEST);
+        assertThat(failureOf(requester.route(Routes.NAME_REGISTER_BATCH_CHUNKED).retrieveFlux(Object.class).then()).code())
+                .as("no data").isEqualTo(ErrorCode.INVALID_REQUEST);
+    }
+
+    @Test
     void aBatchThatIsMissingOrTooLongIsInvalidRequestAsAWhole() {
         List<Location> tooMany = java.util.stream.IntStream.rangeClosed(1, Routes.MAX_BATCH + 1)
                 .mapToObj(i -> new Location("wire03." + i, "process-service-wire03", 2)).toList();

@@ -8,6 +8,7 @@ import io.beamline.api.wire.ErrorCode;
 import io.beamline.api.wire.ExitDecision;
 import io.beamline.api.wire.Location;
 import io.beamline.api.wire.ProcessRef;
+import io.beamline.api.batch.OutcomeChunks;
 import io.beamline.api.wire.BatchOutcome;
 import io.beamline.api.wire.Routes;
 import io.beamline.api.wire.SupervisedChild;
@@ -81,6 +82,12 @@ class SupervisorEndpoints {
                             .onErrorResume(error -> Mono.just(BatchOutcome.failed(index, error))),
                             Math.max(1, reports.size()));
         }));
+    }
+
+    /** {@link #childrenStarted} with its outcomes in lists ({@link OutcomeChunks}): what this version's nodes ask for. */
+    @MessageMapping(Routes.CHILD_STARTED_BATCH_CHUNKED)
+    Flux<List<BatchOutcome<Void>>> childrenStartedChunked(@Payload(required = false) List<ChildStarted> reports) {
+        return OutcomeChunks.of(childrenStarted(reports));
     }
 
     @MessageMapping(Routes.CHILD_RENAMED)

@@ -188,6 +188,26 @@ class SupervisorServiceApplicationTests {
     }
 
     @Test
+    void theChunkedFormOfTheStartReportsAnswersTheSameOutcomes() {
+        ProcessSpec known = new ProcessSpec("aaaaaa.c1", "counter", null, null, "permanent", "root", null);
+        ProcessSpec orphan = new ProcessSpec("aaaaaa.c2", "counter", null, null, "permanent", "billing", null);
+        io.beamline.api.batch.BatchRoute<Void> route = io.beamline.api.batch.BatchRoute.of(Routes.CHILD_STARTED_BATCH, Void.class);
+
+        List<io.beamline.api.wire.BatchOutcome<Void>> outcomes = route
+                .retrieve(supervisor, List.of(new ChildStarted(known, node.id(), 1), new ChildStarted(orphan, node.id(), 1)))
+                .collectSortedList(java.util.Comparator.comparingInt(io.beamline.api.wire.BatchOutcome::index))
+                .block(Duration.ofSeconds(5));
+
+        assertThat(route.sendsPlain(supervisor)).as("this version serves the chunked form").isFalse();
+        assertThat(outcomes).extracting(io.beamline.api.wire.BatchOutcome::index).containsExactly(0, 1);
+        assertThat(outcomes.get(0).failure()).isNull();
+        assertThat(outcomes.get(1).decodedFailure()).map(io.beamline.api.wire.Failure::code)
+                .hasValue(ErrorCode.SUPERVISOR_NOT_FOUND);
+        StepVerifier.create(supervisor.route(Routes.CHILD_STARTED_BATCH_CHUNKED).data("not a list").retrieveFlux(Object.class))
+                .verifyErrorSatisfies(error -> assertFailure(error, ErrorCode.INVALID_REQUEST));
+    }
+
+    @Test
     void answersInvalidRequestForAMalformedReport() {
         StepVerifier.create(supervisor.route(Routes.CHILD_EXITED)
                         .data(new ChildExited(spec("not an id", "permanent", null), node.id(), 1, CRASH))

@@ -1,9 +1,9 @@
 package io.beamline.process.node;
 
+import io.beamline.api.batch.BatchRoute;
 import io.beamline.api.batch.RequestBatcher;
 import io.beamline.api.wire.Accepted;
 import io.beamline.api.wire.AdoptCommand;
-import io.beamline.api.wire.BatchOutcome;
 import io.beamline.api.wire.BeamlineException;
 import io.beamline.api.wire.CallCommand;
 import io.beamline.api.wire.CallReply;
@@ -15,7 +15,6 @@ import io.beamline.api.wire.SendCommand;
 import io.beamline.process.runtime.Forwarder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.messaging.rsocket.RSocketRequester;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
@@ -60,9 +59,7 @@ final class HandoffLink implements Forwarder, AutoCloseable {
     static final int ADOPT_BATCHES_IN_FLIGHT = 2;
     /** Adoptions a target can be sent at once; more would wait exported (their process paused) for a batch. */
     static final int ADOPTIONS_IN_FLIGHT = MAX_ADOPT_BATCH * ADOPT_BATCHES_IN_FLIGHT;
-    private static final ParameterizedTypeReference<BatchOutcome<ProcessStatus>> ADOPT_OUTCOME =
-            new ParameterizedTypeReference<>() {
-            };
+    private static final BatchRoute<ProcessStatus> ADOPTIONS = BatchRoute.of(Routes.PROCESS_ADOPT_BATCH, ProcessStatus.class);
 
     private record Frame(String id, Object payload, CompletableFuture<Object> reply) {
     }
@@ -95,7 +92,7 @@ final class HandoffLink implements Forwarder, AutoCloseable {
      * the whole batch is bounded by three forward time limits (its items by their own).
      */
     private CompletableFuture<Void> sendAdoptions(List<AdoptCommand> batch, RequestBatcher.Outcomes<ProcessStatus> outcomes) {
-        return Flux.defer(() -> requester.route(Routes.PROCESS_ADOPT_BATCH).data(batch).retrieveFlux(ADOPT_OUTCOME))
+        return Flux.defer(() -> ADOPTIONS.retrieve(requester, batch))
                 .timeout(timeout.multipliedBy(3))
                 .doOnNext(outcomes::accept)
                 .then()

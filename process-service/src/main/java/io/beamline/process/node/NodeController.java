@@ -2,6 +2,7 @@ package io.beamline.process.node;
 
 import io.beamline.api.wire.Accepted;
 import io.beamline.api.wire.AdoptCommand;
+import io.beamline.api.batch.OutcomeChunks;
 import io.beamline.api.wire.BatchOutcome;
 import io.beamline.api.wire.BeamlineException;
 import io.beamline.api.wire.BehaviorInfo;
@@ -154,6 +155,18 @@ public class NodeController {
     @MessageMapping(Routes.PROCESS_ADOPT_BATCH)
     public Flux<BatchOutcome<ProcessStatus>> adoptBatch(@Payload(required = false) List<AdoptCommand> commands) {
         return eachOf(commands, "adoption", this::adopt);
+    }
+
+    /** {@link #spawnBatch} with its outcomes in lists ({@link OutcomeChunks}): what this version's supervisor asks for. */
+    @MessageMapping(Routes.PROCESS_SPAWN_BATCH_CHUNKED)
+    public Flux<List<BatchOutcome<Location>>> spawnBatchChunked(@Payload(required = false) List<SpawnCommand> commands) {
+        return OutcomeChunks.of(spawnBatch(commands));
+    }
+
+    /** {@link #adoptBatch} with its outcomes in lists ({@link OutcomeChunks}). */
+    @MessageMapping(Routes.PROCESS_ADOPT_BATCH_CHUNKED)
+    public Flux<List<BatchOutcome<ProcessStatus>>> adoptBatchChunked(@Payload(required = false) List<AdoptCommand> commands) {
+        return OutcomeChunks.of(adoptBatch(commands));
     }
 
     /** {@code single} for every command at once, each outcome streamed with its index as it completes. */

@@ -1,7 +1,7 @@
 package io.beamline.process.node;
 
+import io.beamline.api.batch.BatchRoute;
 import io.beamline.api.batch.RequestBatcher;
-import io.beamline.api.wire.BatchOutcome;
 import io.beamline.api.wire.ChangeFilter;
 import io.beamline.api.wire.Lease;
 import io.beamline.api.wire.LeaseGrant;
@@ -9,7 +9,6 @@ import io.beamline.api.wire.Location;
 import io.beamline.api.wire.NameBinding;
 import io.beamline.api.wire.RegistryEvent;
 import io.beamline.api.wire.Routes;
-import org.springframework.core.ParameterizedTypeReference;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -42,12 +41,8 @@ public final class RegistryClient implements AutoCloseable {
     static final int MAX_BATCH = 500;
     /** Batches of one route out at once: one on the wire while the next fills. */
     static final int MAX_BATCHES_IN_FLIGHT = 2;
-    private static final ParameterizedTypeReference<BatchOutcome<NameBinding>> NAME_OUTCOME =
-            new ParameterizedTypeReference<>() {
-            };
-    private static final ParameterizedTypeReference<BatchOutcome<Location>> LOCATION_OUTCOME =
-            new ParameterizedTypeReference<>() {
-            };
+    private static final BatchRoute<NameBinding> NAMES = BatchRoute.of(Routes.NAME_REGISTER_BATCH, NameBinding.class);
+    private static final BatchRoute<Location> LOCATIONS = BatchRoute.of(Routes.LOCATION_PUT_BATCH, Location.class);
 
     private final List<RemoteService> replicas;
     private final AtomicInteger current = new AtomicInteger();
@@ -64,10 +59,8 @@ public final class RegistryClient implements AutoCloseable {
             throw new IllegalArgumentException("at least one registry-service address is required");
         }
         this.replicas = List.copyOf(replicas);
-        this.names = new RequestBatcher<>((batch, outcomes) -> batch(Routes.NAME_REGISTER_BATCH, batch, NAME_OUTCOME,
-                outcomes), MAX_BATCH, MAX_BATCHES_IN_FLIGHT);
-        this.locations = new RequestBatcher<>((batch, outcomes) -> batch(Routes.LOCATION_PUT_BATCH, batch,
-                LOCATION_OUTCOME, outcomes), MAX_BATCH, MAX_BATCHES_IN_FLIGHT);
+        this.names = new RequestBatcher<>((batch, outcomes) -> batch(NAMES, batch, outcomes), MAX_BATCH, MAX_BATCHES_IN_FLIGHT);
+        this.locations = new RequestBatcher<>((batch, outcomes) -> batch(LOCATIONS, batch, outcomes), MAX_BATCH, MAX_BATCHES_IN_FLIGHT);
     }
 
     public Mono<LeaseGrant> register(Lease lease) {
@@ -140,10 +133,9 @@ public final class RegistryClient implements AutoCloseable {
      * here: a batch unreachable on one replica goes whole to the next. Requests answered before the
      * loss are answered again there (every route here is idempotent) and keep their first answer.
      */
-    private <T> java.util.concurrent.CompletableFuture<Void> batch(String route, List<?> batch,
-                                                                   ParameterizedTypeReference<BatchOutcome<T>> outcome,
+    private <T> java.util.concurrent.CompletableFuture<Void> batch(BatchRoute<T> route, List<?> batch,
                                                                    RequestBatcher.Outcomes<T> outcomes) {
-        return onAReplica(replica -> replica.batch(route, batch, outcome).doOnNext(outcomes::accept).then()).toFuture();
+        return onAReplica(replica -> replica.batch(route, batch).doOnNext(outcomes::accept).then()).toFuture();
     }
 
     /** {@code call} on the current replica, then on each next one while it is unreachable there. */

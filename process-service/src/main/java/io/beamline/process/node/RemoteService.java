@@ -1,11 +1,11 @@
 package io.beamline.process.node;
 
+import io.beamline.api.batch.BatchRoute;
 import io.beamline.api.wire.BeamlineException;
 import io.beamline.api.wire.ErrorCode;
 import io.beamline.api.wire.Failure;
 import io.beamline.api.wire.BatchOutcome;
 import io.beamline.api.wire.TransportFailure;
-import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.messaging.rsocket.RSocketRequester;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -74,10 +74,10 @@ public final class RemoteService implements AutoCloseable {
      * A batch route's request-stream: the outcomes of {@code batch}, the time limit on the whole
      * stream, failing as {@link #request(String, Object, Class)}.
      */
-    public <T> Flux<BatchOutcome<T>> batch(String route, List<?> batch, ParameterizedTypeReference<BatchOutcome<T>> outcome) {
-        return Flux.defer(() -> requester().route(route).data(batch).retrieveFlux(outcome))
+    public <T> Flux<BatchOutcome<T>> batch(BatchRoute<T> route, List<?> batch) {
+        return Flux.defer(() -> route.retrieve(requester(), batch))
                 .timeout(timeout, timedOut(timeout))
-                .onErrorMap(error -> translate(route, error));
+                .onErrorMap(error -> translate(route.route(), error));
     }
 
     /** A request-stream without data; it has no time limit. */

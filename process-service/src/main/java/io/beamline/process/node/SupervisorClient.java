@@ -1,10 +1,10 @@
 package io.beamline.process.node;
 
+import io.beamline.api.batch.BatchRoute;
 import io.beamline.api.wire.BeamlineException;
 import io.beamline.api.batch.RequestBatcher;
 import io.beamline.api.replicas.ReplicaSet;
 import io.beamline.api.replicas.ReplicaSet.Replica;
-import io.beamline.api.wire.BatchOutcome;
 import io.beamline.api.wire.ChildExited;
 import io.beamline.api.wire.ChildStarted;
 import io.beamline.api.wire.ErrorCode;
@@ -12,7 +12,6 @@ import io.beamline.api.wire.ExitDecision;
 import io.beamline.api.wire.Location;
 import io.beamline.api.wire.ProcessRef;
 import io.beamline.api.wire.Routes;
-import org.springframework.core.ParameterizedTypeReference;
 import reactor.core.publisher.Mono;
 
 import java.util.HashSet;
@@ -45,9 +44,7 @@ public final class SupervisorClient implements AutoCloseable {
     /** Leader addresses learned from hints that are kept at once. */
     static final int MAX_LEARNED = 4;
     private static final Logger log = LoggerFactory.getLogger(SupervisorClient.class);
-    private static final ParameterizedTypeReference<BatchOutcome<Void>> STARTED_OUTCOME =
-            new ParameterizedTypeReference<>() {
-            };
+    private static final BatchRoute<Void> CHILDREN_STARTED = BatchRoute.of(Routes.CHILD_STARTED_BATCH, Void.class);
 
     private final ReplicaSet<HostPort, RemoteService> replicas;
     private final RequestBatcher<ChildStarted, Void> starts;
@@ -73,7 +70,7 @@ public final class SupervisorClient implements AutoCloseable {
                 address -> log.info("Following the supervisor leader hint to {}", address),
                 address -> log.info("Dropped the learned supervisor address {}", address)));
         this.starts = new RequestBatcher<>((batch, outcomes) -> onTheLeader(replica -> replica
-                .batch(Routes.CHILD_STARTED_BATCH, batch, STARTED_OUTCOME).doOnNext(outcomes::accept).then())
+                .batch(CHILDREN_STARTED, batch).doOnNext(outcomes::accept).then())
                 .toFuture(), MAX_BATCH, 2);
     }
 

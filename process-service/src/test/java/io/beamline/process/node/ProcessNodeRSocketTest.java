@@ -48,6 +48,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -284,6 +285,28 @@ class ProcessNodeRSocketTest {
                 .doesNotContain(lost + ".b2");
         assertThat(request(Routes.PROCESS_STATUS, new ProcessRef(lost + ".b3"), ProcessStatus.class).incarnation())
                 .isEqualTo(2);
+    }
+
+    @Test
+    void theChunkedSpawnBatchAnswersTheSameOutcomesThroughABatchRoute() {
+        String lost = "gone02";
+        List<SpawnCommand> batch = List.of(
+                new SpawnCommand(new ProcessSpec(lost + ".c1", "counter", Map.of(), null, "permanent", null, null), 2, 1),
+                new SpawnCommand(new ProcessSpec(lost + ".c2", "nope", Map.of(), null, "permanent", null, null), 2, 1));
+        io.beamline.api.batch.BatchRoute<Location> route = io.beamline.api.batch.BatchRoute.of(Routes.PROCESS_SPAWN_BATCH,
+                Location.class);
+
+        List<BatchOutcome<Location>> outcomes = route.retrieve(node, batch)
+                .collectSortedList(java.util.Comparator.comparingInt(BatchOutcome::index)).block(WAIT);
+
+        assertThat(route.sendsPlain(node)).as("the node serves the chunked form").isFalse();
+        assertThat(outcomes).extracting(BatchOutcome::index).containsExactly(0, 1);
+        assertThat(outcomes.get(0).value()).isEqualTo(new Location(lost + ".c1", identity.nodeId(), 2));
+        assertThat(outcomes.get(1).decodedFailure()).map(Failure::code).hasValue(ErrorCode.BEHAVIOR_NOT_FOUND);
+        assertThat(catchThrowable(() -> node.route(Routes.PROCESS_SPAWN_BATCH_CHUNKED).data("not a list")
+                .retrieveFlux(Object.class).blockLast(WAIT)))
+                .satisfies(error -> assertThat(BeamlineException.from(error)).map(Failure::code)
+                        .hasValue(ErrorCode.INVALID_REQUEST));
     }
 
     @Test

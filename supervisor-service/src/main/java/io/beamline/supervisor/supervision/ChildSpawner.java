@@ -1,7 +1,7 @@
 package io.beamline.supervisor.supervision;
 
+import io.beamline.api.batch.BatchRoute;
 import io.beamline.api.batch.RequestBatcher;
-import io.beamline.api.wire.BatchOutcome;
 import io.beamline.api.wire.BeamlineException;
 import io.beamline.api.wire.BehaviorInfo;
 import io.beamline.api.wire.ErrorCode;
@@ -104,9 +104,7 @@ public final class ChildSpawner {
     static final int MAX_SPAWN_BATCH = 500;
     /** Spawn batches out to one node at once. */
     static final int MAX_SPAWN_BATCHES_IN_FLIGHT = 2;
-    private static final ParameterizedTypeReference<BatchOutcome<Location>> SPAWN_OUTCOME =
-            new ParameterizedTypeReference<>() {
-            };
+    private static final BatchRoute<Location> SPAWNS = BatchRoute.of(Routes.PROCESS_SPAWN_BATCH, Location.class);
 
     private final NodeDirectory nodes;
     private final NodeConnections connections;
@@ -229,7 +227,7 @@ public final class ChildSpawner {
     }
 
     /**
-     * One {@code process.spawn.batch} to a node: the starts that queued for it while earlier
+     * One {@code process.spawn.batch} to a node (its chunked form, {@link BatchRoute}): the starts that queued for it while earlier
      * batches were out (a failover's restarts for one node travel a few hundred a message, a lone
      * start alone and at once). The time limit is the whole batch's: a start still unanswered
      * then fails like a timed-out request (its node may have started it). Forgets the batcher when
@@ -242,10 +240,7 @@ public final class ChildSpawner {
             spawnBatches.remove(nodeId);
             return CompletableFuture.failedFuture(new IllegalStateException("node " + nodeId + " is gone"));
         }
-        return Flux.defer(() -> connections.requester(node.get())
-                        .route(Routes.PROCESS_SPAWN_BATCH)
-                        .data(batch)
-                        .retrieveFlux(SPAWN_OUTCOME))
+        return Flux.defer(() -> SPAWNS.retrieve(connections.requester(node.get()), batch))
                 .timeout(settings.timeout())
                 .doOnNext(outcomes::accept)
                 .then()

@@ -89,7 +89,7 @@ final class HandoffLink implements Forwarder, AutoCloseable {
 
     /**
      * One {@code process.adopt.batch}: the adoptions that queued while earlier batches were out;
-     * the whole batch is bounded by three forward time limits (its items by their own).
+     * the wait for each next outcome is bounded by three forward time limits (its items by their own).
      */
     private CompletableFuture<Void> sendAdoptions(List<AdoptCommand> batch, RequestBatcher.Outcomes<ProcessStatus> outcomes) {
         return Flux.defer(() -> ADOPTIONS.retrieve(requester, batch))

@@ -71,8 +71,8 @@ public final class RemoteService implements AutoCloseable {
     }
 
     /**
-     * A batch route's request-stream: the outcomes of {@code batch}, the time limit on the whole
-     * stream, failing as {@link #request(String, Object, Class)}.
+     * A batch route's request-stream: the outcomes of {@code batch}, the time limit on the wait
+     * for each next outcome (a batch that keeps answering is not cut off, one that stalls is), failing as {@link #request(String, Object, Class)}.
      */
     public <T> Flux<BatchOutcome<T>> batch(BatchRoute<T> route, List<?> batch) {
         return Flux.defer(() -> route.retrieve(requester(), batch))

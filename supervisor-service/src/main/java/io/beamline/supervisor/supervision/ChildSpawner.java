@@ -227,11 +227,12 @@ public final class ChildSpawner {
     }
 
     /**
-     * One {@code process.spawn.batch} to a node (its chunked form, {@link BatchRoute}): the starts that queued for it while earlier
-     * batches were out (a failover's restarts for one node travel a few hundred a message, a lone
-     * start alone and at once). The time limit is the whole batch's: a start still unanswered
-     * then fails like a timed-out request (its node may have started it). Forgets the batcher when
-     * the node is gone.
+     * One {@code process.spawn.batch} to a node (its chunked form, {@link BatchRoute}): the
+     * starts that queued for it while earlier batches were out (a failover's restarts for one node
+     * travel a few hundred a message, a lone start alone and at once). The time limit is on the
+     * wait for each next outcome: when the node answers none for that long, every start still
+     * unanswered fails like a timed-out request (its node may have started it). Forgets the
+     * batcher when the node is gone.
      */
     private CompletableFuture<Void> sendSpawns(String nodeId, List<SpawnCommand> batch,
                                                RequestBatcher.Outcomes<Location> outcomes) {

@@ -13,6 +13,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.WeakHashMap;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The requester's side of one batch route: asks for its chunked form ({@link Routes#CHUNKED},
@@ -68,17 +69,27 @@ public final class BatchRoute<T> {
         return plain;
     }
 
-    /** The outcomes of {@code batch} sent over {@code requester}, one by one as they arrive; cold. */
+    /** The outcomes of {@code batch} sent over {@code requester}, one by one as they arrive, without a time limit; cold. */
     public Flux<BatchOutcome<T>> retrieve(RSocketRequester requester, List<?> batch) {
+        return retrieve(requester, batch, null);
+    }
+
+    /**
+     * As {@link #retrieve(RSocketRequester, List)}, failing with a {@link TimeoutException} when
+     * no frame arrives within {@code nextWithin} of the request or of the previous frame. The
+     * limit is on frames, not outcomes: the outcomes of one list arrive together, so this is the
+     * wait for each next outcome, at one timer per frame instead of one per outcome.
+     */
+    public Flux<BatchOutcome<T>> retrieve(RSocketRequester requester, List<?> batch, Duration nextWithin) {
         return Flux.defer(() -> {
             if (sendsPlain(requester)) {
-                return plain(requester, batch);
+                return plain(requester, batch, nextWithin);
             }
-            return requester.route(chunked).data(batch).retrieveFlux(chunk)
+            return within(requester.route(chunked).data(batch).retrieveFlux(chunk), nextWithin)
                     .concatMapIterable(outcomes -> outcomes)
                     .onErrorResume(BatchRoute::unknownRoute, unknown -> {
                         plainUntil.put(requester, System.nanoTime() + reprobeNanos);
-                        return plain(requester, batch);
+                        return plain(requester, batch, nextWithin);
                     });
         });
     }
@@ -96,8 +107,17 @@ public final class BatchRoute<T> {
         return false;
     }
 
-    private Flux<BatchOutcome<T>> plain(RSocketRequester requester, List<?> batch) {
-        return requester.route(plain).data(batch).retrieveFlux(outcome);
+    private Flux<BatchOutcome<T>> plain(RSocketRequester requester, List<?> batch, Duration nextWithin) {
+        return within(requester.route(plain).data(batch).retrieveFlux(outcome), nextWithin);
+    }
+
+    /** {@code frames} failing when the next is late; with a fallback, so Reactor does not name the chain per request. */
+    private static <F> Flux<F> within(Flux<F> frames, Duration nextWithin) {
+        if (nextWithin == null) {
+            return frames;
+        }
+        return frames.timeout(nextWithin, Flux.error(() -> new TimeoutException("No answer within "
+                + nextWithin.toMillis() + " ms")));
     }
 
     private static boolean unknownRoute(Throwable error) {

@@ -92,8 +92,7 @@ final class HandoffLink implements Forwarder, AutoCloseable {
      * the wait for each next outcome is bounded by three forward time limits (its items by their own).
      */
     private CompletableFuture<Void> sendAdoptions(List<AdoptCommand> batch, RequestBatcher.Outcomes<ProcessStatus> outcomes) {
-        return Flux.defer(() -> ADOPTIONS.retrieve(requester, batch))
-                .timeout(timeout.multipliedBy(3))
+        return Flux.defer(() -> ADOPTIONS.retrieve(requester, batch, timeout.multipliedBy(3)))
                 .doOnNext(outcomes::accept)
                 .then()
                 .toFuture();

@@ -75,8 +75,7 @@ public final class RemoteService implements AutoCloseable {
      * for each next outcome (a batch that keeps answering is not cut off, one that stalls is), failing as {@link #request(String, Object, Class)}.
      */
     public <T> Flux<BatchOutcome<T>> batch(BatchRoute<T> route, List<?> batch) {
-        return Flux.defer(() -> route.retrieve(requester(), batch))
-                .timeout(timeout, timedOut(timeout))
+        return Flux.defer(() -> route.retrieve(requester(), batch, timeout))
                 .onErrorMap(error -> translate(route.route(), error));
     }
 

@@ -66,6 +66,32 @@ class BatchRouteTest {
         }
     }
 
+    /** A current peer that answers a batch's first word and then nothing more. */
+    static class StallingEcho {
+
+        @MessageMapping(ROUTE + ".chunked")
+        Flux<List<BatchOutcome<String>>> chunked(List<String> words) {
+            return Flux.concat(Flux.just(List.of(BatchOutcome.answered(0, words.getFirst()))), Flux.never());
+        }
+    }
+
+    @Test
+    void aBatchWhoseNextFrameIsLateFailsWithATimeoutAfterTheOutcomesThatCame() {
+        BatchRoute<String> route = BatchRoute.of(ROUTE, String.class);
+        try (FakeServer server = FakeServer.start(new StallingEcho())) {
+            RSocketRequester requester = FakeServer.requester(server.port());
+            List<BatchOutcome<String>> arrived = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+            Throwable failure = catchThrowable(() -> route.retrieve(requester, List.of("a", "b"), Duration.ofMillis(300))
+                    .doOnNext(arrived::add).blockLast(WAIT));
+
+            assertThat(failure).hasRootCauseInstanceOf(java.util.concurrent.TimeoutException.class)
+                    .rootCause().hasMessage("No answer within 300 ms");
+            assertThat(arrived).extracting(BatchOutcome::value).containsExactly("a");
+            requester.dispose();
+        }
+    }
+
     @Test
     void usesTheChunkedFormWhereItIsServedAndHandsOnEveryOutcome() {
         ChunkedEcho echo = new ChunkedEcho();

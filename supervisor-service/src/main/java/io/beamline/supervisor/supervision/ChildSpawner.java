@@ -241,8 +241,7 @@ public final class ChildSpawner {
             spawnBatches.remove(nodeId);
             return CompletableFuture.failedFuture(new IllegalStateException("node " + nodeId + " is gone"));
         }
-        return Flux.defer(() -> SPAWNS.retrieve(connections.requester(node.get()), batch))
-                .timeout(settings.timeout())
+        return Flux.defer(() -> SPAWNS.retrieve(connections.requester(node.get()), batch, settings.timeout()))
                 .doOnNext(outcomes::accept)
                 .then()
                 .toFuture();

@@ -226,7 +226,9 @@ class RegistryServiceApplicationTest {
                 }).collectList().block(TIMEOUT);
 
         List<BatchOutcome<Location>> placed = byIndex(locationFrames.stream().flatMap(List::stream).toList());
-        assertThat(locationFrames).as("answered together, so in one list").hasSize(1);
+        // How many lists depends on which outcomes complete within OutcomeChunks.GATHER of each
+        // other (the invalid one fails at once, the others after the store): timing, so not asserted.
+        assertThat(locationFrames).as("lists of outcomes, none empty").allSatisfy(list -> assertThat(list).isNotEmpty());
         assertThat(placed).extracting(BatchOutcome::value).containsExactly(locations.get(0), null, locations.get(2));
         assertThat(placed.get(1).decodedFailure()).map(Failure::code).hasValue(ErrorCode.INVALID_REQUEST);
         List<BatchOutcome<NameBinding>> named = byIndex(nameFrames.stream().flatMap(List::stream).toList());

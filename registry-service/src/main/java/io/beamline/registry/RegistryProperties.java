@@ -84,14 +84,16 @@ public record RegistryProperties(LeaseTiming lease, StoreType store, ChangeStrea
 
     /**
      * @param ttl           a lease lives this long without renewal ({@code beamline.lease.ttl}, default 3s)
-     * @param sweepInterval how often expired leases are looked for (default ttl / 6, at least 10ms)
+     * @param sweepInterval how often expired leases are looked for (default ttl / 30, at least 10ms: 100ms at
+     *                      the default ttl). It is what a silent node's {@code node_down} may come after its
+     *                      expiry; a sweep finds nothing to do almost always, so a short one is cheap.
      * @param downRetention a down node stays listed this long before it is dropped (default 10m)
      */
     public record LeaseTiming(Duration ttl, Duration sweepInterval, Duration downRetention) {
 
         public LeaseTiming {
             ttl = positive(ttl == null ? Duration.ofSeconds(3) : ttl, "beamline.lease.ttl");
-            sweepInterval = positive(sweepInterval == null ? max(ttl.dividedBy(6), Duration.ofMillis(10)) : sweepInterval,
+            sweepInterval = positive(sweepInterval == null ? max(ttl.dividedBy(30), Duration.ofMillis(10)) : sweepInterval,
                     "beamline.lease.sweep-interval");
             downRetention = positive(downRetention == null ? Duration.ofMinutes(10) : downRetention,
                     "beamline.lease.down-retention");

@@ -11,12 +11,12 @@ import org.junit.jupiter.api.Test;
 class RegistryPropertiesTest {
 
     @Test
-    void defaultsToAThreeSecondTtlSweptEveryHalfSecondInMemory() {
+    void defaultsToAThreeSecondTtlSweptEveryTenthOfASecondInMemory() {
         RegistryProperties defaults = new RegistryProperties(null, null, null, null, null);
 
         assertThat(defaults.store()).isEqualTo(RegistryProperties.StoreType.MEMORY);
         assertThat(defaults.lease().ttl()).isEqualTo(Duration.ofSeconds(3));
-        assertThat(defaults.lease().sweepInterval()).isEqualTo(Duration.ofMillis(500));
+        assertThat(defaults.lease().sweepInterval()).isEqualTo(Duration.ofMillis(100));
         assertThat(defaults.lease().downRetention()).isEqualTo(Duration.ofMinutes(10));
         assertThat(defaults.changes().subscriberBuffer()).isEqualTo(10_000);
         assertThat(defaults.redis().keyPrefix()).isEqualTo("beamline:");
@@ -31,8 +31,8 @@ class RegistryPropertiesTest {
 
     @Test
     void theDefaultSweepIntervalFollowsTheTtl() {
-        assertThat(new LeaseTiming(Duration.ofSeconds(6), null, null).sweepInterval()).isEqualTo(Duration.ofSeconds(1));
-        assertThat(new LeaseTiming(Duration.ofMillis(30), null, null).sweepInterval()).isEqualTo(Duration.ofMillis(10));
+        assertThat(new LeaseTiming(Duration.ofSeconds(6), null, null).sweepInterval()).isEqualTo(Duration.ofMillis(200));
+        assertThat(new LeaseTiming(Duration.ofMillis(90), null, null).sweepInterval()).isEqualTo(Duration.ofMillis(10));
     }
 
     @Test

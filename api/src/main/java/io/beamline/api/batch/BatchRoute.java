@@ -1,5 +1,6 @@
 package io.beamline.api.batch;
 
+import io.beamline.api.reactive.TimeLimit;
 import io.beamline.api.wire.BatchOutcome;
 import io.beamline.api.wire.Routes;
 import io.rsocket.exceptions.ApplicationErrorException;
@@ -111,13 +112,9 @@ public final class BatchRoute<T> {
         return within(requester.route(plain).data(batch).retrieveFlux(outcome), nextWithin);
     }
 
-    /** {@code frames} failing when the next is late; with a fallback, so Reactor does not name the chain per request. */
+    /** {@code frames} failing when the next is late ({@link TimeLimit}). */
     private static <F> Flux<F> within(Flux<F> frames, Duration nextWithin) {
-        if (nextWithin == null) {
-            return frames;
-        }
-        return frames.timeout(nextWithin, Flux.error(() -> new TimeoutException("No answer within "
-                + nextWithin.toMillis() + " ms")));
+        return nextWithin == null ? frames : TimeLimit.of(frames, nextWithin);
     }
 
     private static boolean unknownRoute(Throwable error) {

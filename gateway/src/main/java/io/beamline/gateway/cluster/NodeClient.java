@@ -7,6 +7,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
+import io.beamline.api.reactive.TimeLimit;
 import io.beamline.api.wire.BeamlineException;
 import io.beamline.api.wire.Failure;
 import io.beamline.api.wire.NodeInfo;

@@ -6,6 +6,7 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
+import io.beamline.api.reactive.TimeLimit;
 import io.beamline.api.wire.BeamlineException;
 import io.beamline.api.wire.ChangeFilter;
 import io.beamline.api.wire.ErrorCode;

@@ -7,6 +7,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 
+import io.beamline.api.reactive.TimeLimit;
 import io.beamline.api.replicas.ReplicaSet;
 import io.beamline.api.replicas.ReplicaSet.Replica;
 import io.beamline.api.wire.AddChild;
@@ -23,7 +24,6 @@ import io.beamline.api.wire.SupervisorTree;
 import io.beamline.api.wire.TransportFailure;
 import io.beamline.gateway.cluster.NodeAddress;
 import io.beamline.gateway.cluster.PeerConnection;
-import io.beamline.gateway.cluster.TimeLimit;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

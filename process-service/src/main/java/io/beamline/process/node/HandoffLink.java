@@ -2,6 +2,7 @@ package io.beamline.process.node;
 
 import io.beamline.api.batch.BatchRoute;
 import io.beamline.api.batch.RequestBatcher;
+import io.beamline.api.reactive.TimeLimit;
 import io.beamline.api.wire.Accepted;
 import io.beamline.api.wire.AdoptCommand;
 import io.beamline.api.wire.BeamlineException;
@@ -111,7 +112,7 @@ final class HandoffLink implements Forwarder, AutoCloseable {
      */
     Mono<ProcessStatus> adopt(AdoptCommand command, Duration adoptTimeout) {
         return Mono.fromFuture(() -> adoptions.submit(command))
-                .timeout(adoptTimeout)
+                .transform(sent -> TimeLimit.of(sent, adoptTimeout))
                 .onErrorMap(error -> BeamlineException.from(error).<Throwable>map(Failure::toException)
                         .orElseGet(() -> new RemoteService.Unreachable("node " + nodeId + " did not answer the adoption of "
                                 + command.spec().id() + ": " + error, false)));
@@ -135,7 +136,7 @@ final class HandoffLink implements Forwarder, AutoCloseable {
     private Mono<Void> deliver(Frame frame) {
         Mono<Void> attempt = frame.reply() == null
                 ? Mono.defer(() -> requester.route(Routes.PROCESS_SEND).data(new SendCommand(frame.id(), frame.payload()))
-                        .retrieveMono(Accepted.class)).timeout(timeout).then()
+                        .retrieveMono(Accepted.class)).transform(sent -> TimeLimit.of(sent, timeout)).then()
                 : Mono.defer(() -> requester.route(Routes.PROCESS_CALL)
                                 .data(new CallCommand(frame.id(), frame.payload(), FORWARDED_CALL_TIMEOUT_MS))
                                 .retrieveMono(CallReply.class))
@@ -145,7 +146,7 @@ final class HandoffLink implements Forwarder, AutoCloseable {
         return attempt
                 .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(20)).maxBackoff(Duration.ofMillis(500))
                         .filter(HandoffLink::worthAnotherTry))
-                .timeout(patience)
+                .transform(sent -> TimeLimit.of(sent, patience))
                 .onErrorResume(error -> {
                     dropped.increment();
                     log.warn("forwarding to {} on {} dropped: {}", frame.id(), nodeId, RemoteService.describe(error));

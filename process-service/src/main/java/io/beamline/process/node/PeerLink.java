@@ -1,5 +1,6 @@
 package io.beamline.process.node;
 
+import io.beamline.api.reactive.TimeLimit;
 import io.beamline.api.wire.Accepted;
 import io.beamline.api.wire.Routes;
 import io.beamline.api.wire.SendCommand;
@@ -126,7 +127,7 @@ final class PeerLink implements AutoCloseable {
         requester.route(route)
                 .data(frame)
                 .retrieveMono(Accepted.class)
-                .timeout(timeout, RemoteService.timedOut(timeout))
+                .transform(sent -> TimeLimit.of(sent, timeout))
                 .subscribe(null, error -> {
                     java.util.Optional<String> movedTo = io.beamline.api.wire.BeamlineException.from(error)
                             .filter(failure -> failure.code() == io.beamline.api.wire.ErrorCode.MOVED)

@@ -1,6 +1,7 @@
 package io.beamline.process.node;
 
 import io.beamline.api.batch.BatchRoute;
+import io.beamline.api.reactive.TimeLimit;
 import io.beamline.api.wire.BeamlineException;
 import io.beamline.api.wire.ErrorCode;
 import io.beamline.api.wire.Failure;
@@ -13,7 +14,6 @@ import reactor.core.publisher.Mono;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
@@ -66,7 +66,7 @@ public final class RemoteService implements AutoCloseable {
     /** A request-response with data; empty when the answer is empty. */
     public <T> Mono<T> request(String route, Object data, Class<T> answer) {
         return Mono.defer(() -> requester().route(route).data(data).retrieveMono(answer))
-                .timeout(timeout, timedOut(timeout))
+                .transform(sent -> TimeLimit.of(sent, timeout))
                 .onErrorMap(error -> translate(route, error));
     }
 
@@ -136,15 +136,5 @@ public final class RemoteService implements AutoCloseable {
         public boolean neverSent() {
             return neverSent;
         }
-    }
-
-    /**
-     * The fallback of a time limit: the {@link TimeoutException} a plain {@code timeout(limit)}
-     * signals. Reactor's {@code timeout} without a fallback walks the whole operator chain for a
-     * name when it is assembled, once per request (a failover profile had C2 compiling that walk
-     * for a second); with a fallback it does not.
-     */
-    static <T> Mono<T> timedOut(Duration limit) {
-        return Mono.error(() -> new TimeoutException("No answer within " + limit.toMillis() + " ms"));
     }
 }

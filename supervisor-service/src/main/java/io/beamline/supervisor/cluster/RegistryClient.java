@@ -1,5 +1,6 @@
 package io.beamline.supervisor.cluster;
 
+import io.beamline.api.reactive.TimeLimit;
 import io.beamline.api.wire.BeamlineException;
 import io.beamline.api.wire.ChangeFilter;
 import io.beamline.api.wire.Location;
@@ -100,7 +101,7 @@ public final class RegistryClient implements AutoCloseable {
     }
 
     private <T> Mono<T> attempt(Function<RSocketRequester, Mono<T>> call, int index, int left) {
-        return Mono.defer(() -> call.apply(replicas.get(index).requester())).timeout(timeout)
+        return Mono.defer(() -> call.apply(replicas.get(index).requester())).transform(sent -> TimeLimit.of(sent, timeout))
                 .onErrorResume(error -> left > 1 && BeamlineException.from(error).isEmpty(),
                         error -> attempt(call, rotateFrom(index), left - 1));
     }

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
 
+import io.beamline.api.reactive.TimeLimit;
 import io.beamline.api.wire.NodeInfo;
 import io.beamline.api.wire.Routes;
 import io.beamline.api.wire.SupervisedProcess;
@@ -114,7 +115,7 @@ public final class SupervisionRecovery {
         Mono<List<SupervisedProcess>> running = Mono.defer(() -> connections.requester(node)
                 .route(Routes.NODE_SUPERVISED_LIST).retrieveMono(PROCESSES)).defaultIfEmpty(List.of());
         return Mono.zip(copy, running)
-                .timeout(timeout)
+                .transform(sent -> TimeLimit.of(sent, timeout))
                 .map(lists -> new NodeReport(node.id(), true, lists.getT1(), lists.getT2()))
                 .onErrorResume(error -> {
                     log.warn("node {} did not report its supervision state: {}", node.id(), error.toString());

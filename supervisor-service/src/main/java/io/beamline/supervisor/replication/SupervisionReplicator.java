@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 
+import io.beamline.api.reactive.TimeLimit;
 import io.beamline.api.wire.NodeInfo;
 import io.beamline.api.wire.Routes;
 import io.beamline.api.wire.SupervisionRecord;
@@ -121,7 +122,7 @@ public final class SupervisionReplicator implements AutoCloseable {
                         .route(Routes.NODE_SUPERVISION_PUT)
                         .data(records)
                         .retrieveMono(Void.class))
-                .timeout(timeout)
+                .transform(sent -> TimeLimit.of(sent, timeout))
                 .doOnSuccess(done -> {
                     if (full) {
                         fullyCopied.add(node.id());

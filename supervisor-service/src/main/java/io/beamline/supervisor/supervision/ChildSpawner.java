@@ -2,6 +2,7 @@ package io.beamline.supervisor.supervision;
 
 import io.beamline.api.batch.BatchRoute;
 import io.beamline.api.batch.RequestBatcher;
+import io.beamline.api.reactive.TimeLimit;
 import io.beamline.api.wire.BeamlineException;
 import io.beamline.api.wire.BehaviorInfo;
 import io.beamline.api.wire.ErrorCode;
@@ -161,7 +162,7 @@ public final class ChildSpawner {
                     .route(Routes.NODE_BEHAVIORS)
                     .retrieveMono(BEHAVIOR_LIST)
                     .defaultIfEmpty(List.of())
-                    .timeout(settings.timeout())
+                    .transform(sent -> TimeLimit.of(sent, settings.timeout()))
                     .onErrorMap(error -> BeamlineException.from(error).isEmpty(), error -> new BeamlineException(
                             ErrorCode.NO_NODE_AVAILABLE, "node " + node.get().id() + " did not list its behaviors: "
                             + error));
@@ -183,7 +184,7 @@ public final class ChildSpawner {
                         .route(Routes.PROCESS_TERMINATE)
                         .data(new ProcessRef(processId))
                         .retrieveMono(Void.class))
-                .timeout(settings.timeout())
+                .transform(sent -> TimeLimit.of(sent, settings.timeout()))
                 .onErrorResume(error -> {
                     boolean gone = BeamlineException.from(error)
                             .filter(failure -> failure.code() == ErrorCode.PROCESS_NOT_FOUND).isPresent();
@@ -204,7 +205,7 @@ public final class ChildSpawner {
                         .route(Routes.PROCESS_STOP)
                         .data(new ProcessRef(processId))
                         .retrieveMono(Void.class))
-                .timeout(settings.timeout())
+                .transform(sent -> TimeLimit.of(sent, settings.timeout()))
                 .onErrorResume(error -> {
                     log.warn("could not stop {} on {}: {}", processId, nodeId, error.toString());
                     return Mono.empty();
@@ -264,7 +265,7 @@ public final class ChildSpawner {
                         .route(Routes.PROCESS_STATUS)
                         .data(new ProcessRef(processId))
                         .retrieveMono(ProcessStatus.class))
-                .timeout(settings.timeout())
+                .transform(sent -> TimeLimit.of(sent, settings.timeout()))
                 .map(status -> new Location(status.id(), status.node(), status.incarnation()));
     }
 

@@ -1,4 +1,4 @@
-package io.beamline.gateway.cluster;
+package io.beamline.api.reactive;
 
 import java.time.Duration;
 import java.util.concurrent.TimeoutException;

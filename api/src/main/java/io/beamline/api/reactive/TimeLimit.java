@@ -1,4 +1,4 @@
-package io.beamline.gateway.cluster;
+package io.beamline.api.reactive;
 
 import java.time.Duration;
 import java.util.concurrent.TimeoutException;
@@ -19,7 +19,8 @@ import reactor.core.publisher.Mono;
  * <p>Contract: as {@code timeout(limit)}: the source is cancelled and the result fails with a
  * {@link TimeoutException} when it gave no signal within {@code limit} (for a {@code Flux}: the
  * first item, then each next one, within {@code limit} of the previous signal). Timers run on
- * Reactor's parallel scheduler.
+ * Reactor's parallel scheduler. Every service's requests to another use it; requires Reactor (an
+ * optional dependency of this module: the services have it).
  */
 public final class TimeLimit {
 
